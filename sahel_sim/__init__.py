@@ -1,0 +1,19 @@
+"""sahel_sim: an agent-based model of armed-group competition in Mali and the Sahel.
+
+Run the default 2012-2017 scenario from Python with ``sahel_sim.run()``; build a model yourself with
+``SahelModel(load_config([...]))``. The command line is ``sahel-sim`` (Hydra).
+"""
+
+from ._version import __version__
+from .api import RunResult, compose, load_config, run
+from .params import ConfigError
+
+__all__ = ["ConfigError", "RunResult", "SahelModel", "__version__", "compose", "load_config", "run"]
+
+
+def __getattr__(name: str):
+    if name == "SahelModel":  # imported lazily: mesa takes about a second to import
+        from .model import SahelModel
+
+        return SahelModel
+    raise AttributeError(name)

@@ -1,0 +1,270 @@
+"""Who acts: armed organisations (Mesa agents with identity and decisions) and what they deploy on the map.
+
+Organisations are not on the grid; their deployed units are. A jihadist group (:class:`ArmedGroup`) is a leader,
+experience, funds, a camp (AQ or IS) and a set of :class:`FighterUnit` detachments on cells. Forces
+(:class:`Force`: Barkhane, MINUSMA, the Malian army) have troops and :class:`Base` agents fixed at places.
+Every change of a group's fighters goes through :meth:`ArmedGroup.recruit`, :meth:`ArmedGroup.lose` or
+:meth:`ArmedGroup.transfer`, so the fighter balance (start + recruits - losses - transfers = end) always holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+from mesa.discrete_space import CellAgent, FixedAgent
+
+from .params import ConfigError, param, parse_date
+
+if TYPE_CHECKING:
+    from .model import SahelModel
+
+KINDS = ("jihadist", "foreign_force", "peacekeeping", "state")
+CAMPS = ("AQ", "IS")
+
+
+@dataclass
+class FactionConfig:
+    """One actor of the conflict. A new faction is added by adding an entry to ``factions`` in the config.
+
+    Jihadist groups need ``camp`` (AQ or IS), ``fighters``, ``units`` and ``home`` places where their units start;
+    forces (foreign_force, peacekeeping, state) need ``troops`` (a schedule of [date, troops] steps) and
+    ``base_kind``, the kind of place where they are based. ``active_from`` delays a faction's appearance (the
+    Macina Liberation Front appears in January 2015); ``active_until`` ends it.
+    """
+
+    label: str = ""
+    kind: str = param("jihadist", choices=KINDS)
+    camp: str = param("", doc="AQ or IS for jihadist groups; empty for forces")
+    active_from: str = ""
+    active_until: str = ""
+    fighters: int = param(0, lo=0, hi=1_000_000, unit="fighters")
+    units: int = param(1, lo=0, hi=500, unit="units", doc="fighter detachments on the map at start")
+    home: list[str] = param(factory=list, doc="places where the group's units start")
+    home_radius_km: float = param(80.0, lo=0.0, hi=2000.0, unit="km")
+    funds: float = param(0.0, lo=0.0, hi=1e7, unit="thousand USD")
+    leader: str = ""
+    leader_experience: float = param(0.5, lo=0.0, hi=1.0, doc="0 novice, 1 Belmokhtar-like veteran")
+    experience: float = param(0.5, lo=0.0, hi=1.0, doc="organisational sophistication")
+    foreign_focus: float = param(0.5, lo=0.0, hi=1.0, doc="weight of foreign/UN targets against local ones")
+    troops: list[list] = param(factory=list, doc="[date, troops] steps for forces")
+    base_kind: str = param("", doc="place kind of the force's bases: french_base, un_base, army_post")
+    color: str = "#777777"
+    source: str = ""
+
+    def check(self, path: str) -> None:
+        if self.kind == "jihadist":
+            if self.camp not in CAMPS:
+                raise ConfigError(f"{path}.camp", f"{self.camp!r} is not a camp; allowed: {', '.join(CAMPS)}")
+        elif self.camp:
+            raise ConfigError(f"{path}.camp", f"{self.camp!r} given for a {self.kind}; allowed: empty")
+        for name in ("active_from", "active_until"):
+            if getattr(self, name):
+                parse_date(getattr(self, name), f"{path}.{name}")
+        if self.active_from and self.active_until and (
+                parse_date(self.active_until, path) <= parse_date(self.active_from, path)):
+            raise ConfigError(f"{path}.active_until", "must come after active_from; allowed: a later date")
+        if self.kind != "jihadist":
+            if not self.troops:
+                raise ConfigError(f"{path}.troops", "is empty; allowed: at least one [date, troops] step for a force")
+            for i, row in enumerate(self.troops):
+                if len(row) != 2:
+                    raise ConfigError(f"{path}.troops[{i}]", f"{row!r} is not a pair; allowed: [date, troops]")
+                parse_date(row[0], f"{path}.troops[{i}]")
+                if not isinstance(row[1], (int, float)) or isinstance(row[1], bool) or row[1] < 0:
+                    raise ConfigError(f"{path}.troops[{i}]", f"{row[1]!r} troops; allowed: a number >= 0")
+            dates = [parse_date(r[0], path) for r in self.troops]
+            if dates != sorted(dates):
+                raise ConfigError(f"{path}.troops", "dates are out of order; allowed: ascending dates")
+            if self.base_kind not in ("french_base", "un_base", "army_post"):
+                raise ConfigError(f"{path}.base_kind", f"{self.base_kind!r}; allowed: french_base, un_base, army_post")
+        elif self.fighters > 0 and not self.home:
+            raise ConfigError(f"{path}.home",
+                              "is empty; allowed: at least one place of map.places for a group with fighters")
+
+
+class Organisation(mesa.Agent):
+    """An actor with a name, a kind and a record of its losses."""
+
+    def __init__(self, model: SahelModel, name: str, config: FactionConfig):
+        super().__init__(model)
+        self.name = name
+        self.config = config
+        self.label = config.label or name
+        self.kind = config.kind
+        self.color = config.color
+        self.active = True
+        self.killed_total = 0  # personnel of this organisation killed (fighters or troops)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+class ArmedGroup(Organisation):
+    """A jihadist organisation: camp, leader, funds, fighters on the map, attention and prestige.
+
+    Its state is what its decisions read: attack choice reads capability (fighters, funds, leader experience,
+    weeks since its last spectacular attack) and motives; alliances read its size, its leader's fate and which
+    camp looks like the winner.
+    """
+
+    def __init__(self, model: SahelModel, name: str, config: FactionConfig, slot: int):
+        super().__init__(model, name, config)
+        self.camp = config.camp
+        self.slot = slot  # index into the per-faction layers (influence, presence)
+        self.funds = float(config.funds)
+        self.leader = config.leader or f"leader of {self.label}"
+        self.leader_experience = config.leader_experience
+        self.experience = config.experience
+        self.foreign_focus = config.foreign_focus
+        self.parent: str | None = None
+        self.units: list[FighterUnit] = []
+        # attention and standing
+        self.attention = 0.0  # decaying stock of media attention (attention units)
+        self.attention_share = 0.0
+        self.prestige = 0.0
+        # motives, updated by the mechanisms that own them
+        self.retaliation = 0.0  # decaying memory of losses to foreign strikes
+        self.last_spectacular_step = -10_000
+        self.leader_killed_step = -10_000
+        self.pledge_step = -10_000
+        # the fighter ledger
+        self.fighters_start = 0
+        self.recruits_total = 0
+        self.losses_total = 0
+        self.transfers_total = 0  # net fighters moved out (splits, mergers); negative when received
+        self.recruits_week = 0
+        self.losses_week = 0
+        self.revenue_week = 0.0
+        self.attacks_total = 0
+        self.spectacular_total = 0
+
+    @property
+    def fighters(self) -> int:
+        return sum(u.strength for u in self.units)
+
+    @property
+    def is_group(self) -> bool:
+        return True
+
+    def recruit(self, n: int, cell=None) -> None:
+        """New fighters join, into the unit nearest ``cell`` (or the largest unit)."""
+        if n <= 0:
+            return
+        if not self.units:
+            if cell is None:
+                return
+            FighterUnit(self.model, self, 0, cell)
+        unit = self._unit_near(cell) if cell is not None else max(self.units, key=lambda u: u.strength)
+        unit.strength += n
+        self.recruits_total += n
+        self.recruits_week += n
+
+    def lose(self, n: int, unit: FighterUnit | None = None) -> int:
+        """Fighters killed or deserted; taken from ``unit`` (or spread over units). Returns the number lost."""
+        n = min(int(n), self.fighters)
+        if n <= 0:
+            return 0
+        remaining = n
+        targets = [unit] if unit is not None else sorted(self.units, key=lambda u: -u.strength)
+        for u in targets:
+            take = min(u.strength, remaining)
+            u.strength -= take
+            remaining -= take
+            if remaining == 0:
+                break
+        if remaining:  # the named unit was too small: take the rest from the others
+            for u in sorted(self.units, key=lambda u: -u.strength):
+                take = min(u.strength, remaining)
+                u.strength -= take
+                remaining -= take
+        lost = n - remaining
+        self.losses_total += lost
+        self.losses_week += lost
+        self.killed_total += lost
+        self.prune_units()
+        return lost
+
+    def transfer(self, units: list[FighterUnit], to: ArmedGroup) -> int:
+        """Hand whole units to another group (a split, a merger). Returns the fighters moved."""
+        moved = 0
+        for u in units:
+            if u.owner is not self:
+                continue
+            self.units.remove(u)
+            u.owner = to
+            to.units.append(u)
+            moved += u.strength
+        self.transfers_total += moved
+        to.transfers_total -= moved
+        return moved
+
+    def prune_units(self) -> None:
+        for u in [u for u in self.units if u.strength <= 0]:
+            self.units.remove(u)
+            u.remove()
+
+    def _unit_near(self, cell) -> FighterUnit:
+        cx, cy = cell.coordinate
+        return min(self.units, key=lambda u: (u.cell.coordinate[0] - cx) ** 2 + (u.cell.coordinate[1] - cy) ** 2)
+
+
+class Force(Organisation):
+    """A state or foreign force: the Malian army, Barkhane (Serval before August 2014) or MINUSMA.
+
+    ``troops`` follows the configured schedule; losses are counted, not subtracted from the authorised strength,
+    because the record gives deployed strength, replenished by rotation. MINUSMA's ``patrol_share`` is the share
+    of its effort spent on patrols rather than force protection.
+    """
+
+    def __init__(self, model: SahelModel, name: str, config: FactionConfig):
+        super().__init__(model, name, config)
+        self.camp = ""
+        self.schedule = sorted((parse_date(d, name), float(t)) for d, t in config.troops)
+        self.troops = 0.0
+        self.troop_scale = 1.0  # set by the mechanism driving the force (the classroom slider)
+        self.patrol_share = 1.0
+        self.recent_losses = 0.0  # decaying memory of personnel killed (MINUSMA's threat perception)
+        self.bases: list[Base] = []
+        self.strikes_total = 0
+
+    @property
+    def is_group(self) -> bool:
+        return False
+
+    def troops_on(self, date) -> float:
+        """Deployed troops on a date: the last scheduled level at or before it, times ``troop_scale``."""
+        level = 0.0
+        for d, t in self.schedule:
+            if d <= date:
+                level = t
+            else:
+                break
+        return level * self.troop_scale
+
+    def active_bases(self) -> list[Base]:
+        return [b for b in self.bases if b.active]
+
+
+class FighterUnit(CellAgent):
+    """A detachment of a jihadist group on one cell: ``strength`` fighters."""
+
+    def __init__(self, model: SahelModel, owner: ArmedGroup, strength: int, cell):
+        super().__init__(model)
+        self.owner = owner
+        self.strength = int(strength)
+        self.cell = cell
+        owner.units.append(self)
+
+
+class Base(FixedAgent):
+    """A base or post of a force at a named place; a target while active."""
+
+    def __init__(self, model: SahelModel, owner: Force, place: str, cell):
+        super().__init__(model)
+        self.owner = owner
+        self.place = place
+        self.cell = cell
+        self.active = False
+        owner.bases.append(self)

@@ -1,0 +1,122 @@
+"""``sahel-sim``: the Hydra application.
+
+``sahel-sim`` runs the default scenario and prints a summary and where its files are; Hydra overrides change
+anything (``sahel-sim seed=3 mechanisms.rivalry.enabled=false calendar.end=2019-12-30``); ``sahel-sim -m ...``
+sweeps. Bad input stops before the run with one line naming the field and what is allowed, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from ._version import __version__
+from .api import compose, config_dir, register_schema, run, to_sim_config
+from .outputs import OutputError, check_writable
+from .params import ConfigError
+
+EXIT_BAD_INPUT = 2
+_task_started = False
+
+
+def _fail(message: str) -> None:
+    print(f"sahel-sim: error: {message}", file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _run_dir(cfg: DictConfig) -> Path:
+    if cfg.output.dir:
+        return Path(cfg.output.dir)
+    return Path(HydraConfig.get().runtime.output_dir)
+
+
+@hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")
+def _app(cfg: DictConfig) -> None:
+    global _task_started
+    _task_started = True
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    try:
+        sim_config = to_sim_config(cfg)
+    except ConfigError as exc:
+        _fail(str(exc))
+    out_dir = _run_dir(cfg)
+    try:
+        check_writable(out_dir)
+    except OutputError as exc:
+        _fail(str(exc))
+    try:
+        result = run(config=sim_config, out_dir=out_dir)
+    except OutputError as exc:
+        _fail(str(exc))
+    except OSError as exc:  # a full disk or a vanished folder while writing: nothing half-written remains
+        _fail(f"could not write the outputs to {out_dir}: {exc.strerror or exc}")
+    if not sim_config.output.quiet:
+        _print_summary(result)
+
+
+def _print_summary(result) -> None:
+    s = result.summary
+    print(f"sahel_sim {__version__}: scenario {s['scenario']}, seed {s['seed']}, {s['start']} .. {s['end']} "
+          f"({s['weeks']} weeks, {result.wall_time_s:.2f} s)")
+    camps = ", ".join(f"{c} {n}" for c, n in s["spectacular_by_camp"].items()) or "none"
+    print(f"  attacks {s['attacks']} (killed {s['killed_in_attacks']}); spectacular {s['spectacular_attacks']} "
+          f"({camps})")
+    print(f"  splits {s['splits']}, pledges {s['pledges']}, mergers {s['mergers']}, leader deaths "
+          f"{s['leader_deaths']}, competing claims {s['competing_claims']}")
+    print(f"  MINUSMA killed {s['minusma_killed']}, Barkhane killed {s['barkhane_killed']}, "
+          f"Malian forces killed {s['state_forces_killed']}")
+    print(f"  outputs: {result.out_dir}")
+
+
+def precheck(argv: list[str]) -> None:
+    """Compose and validate the command line's config before Hydra starts, so that bad input gets one line.
+
+    Sweep overrides (``seed=1,2,3``, ``range(...)``) are checked value by value. Command lines with Hydra's own
+    flags (``--cfg``, ``--help``, ``-cd``, ...) are left to Hydra.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
+        return
+    overrides = [a for a in argv if not a.startswith("-")]
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except Exception as exc:  # noqa: BLE001 - Hydra's grammar errors have many types; report the first line
+        _fail(f"overrides: {str(exc).strip().splitlines()[0]}")
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    sweeps = [o for o in parsed if o.is_sweep_override()]
+    try:
+        to_sim_config(compose(fixed))
+        for o in sweeps:
+            for i, value in enumerate(o.sweep_string_iterator()):
+                if i >= 50:
+                    break
+                to_sim_config(compose([*fixed, f"{o.get_key_element()}={value}"]))
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def main() -> None:
+    """Entry point of ``sahel-sim`` (and ``python -m sahel_sim``)."""
+    if "--version" in sys.argv[1:]:
+        print(f"sahel-sim {__version__}")
+        return
+    register_schema()
+    precheck(sys.argv[1:])
+    try:
+        _app()
+    except SystemExit as exc:
+        # Hydra reports config composition errors (unknown key, wrong type, missing group) itself and exits 1
+        # before the task starts: those are bad input.
+        if exc.code == 1 and not _task_started:
+            sys.exit(EXIT_BAD_INPUT)
+        raise
+
+
+if __name__ == "__main__":
+    main()

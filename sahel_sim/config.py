@@ -1,0 +1,117 @@
+"""The whole configuration of a run, as one validated tree of dataclasses.
+
+This is the schema Hydra composes into (see :mod:`sahel_sim.cli`), and what the model takes: the model never
+imports Hydra. Each section is defined next to the code it configures; this module assembles them and checks
+the rules that span sections (factions named by mechanisms and events exist, events fall inside the calendar,
+home places exist).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .agents import FactionConfig
+from .calendar import CalendarConfig
+from .geography import MapConfig
+from .mechanisms.alliances import AlliancesConfig
+from .mechanisms.attack_choice import AttackConfig
+from .mechanisms.attention import AttentionConfig
+from .mechanisms.barkhane import BarkhaneConfig
+from .mechanisms.claims import ClaimsConfig
+from .mechanisms.minusma import MinusmaConfig
+from .mechanisms.peace_process import PeaceProcessConfig
+from .mechanisms.recruitment import RecruitmentConfig
+from .mechanisms.rivalry import RivalryConfig
+from .mechanisms.territory import TerritoryConfig
+from .params import ConfigError, param, parse_date, validate
+from .scenario import ScenarioConfig
+
+
+@dataclass
+class MechanismsConfig:
+    """The ten mechanisms of DESIGN.md §5, each with an ``enabled`` switch, in the order they act each week."""
+
+    rivalry: RivalryConfig = field(default_factory=RivalryConfig)
+    peace_process: PeaceProcessConfig = field(default_factory=PeaceProcessConfig)
+    barkhane: BarkhaneConfig = field(default_factory=BarkhaneConfig)
+    minusma: MinusmaConfig = field(default_factory=MinusmaConfig)
+    territory: TerritoryConfig = field(default_factory=TerritoryConfig)
+    attacks: AttackConfig = field(default_factory=AttackConfig)
+    claims: ClaimsConfig = field(default_factory=ClaimsConfig)
+    attention: AttentionConfig = field(default_factory=AttentionConfig)
+    recruitment: RecruitmentConfig = field(default_factory=RecruitmentConfig)
+    alliances: AlliancesConfig = field(default_factory=AlliancesConfig)
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes. ``dir`` empty means the CLI's Hydra run folder; figures can be skipped in sweeps."""
+
+    dir: str = ""
+    figure: bool = True
+    quiet: bool = False
+
+
+@dataclass
+class SimConfig:
+    """One run: seed, calendar, map, factions, scenario events, mechanisms, outputs."""
+
+    seed: int = param(42, lo=0, hi=2**32 - 1, doc="random seed of the run")
+    max_groups: int = param(12, lo=1, hi=64, doc="jihadist group slots (configured groups plus splinters)")
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    map: MapConfig = field(default_factory=MapConfig)
+    factions: dict[str, FactionConfig] = field(default_factory=dict)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    mechanisms: MechanismsConfig = field(default_factory=MechanismsConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    def check(self, path: str = "") -> None:
+        if not self.factions:
+            raise ConfigError("factions", "is empty; allowed: at least one faction")
+        groups = [n for n, f in self.factions.items() if f.kind == "jihadist"]
+        if len(groups) > self.max_groups:
+            raise ConfigError("max_groups",
+                              f"{self.max_groups} is fewer than the {len(groups)} jihadist factions; "
+                              f"allowed >= {len(groups)}")
+        for name, f in self.factions.items():
+            for place in f.home:
+                if place not in self.map.places:
+                    raise ConfigError(f"factions.{name}.home",
+                                      f"{place!r} is not a place; allowed: one of map.places")
+        mech = self.mechanisms
+        for key, kind in (("barkhane", "foreign_force"), ("minusma", "peacekeeping")):
+            section = getattr(mech, key)
+            if section.enabled:
+                f = self.factions.get(section.faction)
+                if f is None or f.kind != kind:
+                    raise ConfigError(f"mechanisms.{key}.faction",
+                                      f"{section.faction!r} is not a {kind} faction; allowed: a faction of kind {kind}"
+                                      f" (or set mechanisms.{key}.enabled=false)")
+        for venue in mech.peace_process.venues:
+            if venue not in self.map.places:
+                raise ConfigError("mechanisms.peace_process.venues",
+                                  f"{venue!r} is not a place; allowed: one of map.places")
+        for parent in mech.alliances.splinter_names:
+            if parent not in self.factions:
+                raise ConfigError("mechanisms.alliances.splinter_names",
+                                  f"{parent!r} is not a faction; allowed: one of factions")
+        start = parse_date(self.calendar.start, "calendar.start")
+        end = parse_date(self.calendar.end, "calendar.end")
+        for i, ev in enumerate(self.scenario.events):
+            where = f"scenario.events[{i}]"
+            d = parse_date(ev.date, f"{where}.date")
+            if not start <= d <= end and not self.scenario.clip_to_calendar:
+                raise ConfigError(f"{where}.date", f"{d} is outside the run {start} .. {end}; allowed: a date inside "
+                                  "it (or set scenario.clip_to_calendar=true to drop such events)")
+            for name in [*ev.factions, *([ev.into] if ev.into else [])]:
+                if name not in self.factions:
+                    raise ConfigError(f"{where}.factions", f"{name!r} is not a faction; allowed: one of factions")
+                if self.factions[name].kind != "jihadist":
+                    raise ConfigError(f"{where}.factions", f"{name!r} is a {self.factions[name].kind}; "
+                                      "allowed: jihadist factions only")
+
+
+def validated(config: SimConfig) -> SimConfig:
+    """The config itself, after every declared range, choice and cross-reference has been checked."""
+    validate(config)
+    return config

@@ -1,0 +1,134 @@
+"""The overview figure of a run: who holds the map and where the attacks fell, and how the war went over time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
+
+from ._version import __version__  # noqa: E402
+
+if TYPE_CHECKING:
+    from .model import SahelModel
+
+CAMP_STYLE = {"AQ": {"color": "#b2182b", "marker": "o", "hatch": ""},
+              "IS": {"color": "#222222", "marker": "s", "hatch": "//"}}
+
+
+def influence_image(model: SahelModel) -> np.ndarray:
+    """RGB image (ny, nx, 3): each cell in its dominant group's colour, faded by how firmly it is held."""
+    w = model.world
+    rgb = np.ones((w.nx, w.ny, 3))
+    # background: Mali light sand, neighbours light grey
+    rgb[w.in_mali] = (0.96, 0.93, 0.85)
+    rgb[~w.in_mali] = (0.90, 0.90, 0.90)
+    groups = [g for g in model.factions.values() if getattr(g, "slot", None) is not None]
+    if groups:
+        slots = np.array([g.slot for g in groups])
+        infl = model.influence[slots]
+        top = infl.argmax(axis=0)
+        strength = np.clip(infl.max(axis=0) * 1.6, 0.0, 0.9)
+        colours = np.array([to_rgb(g.color) for g in groups])
+        dominant = colours[top]
+        rgb = rgb * (1 - strength[..., None]) + dominant * strength[..., None]
+    return np.transpose(rgb, (1, 0, 2))
+
+
+def draw_map(ax, model: SahelModel, attacks: pd.DataFrame | None = None, title: str = "") -> None:
+    """The map panel: influence, Mali's outline, cities, bases, and attacks sized by deaths."""
+    w = model.world
+    cfg = w.config
+    ax.imshow(influence_image(model), origin="lower", extent=[cfg.lon_min, cfg.lon_max, cfg.lat_min, cfg.lat_max],
+              interpolation="nearest")
+    outline = np.asarray(cfg.outline + cfg.outline[:1])
+    ax.plot(outline[:, 0], outline[:, 1], color="#333333", lw=1.2)
+    for name, p in w.places.items():
+        if p.kind == "city":
+            ax.plot(p.lon, p.lat, "o", ms=3, color="black")
+            ax.annotate(p.label or name, (p.lon, p.lat), xytext=(3, 3), textcoords="offset points", fontsize=7)
+        elif p.kind == "un_base":
+            ax.plot(p.lon + 0.12, p.lat - 0.12, "^", ms=5, mfc="#5b9bd5", mec="black", mew=0.5)
+        elif p.kind == "french_base":
+            ax.plot(p.lon - 0.12, p.lat - 0.12, "v", ms=5, mfc="#2b5fb4", mec="black", mew=0.5)
+    if attacks is not None and len(attacks):
+        for camp, style in CAMP_STYLE.items():
+            sel = attacks[attacks["camp"] == camp]
+            if len(sel):
+                ax.scatter(sel["lon"], sel["lat"], s=6 + 4 * np.sqrt(sel["killed"]), facecolors="none",
+                           edgecolors=style["color"], marker=style["marker"], linewidths=0.6, alpha=0.6,
+                           label=f"attacks, {camp} camp")
+        spec = attacks[attacks["spectacular"]]
+        if len(spec):
+            ax.scatter(spec["lon"], spec["lat"], s=120, marker="*", facecolors="gold", edgecolors="black",
+                       linewidths=0.7, label="spectacular attack", zorder=5)
+    ax.plot([], [], "^", mfc="#5b9bd5", mec="black", ls="", label="MINUSMA camp")
+    ax.plot([], [], "v", mfc="#2b5fb4", mec="black", ls="", label="French base")
+    for g in model.groups():
+        ax.plot([], [], "s", color=g.color, ls="", label=f"held by {g.label}")
+    ax.legend(loc="upper left", fontsize=6.5, framealpha=0.85)
+    ax.set_xlim(cfg.lon_min, cfg.lon_max)
+    ax.set_ylim(cfg.lat_min, cfg.lat_max)
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    ax.set_title(title, fontsize=10)
+
+
+def overview_figure(model: SahelModel, tables: dict[str, pd.DataFrame], path: Path | str) -> None:
+    """Write the run's overview: final map, monthly attacks by camp, attention and rivalry, fighters."""
+    attacks, world, factions = tables["attacks"], tables["world"], tables["factions"]
+    fig = plt.figure(figsize=(15, 9.5))
+    gs = fig.add_gridspec(3, 2, width_ratios=[1.25, 1], hspace=0.45, wspace=0.18)
+    ax_map = fig.add_subplot(gs[:, 0])
+    draw_map(ax_map, model, attacks,
+             f"Influence on {model.date:%d %b %Y} and all attacks {model.calendar.start.year}-{model.date.year}")
+
+    ax = fig.add_subplot(gs[0, 1])
+    if len(attacks):
+        month = attacks["date"].dt.to_period("M").dt.to_timestamp()
+        counts = attacks.groupby([month, "camp"]).size().unstack(fill_value=0)
+        bottom = np.zeros(len(counts))
+        for camp in counts.columns:
+            style = CAMP_STYLE.get(camp, {"color": "grey", "hatch": ""})
+            ax.bar(counts.index, counts[camp], width=25, bottom=bottom, color=style["color"], hatch=style["hatch"],
+                   edgecolor="white", lw=0.3, label=f"{camp} camp")
+            bottom += counts[camp].to_numpy()
+        spec = attacks[attacks["spectacular"]]
+        ax.plot(spec["date"], np.zeros(len(spec)) - 0.5, "*", color="gold", mec="black", ms=9,
+                label="spectacular", clip_on=False)
+        ax.legend(fontsize=7, loc="upper left")
+    ax.set_ylabel("attacks per month")
+    ax.set_title("Attacks per month by camp", fontsize=10)
+
+    ax = fig.add_subplot(gs[1, 1])
+    ax.plot(world["date"], world["is_global_share"], color="black", ls="--", label="IS share, global attention")
+    ax.plot(world["date"], world["is_local_share"], color="black", label="IS share, local attention")
+    ax.plot(world["date"], world["rivalry_intensity"], color="#b2182b", label="AQ-IS rivalry intensity")
+    ax.plot(world["date"], world["peace_progress"], color="#1b7837", ls=":", label="peace-process progress")
+    ax.set_ylim(-0.02, max(1.05, float(world["rivalry_intensity"].max()) + 0.05))
+    ax.set_ylabel("share / intensity (0-1)")
+    ax.legend(fontsize=7, loc="upper left")
+    ax.set_title("Global rivalry, attention shares and the peace process", fontsize=10)
+
+    ax = fig.add_subplot(gs[2, 1])
+    groups = factions[factions["kind"] == "jihadist"]
+    styles = ["-", "--", "-.", ":"]
+    for i, (name, df) in enumerate(groups.groupby("faction", sort=False)):
+        if df["fighters"].max() <= 0:
+            continue
+        colour = model.factions[name].color
+        ax.plot(df["date"], df["fighters"], color=colour, ls=styles[i % 4], label=df["label"].iloc[-1])
+    ax.set_ylabel("fighters")
+    ax.legend(fontsize=6.5, ncol=2, loc="upper right")
+    ax.set_title("Fighters per group", fontsize=10)
+    fig.text(0.01, 0.005, f"sahel_sim {__version__} · scenario {model.config.scenario.name} · seed "
+             f"{model.config.seed} · {len(attacks)} attacks, {int(attacks['spectacular'].sum()) if len(attacks) else 0}"
+             " spectacular", fontsize=8, color="#444444")
+    fig.savefig(path, dpi=110, format="png", bbox_inches="tight")
+    plt.close(fig)

@@ -1,0 +1,336 @@
+"""Mechanism 3: attack choice, outbidding against local logic.
+
+Each week every jihadist group draws how many operations it mounts (a Poisson tempo that grows with its size and
+its motives) and, for each, picks a target by a logit over the options in its reach. An option's utility adds
+
+* an **outbidding** term: the target's spectacle x the group's camp attention deficit x rivalry intensity
+  (H-global: Bloom 2004; Conrad & Greene 2015; Farrell 2020), and
+* **local** terms: spoiling the peace process (peace-relevant targets x spoiler motive), retaliation against
+  foreign forces (foreign targets x recent losses to strikes), territorial gain (army posts in cells the group
+  contests) and revenue protection (forces on trafficking routes) (H-local: Kydd & Walter 2006),
+
+minus risk and distance. Spectacular options (hotels and venues) need capability: fighters, funds, an experienced
+leader and planning time since the last one; an ally of the same camp within reach may join (a joint
+operation, e.g. Al Mourabitoun with AQIM at the Radisson Blu). Deaths are heavy-tailed (:mod:`sahel_sim.severity`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..agents import ArmedGroup
+from ..events import Attack
+from ..geography import PLACE_KINDS, ZONES, km_between
+from ..params import ConfigError, param
+from ..severity import power_law_draw
+from .attention import spectacle_score
+from .base import Mechanism
+
+
+@dataclass
+class TargetConfig:
+    """A kind of target. ``place_kinds`` lists the places of that kind; empty means the group's own area.
+
+    ``force`` names whose personnel die (a faction of kind state/foreign_force/peacekeeping, by role:
+    state, barkhane, minusma) or "" for civilians.
+    """
+
+    place_kinds: list[str] = param(factory=list)
+    weight: float = param(0.5, lo=0.0, hi=10.0, doc="spectacle weight of the target type")
+    appeal: float = param(0.0, lo=-10.0, hi=10.0, doc="baseline utility")
+    x_min_killed: float = param(1.0, lo=0.0, hi=100.0, unit="persons", doc="lower bound of the deaths power law")
+    hostage_probability: float = param(0.0, lo=0.0, hi=1.0)
+    hostage_x_min: float = param(5.0, lo=0.0, hi=1000.0, unit="persons")
+    foreigner_probability: float = param(0.0, lo=0.0, hi=1.0)
+    foreign: bool = False
+    peace_relevance: float = param(0.0, lo=0.0, hi=1.0)
+    territorial: bool = False
+    risk: float = param(0.2, lo=0.0, hi=1.0, doc="defence: cuts deaths and deters")
+    team: int = param(5, lo=1, hi=500, unit="fighters", doc="attackers committed")
+    attacker_death_probability: float = param(0.1, lo=0.0, hi=1.0)
+    no_death_probability: float = param(0.3, lo=0.0, hi=1.0, doc="chance an attack kills nobody (misses, fails)")
+    needs_capability: bool = False
+    needs_state_presence: float = param(0.0, lo=0.0, hi=1.0,
+                                        doc="least state presence in the cell for an area target to exist")
+    force: str = param("", choices=("", "state", "barkhane", "minusma"))
+
+    def check(self, path: str) -> None:
+        for k in self.place_kinds:
+            if k not in PLACE_KINDS:
+                raise ConfigError(f"{path}.place_kinds",
+                                  f"{k!r} is not a place kind; allowed: {', '.join(PLACE_KINDS)}")
+
+
+def _default_targets() -> dict[str, TargetConfig]:
+    """Target types, their spectacle and toll. Tolls: record README attack list (2013-2016)."""
+    return {
+        "civilian": TargetConfig(weight=0.3, appeal=0.0, x_min_killed=1, risk=0.0, team=3,
+                                 attacker_death_probability=0.02, no_death_probability=0.4),
+        "army_patrol": TargetConfig(weight=0.5, appeal=0.3, x_min_killed=1, risk=0.2, territorial=True, team=10,
+                                    attacker_death_probability=0.1, force="state", needs_state_presence=0.15,
+                                    no_death_probability=0.4),
+        "army": TargetConfig(place_kinds=["army_post"], weight=0.6, appeal=0.3, x_min_killed=2, risk=0.3,
+                             territorial=True, team=20, attacker_death_probability=0.1, force="state",
+                             peace_relevance=0.2, no_death_probability=0.3),
+        "minusma": TargetConfig(place_kinds=["un_base"], weight=1.0, appeal=-1.0, x_min_killed=1, risk=0.4,
+                                foreign=True, peace_relevance=0.3, team=6, attacker_death_probability=0.15,
+                                foreigner_probability=1.0, force="minusma", no_death_probability=0.85),
+        "french": TargetConfig(place_kinds=["french_base"], weight=1.5, appeal=-2.0, x_min_killed=1, risk=0.7,
+                               foreign=True, team=6, attacker_death_probability=0.3, foreigner_probability=1.0,
+                               force="barkhane", no_death_probability=0.7),
+        "hotel": TargetConfig(place_kinds=["hotel", "venue"], weight=3.0, appeal=-5.0, x_min_killed=4, risk=0.3,
+                              hostage_probability=0.6, hostage_x_min=10, foreigner_probability=0.7, foreign=True,
+                              needs_capability=True, team=4, attacker_death_probability=0.6,
+                              no_death_probability=0.1),
+        "peace": TargetConfig(place_kinds=["peace_site"], weight=1.5, appeal=-1.0, x_min_killed=3, risk=0.3,
+                              peace_relevance=1.0, team=3, attacker_death_probability=0.9, force="state",
+                              no_death_probability=0.2),
+    }
+
+
+@dataclass
+class SpectacularCapabilityConfig:
+    """What a spectacular operation needs (Belmokhtar's In Amenas and Bamako attacks: DIIS 2015)."""
+
+    min_fighters: int = param(60, lo=0, hi=100_000, unit="fighters")
+    min_funds: float = param(150.0, lo=0.0, hi=1e6, unit="thousand USD")
+    min_experience: float = param(0.6, lo=0.0, hi=1.0, doc="leader or organisational experience needed")
+    planning_weeks: int = param(12, lo=0, hi=520, unit="weeks", doc="time between two spectacular operations")
+    cost: float = param(100.0, lo=0.0, hi=1e6, unit="thousand USD")
+    reach_km: float = param(1500.0, lo=0.0, hi=10_000.0, unit="km", doc="reach of a planned operation")
+
+
+@dataclass
+class AttackConfig:
+    """Attack choice (mechanism 3)."""
+
+    enabled: bool = True
+    base_rate: float = param(0.25, lo=0.0, hi=50.0, unit="operations per week per (100 fighters)^elasticity")
+    size_elasticity: float = param(0.5, lo=0.0, hi=1.5)
+    motive_tempo: float = param(0.5, lo=0.0, hi=10.0, doc="extra tempo per unit of total motive")
+    max_per_week: int = param(6, lo=0, hi=100, unit="operations per group per week")
+    reach_km: float = param(250.0, lo=0.0, hi=5000.0, unit="km", doc="reach of an ordinary operation")
+    distance_cost: float = param(1.0, lo=0.0, hi=100.0, unit="utility per 1000 km")
+    temperature: float = param(1.0, lo=0.01, hi=100.0, doc="logit choice temperature")
+    spectacle_taste: float = param(0.2, lo=0.0, hi=10.0, doc="utility per unit spectacle without rivalry")
+    outbid_weight: float = param(3.0, lo=0.0, hi=50.0, doc="utility per unit spectacle x deficit x rivalry")
+    spoil_weight: float = param(3.0, lo=0.0, hi=50.0, doc="utility per unit peace relevance x spoiler motive")
+    retaliation_weight: float = param(2.0, lo=0.0, hi=50.0, doc="utility of foreign targets per unit retaliation")
+    territory_weight: float = param(2.0, lo=0.0, hi=50.0, doc="utility of army targets per unit contest")
+    revenue_weight: float = param(1.0, lo=0.0, hi=50.0, doc="utility of force targets per unit route value")
+    risk_weight: float = param(2.0, lo=0.0, hi=50.0, doc="disutility per unit target risk")
+    retaliation_scale: float = param(50.0, lo=1.0, hi=1e5, unit="fighters", doc="losses that saturate retaliation")
+    joint_probability: float = param(0.5, lo=0.0, hi=1.0, doc="chance an ally joins a spectacular operation")
+    alpha: float = param(2.38, lo=1.1, hi=5.0, doc="power-law exponent of deaths",
+                         source="Clauset, Young & Gleditsch 2007 (J. Conflict Resolution 51); record README")
+    max_killed: int = param(400, lo=1, hi=100_000, unit="persons")
+    spectacular: SpectacularCapabilityConfig = field(default_factory=SpectacularCapabilityConfig)
+    targets: dict[str, TargetConfig] = param(factory=_default_targets)
+
+    def check(self, path: str) -> None:
+        if not self.targets:
+            raise ConfigError(f"{path}.targets", "is empty; allowed: at least one target type")
+
+
+class AttackChoice(Mechanism):
+    """Draws each group's operations, picks targets, resolves their toll and records them."""
+
+    name = "attacks"
+
+    def setup(self) -> None:
+        m = self.model
+        world = m.world
+        self.capital_region = world.region[world.place_cell(world.config.capital)]
+        # point targets per target type: place names and coordinates, fixed for the run
+        self.points: dict[str, tuple[list[str], np.ndarray]] = {}
+        for tname, t in self.config.targets.items():
+            names = [n for n, p in world.places.items() if p.kind in t.place_kinds]
+            coords = np.array([[world.places[n].lon, world.places[n].lat] for n in names]).reshape(-1, 2)
+            self.points[tname] = (names, coords)
+
+    # --- motives ----------------------------------------------------------------------------------------------
+    def outbid(self, group: ArmedGroup) -> float:
+        """Outbidding pressure: rivalry intensity x the camp's attention deficit."""
+        m = self.model
+        return m.rivalry_intensity * m.attention_deficit(group.camp)
+
+    def retaliation(self, group: ArmedGroup) -> float:
+        return 1.0 - math.exp(-group.retaliation / self.config.retaliation_scale)
+
+    def capable(self, group: ArmedGroup) -> bool:
+        """Whether a group can mount a spectacular operation this week (alone)."""
+        c = self.config.spectacular
+        return (group.fighters >= c.min_fighters and group.funds >= c.min_funds
+                and max(group.leader_experience, group.experience) >= c.min_experience
+                and self.model.week - group.last_spectacular_step >= c.planning_weeks)
+
+    def tempo(self, group: ArmedGroup) -> float:
+        """Expected operations this week."""
+        cfg = self.config
+        motive = self.outbid(group) + self.model.spoiler_motive + self.retaliation(group)
+        size = (group.fighters / 100.0) ** cfg.size_elasticity
+        return cfg.base_rate * size * (1.0 + cfg.motive_tempo * motive)
+
+    # --- options ----------------------------------------------------------------------------------------------
+    def options(self, group: ArmedGroup, unit_xy: np.ndarray, unit_lonlat: np.ndarray, capable: bool):
+        """(target type, place, cell, utility) for every target in reach."""
+        m, cfg, world = self.model, self.config, self.model.world
+        outbid = self.outbid(group)
+        spoil = m.spoiler_motive
+        retaliation = self.retaliation(group)
+        spectacle_pull = cfg.spectacle_taste + cfg.outbid_weight * outbid
+        opts = []
+        for tname, t in cfg.targets.items():
+            names, coords = self.points[tname]
+            base = t.appeal + spectacle_pull * t.weight - cfg.risk_weight * t.risk
+            if t.foreign:
+                base += cfg.retaliation_weight * retaliation * (0.5 + group.foreign_focus)
+            if t.needs_capability and not capable:
+                continue
+            if not t.place_kinds:  # the group's own area: the cell of a unit, weighted by its strength
+                k = self._pick_unit_index(group)
+                x, y = unit_xy[k]
+                if m.state_presence[x, y] < t.needs_state_presence:
+                    continue
+                u = base + cfg.territory_weight * t.territorial * self._contest(group, x, y)
+                opts.append((tname, "", (int(x), int(y)), u))
+                continue
+            if not names:
+                continue
+            d = km_between(unit_lonlat[:, 0][:, None], unit_lonlat[:, 1][:, None], coords[:, 0], coords[:, 1])
+            dmin = d.min(axis=0)
+            reach = cfg.spectacular.reach_km if (t.needs_capability and capable) else cfg.reach_km
+            for j in np.flatnonzero(dmin <= reach):
+                name = names[j]
+                if not self._target_exists(name, t):
+                    continue
+                x, y = world.place_cell(name)
+                u = base - cfg.distance_cost * dmin[j] / 1000.0
+                relevance = self._peace_relevance(name, t)
+                u += cfg.spoil_weight * spoil * relevance
+                if t.territorial:
+                    u += cfg.territory_weight * self._contest(group, x, y)
+                if t.force:
+                    u += cfg.revenue_weight * world.route[x, y]
+                opts.append((tname, name, (x, y), u))
+        return opts
+
+    def _target_exists(self, place: str, t: TargetConfig) -> bool:
+        m = self.model
+        if not m.world.place_active(place, m.date):
+            return False
+        if t.force:
+            force = m.force(t.force)
+            return force is not None and force.troops > 0
+        return True
+
+    def _peace_relevance(self, place: str, t: TargetConfig) -> float:
+        m = self.model
+        if place and place == m.peace_venue:  # the venue hosting this week's peace-process meeting
+            return 1.0
+        return t.peace_relevance if m.peace_progress > 0 else 0.0
+
+    def _contest(self, group: ArmedGroup, x: int, y: int) -> float:
+        """How contested a cell is between the group and the state: both present, neither dominant."""
+        m = self.model
+        own = m.influence[group.slot, x, y]
+        return 4.0 * own * m.state_presence[x, y]
+
+    def _pick_unit_index(self, group: ArmedGroup) -> int:
+        w = np.array([u.strength for u in group.units], dtype=float)
+        return int(self.model.rng.choice(len(w), p=w / w.sum()))
+
+    # --- resolution -------------------------------------------------------------------------------------------
+    def partner_for(self, group: ArmedGroup, lon: float, lat: float) -> ArmedGroup | None:
+        """An ally of the same camp with fighters within planned-operation reach, if one joins."""
+        m = self.model
+        allies = [g for g in m.groups() if g is not group and g.camp == group.camp and g.units]
+        m.rng.shuffle(allies)
+        for ally in allies:
+            d = min(km_between(m.world.lon[u.cell.coordinate[0]], m.world.lat[u.cell.coordinate[1]], lon, lat)
+                    for u in ally.units)
+            if d <= self.config.spectacular.reach_km and m.rng.random() < self.config.joint_probability:
+                return ally
+        return None
+
+    def resolve(self, group: ArmedGroup, tname: str, place: str, cell: tuple[int, int]) -> Attack:
+        m, cfg, world = self.model, self.config, self.model.world
+        t = cfg.targets[tname]
+        rng = m.rng
+        x, y = cell
+        perpetrators = [group]
+        if t.needs_capability:
+            lon, lat = world.lon[x], world.lat[y]
+            partner = self.partner_for(group, lon, lat)
+            if partner is not None:
+                perpetrators.append(partner)
+            share = cfg.spectacular.cost / len(perpetrators)
+            for g in perpetrators:
+                g.funds = max(0.0, g.funds - share)
+                g.last_spectacular_step = m.week
+        skill = max(max(g.leader_experience, g.experience) for g in perpetrators)
+        defence = t.risk
+        if t.force == "minusma":
+            defence = min(1.0, defence + m.un_protection)
+        x_min = t.x_min_killed * (0.5 + skill) * (1.0 - 0.7 * defence) * (1.0 + 0.3 * (len(perpetrators) - 1))
+        killed = 0 if rng.random() < t.no_death_probability else power_law_draw(rng, max(x_min, 1.0), cfg.alpha,
+                                                                                  cfg.max_killed)
+        hostages = (power_law_draw(rng, t.hostage_x_min, cfg.alpha, cfg.max_killed * 2)
+                    if rng.random() < t.hostage_probability else 0)
+        foreigners = bool(rng.random() < t.foreigner_probability)
+        team = min(t.team, group.fighters)
+        attackers_killed = int(rng.binomial(team, t.attacker_death_probability)) if team > 0 else 0
+        attackers_killed = group.lose(attackers_killed, self._nearest_unit(group, x, y))
+        in_capital = world.region[x, y] == self.capital_region and world.in_mali[x, y]
+        score = spectacle_score(m.config.mechanisms.attention.spectacle, t.weight, bool(in_capital), killed,
+                                hostages, foreigners)
+        spectacular = score >= m.config.mechanisms.attention.spectacle.threshold
+        relevance = self._peace_relevance(place, t)
+        attack = Attack(
+            id=len(m.log.attacks), step=m.week, date=m.date, x=x, y=y, lon=float(world.lon[x]),
+            lat=float(world.lat[y]), region=world.region_of((x, y)), zone=ZONES[world.zone[x, y]], target=tname,
+            place=place, perpetrators=[g.name for g in perpetrators], camp=group.camp,
+            joint=len(perpetrators) > 1, killed=killed, hostages=hostages, foreigners=foreigners,
+            attackers_killed=attackers_killed, spectacle=score, spectacular=bool(spectacular),
+            victim_force=t.force, peace_relevance=relevance)
+        for g in perpetrators:
+            g.attacks_total += 1
+            g.spectacular_total += int(spectacular)
+        m.record_attack(attack)
+        return attack
+
+    def _nearest_unit(self, group: ArmedGroup, x: int, y: int):
+        if not group.units:
+            return None
+        return min(group.units, key=lambda u: (u.cell.coordinate[0] - x) ** 2 + (u.cell.coordinate[1] - y) ** 2)
+
+    # --- the week -------------------------------------------------------------------------------------------
+    def choice(self, group: ArmedGroup) -> tuple[list, np.ndarray]:
+        """The group's options this week and the logit probability of picking each."""
+        m = self.model
+        unit_xy = np.array([u.cell.coordinate for u in group.units])
+        unit_lonlat = np.column_stack([m.world.lon[unit_xy[:, 0]], m.world.lat[unit_xy[:, 1]]])
+        opts = self.options(group, unit_xy, unit_lonlat, self.capable(group))
+        if not opts:
+            return [], np.zeros(0)
+        utils = np.array([o[3] for o in opts]) / self.config.temperature
+        p = np.exp(utils - utils.max())
+        return opts, p / p.sum()
+
+    def step(self) -> None:
+        m, cfg = self.model, self.config
+        for group in m.groups():
+            if not group.units:
+                continue
+            n_ops = min(int(m.rng.poisson(self.tempo(group))), cfg.max_per_week)
+            for _ in range(n_ops):
+                if not group.units:
+                    break
+                opts, p = self.choice(group)
+                if not opts:
+                    continue
+                tname, place, cell, _ = opts[int(m.rng.choice(len(opts), p=p))]
+                self.resolve(group, tname, place, cell)

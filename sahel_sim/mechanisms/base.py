@@ -1,0 +1,30 @@
+"""One interface for the ten mechanisms of the model (DESIGN.md §5).
+
+A mechanism is a module with its own config section (a dataclass with an ``enabled`` switch and documented
+parameters) and a class with the same small life cycle: built once with the model, ``setup()`` after the world
+and the actors exist, ``step()`` once a week in the model's fixed order. Switching a mechanism off means it is
+not built: the model's step never branches on it, and the state it would have written keeps its neutral value.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ..model import SahelModel
+
+
+class Mechanism:
+    """Base class: holds the model and the mechanism's own config section."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, model: SahelModel, config: Any):
+        self.model = model
+        self.config = config
+
+    def setup(self) -> None:
+        """Called once after the world and the actors exist."""
+
+    def step(self) -> None:  # pragma: no cover - every mechanism overrides it
+        raise NotImplementedError

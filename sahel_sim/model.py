@@ -1,0 +1,396 @@
+"""The simulated world and the order of a week.
+
+:class:`SahelModel` builds the map, the actors and the enabled mechanisms from one validated :class:`SimConfig`,
+and runs one week per step:
+
+1. the calendar advances; factions due to appear appear; forces take their scheduled strength; dated events fire
+   (global shocks, peace agreements, mergers from the record);
+2. the mechanisms act, in this order: global rivalry context -> peace process -> Barkhane -> MINUSMA ->
+   territory and revenue (movement, influence, state presence, clashes) -> attack choice -> claims ->
+   attention market -> recruitment and grievance -> alliances, splits and pledges;
+3. the week is recorded (DataCollector; the event log holds attacks and events).
+
+Per-cell fields are numpy arrays, stored as the grid's property layers; organisations are Mesa agents, their
+fighter units ``CellAgent`` on an ``OrthogonalMooreGrid``. Every random draw uses the model's own ``rng``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import mesa
+import numpy as np
+from mesa.discrete_space import OrthogonalMooreGrid
+
+from .agents import ArmedGroup, Base, FactionConfig, FighterUnit, Force, Organisation
+from .calendar import Calendar
+from .config import SimConfig, validated
+from .events import Attack, EventLog
+from .geography import ZONES, World, km_between
+from .mechanisms.alliances import Alliances, merge_groups
+from .mechanisms.attack_choice import AttackChoice
+from .mechanisms.attention import AttentionMarket, attention_deficit
+from .mechanisms.barkhane import Barkhane
+from .mechanisms.base import Mechanism
+from .mechanisms.claims import Claims
+from .mechanisms.minusma import Minusma
+from .mechanisms.peace_process import PeaceProcess
+from .mechanisms.recruitment import Recruitment, grievance_baseline
+from .mechanisms.rivalry import Rivalry
+from .mechanisms.territory import Territory
+from .params import parse_date
+
+#: the mechanisms in the order they act each week (config section name, class)
+MECHANISM_ORDER: tuple[tuple[str, type[Mechanism]], ...] = (
+    ("rivalry", Rivalry),
+    ("peace_process", PeaceProcess),
+    ("barkhane", Barkhane),
+    ("minusma", Minusma),
+    ("territory", Territory),
+    ("attacks", AttackChoice),
+    ("claims", Claims),
+    ("attention", AttentionMarket),
+    ("recruitment", Recruitment),
+    ("alliances", Alliances),
+)
+
+#: deaths counted as UCDP "state-based" (type 1): forces killed, and jihadists killed by or fighting them
+STATE_BASED = ("state_forces", "minusma", "barkhane", "jihadists_by_forces")
+
+
+class SahelModel(mesa.Model):
+    """Armed-group competition in Mali and the Sahel, one week a step.
+
+    Args:
+        config: the run's configuration (validated here; a :class:`~sahel_sim.params.ConfigError` names the
+            field at fault).
+        rng: seed for the model's random generators; defaults to ``config.seed``.
+    """
+
+    def __init__(self, config: SimConfig, rng: int | None = None):
+        validated(config)
+        super().__init__(rng=config.seed if rng is None else rng)
+        self.config = config
+        self.calendar = Calendar(config.calendar)
+        self.week = 0
+        self.date = self.calendar.date_of(0)
+        self.world = World(config.map)
+        self._build_grid()
+        self._init_context()
+        self.log = EventLog()
+        self.attacks_this_week: list[Attack] = []
+        self.attacks_last_week: list[Attack] = []
+        self.deaths: Counter = Counter()
+        self.factions: dict[str, Organisation] = {}
+        self._groups_cache: list[ArmedGroup] | None = None
+        self._free_slots = list(range(config.max_groups))  # rows of the per-group layers not in use
+        self.roles: dict[str, str] = {}
+        mech = config.mechanisms
+        for key in ("barkhane", "minusma"):
+            if getattr(mech, key).enabled:
+                self.roles[key] = getattr(mech, key).faction
+        state = [n for n, f in config.factions.items() if f.kind == "state"]
+        if state:
+            self.roles["state"] = state[0]
+        self._pending = dict(config.factions)  # factions not yet on the scene
+        self._activate_due_factions()
+        self.mechanisms: list[Mechanism] = [cls(self, getattr(mech, key)) for key, cls in MECHANISM_ORDER
+                                            if getattr(mech, key).enabled]
+        self._by_name = {m.name: m for m in self.mechanisms}
+        for mechanism in self.mechanisms:
+            mechanism.setup()
+        self._events_by_week: dict[int, list] = {}
+        for ev in config.scenario.events:
+            self._events_by_week.setdefault(self.calendar.step_of(_date(ev.date)), []).append(ev)
+        self.datacollector = mesa.DataCollector(
+            model_reporters=_world_reporters(),
+            agenttype_reporters={ArmedGroup: _group_reporters(), Force: _force_reporters()},
+        )
+        self.running = True
+
+    # --- construction -------------------------------------------------------------------------------------------
+    def _build_grid(self) -> None:
+        w = self.world
+        self.grid = OrthogonalMooreGrid((w.nx, w.ny), torus=False, random=self.random)
+        for name in ("population", "state_presence", "grievance", "route", "violence"):
+            self.grid.create_property_layer(name, 0.0, float)
+        self.grid.population.data = w.population
+        self.grid.route.data = w.route
+        self.grid.state_presence.data = w.state_base
+        zone_baseline = grievance_baseline(w.zone, self.config.mechanisms.recruitment.baseline)
+        self.grid.grievance.data = zone_baseline
+        # the per-cell fields the mechanisms read and write, as views of the grid's property layers
+        self.state_presence = self.grid.state_presence.data
+        self.grievance = self.grid.grievance.data
+        self.violence = self.grid.violence.data
+        shape = (w.nx, w.ny)
+        self.foreign_presence = np.zeros(shape)
+        self.un_presence = np.zeros(shape)
+        slots = self.config.max_groups
+        self.influence = np.zeros((slots, *shape))
+        self.presence = np.zeros((slots, *shape))
+
+    def _init_context(self) -> None:
+        """Neutral values of the state written by switchable mechanisms."""
+        self.rivalry_intensity = 0.0
+        self.global_share = {"AQ": 0.5, "IS": 0.5}
+        self.local_share = {"AQ": 0.5, "IS": 0.5}
+        self.total_attention = 0.0
+        self.peace_progress = 0.0
+        self.spoiler_motive = 0.0
+        self.peace_venue: str | None = None
+        self.peace_state_support: np.ndarray | float = 0.0
+        self.peace_revenue_cut = 0.0
+        self.un_protection = 0.0
+
+    def _activate_due_factions(self) -> None:
+        for name, fc in list(self._pending.items()):
+            start = _date(fc.active_from) if fc.active_from else self.calendar.start
+            if start > self.date + self.calendar.step - _ONE_DAY:
+                continue
+            del self._pending[name]
+            if fc.kind == "jihadist":
+                self._create_group(name, fc)
+            elif name in self.roles.values() or fc.kind == "state":
+                self._create_force(name, fc)
+            if self.week > 0 or fc.active_from:
+                self.log.add(self.week, self.date, "appearance", name, "", f"{fc.label or name} appears")
+
+    def _create_group(self, name: str, fc: FactionConfig) -> ArmedGroup | None:
+        group = self.add_group(name, fc, label=fc.label or name, camp=fc.camp)
+        if group is None:
+            return None
+        group.fighters_start = fc.fighters
+        if fc.fighters > 0 and fc.units > 0:
+            n = min(fc.units, fc.fighters)
+            sizes = [fc.fighters // n + (1 if i < fc.fighters % n else 0) for i in range(n)]
+            for i, size in enumerate(sizes):
+                home = self.world.places[fc.home[i % len(fc.home)]]
+                self.new_unit(group, size, self._cell_near(home.lon, home.lat, fc.home_radius_km))
+        return group
+
+    def _create_force(self, name: str, fc: FactionConfig) -> Force:
+        force = Force(self, name, fc)
+        for place, p in self.world.places.items():
+            if p.kind == fc.base_kind:
+                Base(self, force, place, self.grid._cells[self.world.cell_of(p.lon, p.lat)])
+        self.factions[name] = force
+        return force
+
+    def _cell_near(self, lon: float, lat: float, radius_km: float):
+        d = self.world.km_from(lon, lat)
+        xs, ys = np.nonzero(d <= max(radius_km, 1e-9))
+        if len(xs) == 0:
+            return self.grid._cells[self.world.cell_of(lon, lat)]
+        k = int(self.rng.integers(len(xs)))
+        return self.grid._cells[(int(xs[k]), int(ys[k]))]
+
+    # --- services for the mechanisms --------------------------------------------------------------------------
+    def add_group(self, name: str, fc: FactionConfig, label: str, camp: str) -> ArmedGroup | None:
+        """A new jihadist organisation in the next free slot of the map layers (None when all are taken)."""
+        if not self._free_slots:
+            return None
+        group = ArmedGroup(self, name, fc, self._free_slots.pop(0))
+        group.label = label
+        group.camp = camp
+        self.factions[name] = group
+        self._groups_cache = None
+        return group
+
+    def deactivate_group(self, group: ArmedGroup) -> None:
+        """A group leaves the scene (merged away): its layer row is cleared and freed for a newcomer."""
+        group.active = False
+        group.revenue_week = 0.0
+        self.influence[group.slot] = 0.0
+        self.presence[group.slot] = 0.0
+        self._free_slots.append(group.slot)
+        self._free_slots.sort()
+        self._groups_cache = None
+
+    def new_unit(self, group: ArmedGroup, strength: int, cell) -> FighterUnit:
+        return FighterUnit(self, group, strength, cell)
+
+    def groups(self) -> list[ArmedGroup]:
+        """Active jihadist groups, in order of appearance (a fixed order keeps runs reproducible)."""
+        if self._groups_cache is None:
+            self._groups_cache = [f for f in self.factions.values() if isinstance(f, ArmedGroup) and f.active]
+        return self._groups_cache
+
+    def force(self, role: str) -> Force | None:
+        """The force playing ``role`` (state, barkhane, minusma), or None when absent or switched off."""
+        name = self.roles.get(role)
+        f = self.factions.get(name) if name else None
+        return f if isinstance(f, Force) else None
+
+    def attention_deficit(self, camp: str) -> float:
+        """How far ``camp`` trails the leading camp in attention (global and, with the market on, local)."""
+        local_weight = self.config.mechanisms.attention.local_weight if "attention" in self._by_name else 0.0
+        return attention_deficit(self.global_share, self.local_share, camp, local_weight)
+
+    def mechanism(self, name: str) -> Mechanism | None:
+        return self._by_name.get(name)
+
+    def compute_presence(self) -> None:
+        """Fighters per cell for every group slot."""
+        self.presence[:] = 0.0
+        units = [(g.slot, *u.cell.coordinate, u.strength) for g in self.groups() for u in g.units]
+        if units:
+            arr = np.array(units, dtype=np.int64)
+            np.add.at(self.presence, (arr[:, 0], arr[:, 1], arr[:, 2]), arr[:, 3])
+
+    def record_attack(self, attack: Attack) -> None:
+        """Log an attack and book its toll on the forces, the civilians and the perpetrators."""
+        self.log.add_attack(attack)
+        self.attacks_this_week.append(attack)
+        force = self.force(attack.victim_force) if attack.victim_force else None
+        if force is not None:
+            force.killed_total += attack.killed
+            force.recent_losses += attack.killed
+            self.deaths["state_forces" if attack.victim_force == "state" else attack.victim_force] += attack.killed
+            self.deaths["jihadists_by_forces"] += attack.attackers_killed
+        else:
+            self.deaths["civilians"] += attack.killed
+            self.deaths["jihadists_other"] += attack.attackers_killed
+        self.violence[attack.x, attack.y] += attack.killed
+
+    def leader_killed(self, group: ArmedGroup, by: str) -> None:
+        """A group's leader dies: a less experienced successor takes over; a split becomes likelier."""
+        self.log.add(self.week, self.date, "leader_death", group.name, by, f"{group.leader} killed")
+        alliances = self.config.mechanisms.alliances
+        group.leader = f"successor {self.week} of {group.label}"
+        group.leader_experience *= alliances.successor_experience
+        group.leader_killed_step = self.week
+
+    # --- the week -----------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        self.week = self.steps - 1
+        self.date = self.calendar.date_of(self.week)
+        self._begin_week()
+        for mechanism in self.mechanisms:
+            mechanism.step()
+        self._end_week()
+        self.datacollector.collect(self)
+        if self.week + 1 >= self.calendar.n_steps:
+            self.running = False
+
+    def run(self) -> SahelModel:
+        """Run the whole calendar."""
+        while self.running:
+            self.step()
+        return self
+
+    def _begin_week(self) -> None:
+        self.attacks_last_week = self.attacks_this_week
+        self.attacks_this_week = []
+        self.deaths = Counter()
+        for g in self.groups():
+            g.recruits_week = g.losses_week = 0
+        self._activate_due_factions()
+        for f in self.factions.values():
+            if isinstance(f, Force):
+                troops = f.troops_on(self.date)
+                if troops != f.troops:
+                    self.log.add(self.week, self.date, "deployment", f.name, "", f"{f.label}: {troops:.0f} troops",
+                                 troops)
+                f.troops = troops
+                for b in f.bases:
+                    b.active = troops > 0 and self.world.place_active(b.place, self.date)
+        for ev in self._events_by_week.get(self.week, []):
+            self._fire(ev)
+
+    def _fire(self, ev) -> None:
+        detail = ev.label or ev.kind
+        if ev.kind == "global_shock":
+            rivalry = self.mechanism("rivalry")
+            if rivalry is not None:
+                rivalry.apply_shock(ev.camp, ev.magnitude)
+            self.log.add(self.week, self.date, "global_shock", "", ev.camp, detail, ev.magnitude)
+        elif ev.kind == "peace_agreement":
+            peace = self.mechanism("peace_process")
+            if peace is not None:
+                peace.milestone(ev.magnitude)
+            self.log.add(self.week, self.date, "peace_agreement", "", "", detail, ev.magnitude)
+        elif ev.kind == "merger":
+            into = self.factions.get(ev.into)
+            if not isinstance(into, ArmedGroup) or not into.active:
+                return
+            members = [self.factions[n] for n in ev.factions if isinstance(self.factions.get(n), ArmedGroup)]
+            members = [g for g in members if g.active and g.camp == into.camp]  # groups that left the camp stay out
+            merge_groups(self, members, into, reason=detail)
+        else:
+            self.log.add(self.week, self.date, "note", "", "", detail)
+
+    def _end_week(self) -> None:
+        self.violence *= 0.8  # recent violence fades over about a month
+
+    # --- indicators ---------------------------------------------------------------------------------------------
+    def north_jihadist_share(self) -> float:
+        """Share of the northern population living under jihadist dominance: where the groups' combined
+        influence exceeds the state's presence (and is at least 0.1, so that empty desert does not count)."""
+        w = self.world
+        north = w.zone == ZONES.index("north")
+        jihadist = self.influence.sum(axis=0)
+        held = (jihadist > self.state_presence) & (jihadist >= 0.1)
+        pop = w.population * north
+        return float((pop * held).sum() / max(pop.sum(), 1.0))
+
+    def held_cells(self, group: ArmedGroup) -> int:
+        return int((self.influence[group.slot] >= self.config.mechanisms.territory.dominance).sum())
+
+    def state_based_deaths(self) -> int:
+        return int(sum(self.deaths[k] for k in STATE_BASED))
+
+    def distance_km(self, a: tuple[int, int], b: tuple[int, int]) -> float:
+        w = self.world
+        return float(km_between(w.lon[a[0]], w.lat[a[1]], w.lon[b[0]], w.lat[b[1]]))
+
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def _date(value) -> dt.date:
+    return parse_date(value, "date")
+
+
+def _world_reporters() -> dict:
+    return {
+        "rivalry_intensity": "rivalry_intensity",
+        "is_global_share": lambda m: m.global_share["IS"],
+        "is_local_share": lambda m: m.local_share.get("IS", 0.0),
+        "aq_attention_deficit": lambda m: m.attention_deficit("AQ"),
+        "is_attention_deficit": lambda m: m.attention_deficit("IS"),
+        "peace_progress": "peace_progress",
+        "spoiler_motive": "spoiler_motive",
+        "minusma_patrol_share": lambda m: m.force("minusma").patrol_share if m.force("minusma") else np.nan,
+        "north_jihadist_share": lambda m: m.north_jihadist_share(),
+        "state_presence_mali": lambda m: float(m.state_presence[m.world.in_mali].mean()),
+        "mean_grievance_mali": lambda m: float(m.grievance[m.world.in_mali].mean()),
+        "attacks": lambda m: len(m.attacks_this_week),
+        "spectacular_attacks": lambda m: sum(a.spectacular for a in m.attacks_this_week),
+        "killed_in_attacks": lambda m: sum(a.killed for a in m.attacks_this_week),
+        "state_based_deaths": lambda m: m.state_based_deaths(),
+        "deaths_state_forces": lambda m: m.deaths["state_forces"],
+        "deaths_minusma": lambda m: m.deaths["minusma"],
+        "deaths_barkhane": lambda m: m.deaths["barkhane"],
+        "deaths_jihadists_by_forces": lambda m: m.deaths["jihadists_by_forces"],
+        "deaths_civilians": lambda m: m.deaths["civilians"],
+        "deaths_jihadist_infighting": lambda m: m.deaths["jihadist_vs_jihadist"],
+    }
+
+
+def _group_reporters() -> dict:
+    return {
+        "faction": "name", "label": "label", "camp": "camp", "active": "active",
+        "fighters": "fighters", "funds": "funds", "attention_share": "attention_share",
+        "prestige": "prestige", "territory_cells": lambda g: g.model.held_cells(g) if g.active else 0,
+        "recruits": "recruits_week", "losses": "losses_week", "revenue": "revenue_week",
+        "units": lambda g: len(g.units), "leader_experience": "leader_experience",
+        "attacks_total": "attacks_total", "spectacular_total": "spectacular_total",
+        "killed_total": "killed_total",
+    }
+
+
+def _force_reporters() -> dict:
+    return {"faction": "name", "label": "label", "troops": "troops", "killed_total": "killed_total",
+            "patrol_share": "patrol_share", "bases_active": lambda f: len(f.active_bases())}

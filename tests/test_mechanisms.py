@@ -1,0 +1,340 @@
+"""Each mechanism pushes the world the way it should, and switching it off removes the push (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sahel_sim.agents import ArmedGroup
+from sahel_sim.mechanisms.attention import share_deficit, spectacle_score
+from sahel_sim.mechanisms.minusma import patrol_share_target
+from sahel_sim.mechanisms.recruitment import expected_local_recruits
+from sahel_sim.mechanisms.territory import influence_target, route_revenue, spread
+from sahel_sim.severity import power_law_draw, survival_exponent
+from tests.conftest import make_model, run_to
+
+# --- 1. global rivalry --------------------------------------------------------------------------------------------
+
+
+def spectacular_share(model, group) -> float:
+    """Probability that the group's next operation is one that needs spectacular capability."""
+    opts, p = model.mechanism("attacks").choice(group)
+    needs = model.config.mechanisms.attacks.targets
+    return float(sum(pi for o, pi in zip(opts, p, strict=True) if needs[o[0]].needs_capability))
+
+
+def capable_aq_group(model) -> ArmedGroup:
+    g = model.factions["aqim"]
+    g.funds, g.last_spectacular_step = 1e5, -1000
+    assert model.mechanism("attacks").capable(g)
+    return g
+
+
+def test_rivalry_raises_aq_camp_spectacular_propensity():
+    m = make_model()
+    g = capable_aq_group(m)
+    m.global_share = {"IS": 0.8, "AQ": 0.2}
+    m.rivalry_intensity = 0.0
+    calm = spectacular_share(m, g)
+    m.rivalry_intensity = 1.0
+    rivalry = spectacular_share(m, g)
+    assert rivalry > 1.5 * calm > 0
+
+
+def test_rivalry_series_follows_its_anchors_and_shocks_decay():
+    m = make_model("calendar.end=2016-06-27")
+    run_to(m, "2015-11-02")
+    before = m.global_share["IS"]
+    run_to(m, "2015-11-16")  # the Paris attacks, 13 November 2015
+    assert m.global_share["IS"] > before + 0.1
+    run_to(m, "2016-02-01")
+    assert m.global_share["IS"] < before + 0.05
+    assert 0.8 <= m.rivalry_intensity <= 1.2
+
+
+def test_without_rivalry_no_outbidding_and_no_series():
+    m = make_model("mechanisms.rivalry.enabled=false", "calendar.end=2015-12-28")
+    run_to(m, "2015-11-16")
+    assert m.rivalry_intensity == 0.0
+    g = capable_aq_group(m)
+    assert m.mechanism("attacks").outbid(g) == 0.0
+
+
+# --- 2. attention market --------------------------------------------------------------------------------------
+
+
+def test_attention_decays_without_new_attacks():
+    m = make_model()
+    g = m.factions["aqim"]
+    g.attention = 10.0
+    m.attacks_this_week = []
+    m.mechanism("attention").step()
+    assert g.attention == pytest.approx(10.0 * m.config.mechanisms.attention.retention)
+
+
+def test_switching_attention_off_credits_no_attention():
+    m = make_model("mechanisms.attention.enabled=false")
+    run_to(m, "2013-06-03")
+    assert len(m.log.attacks) > 0
+    assert all(g.attention == 0 and g.attention_share == 0 for g in m.groups())
+
+
+def test_spectacle_grows_with_toll_capital_and_foreigners():
+    cfg = make_model().config.mechanisms.attention.spectacle
+    base = spectacle_score(cfg, 1.0, False, 1, 0, False)
+    assert spectacle_score(cfg, 1.0, False, 50, 0, False) > base
+    assert spectacle_score(cfg, 1.0, True, 1, 0, False) > base
+    assert spectacle_score(cfg, 1.0, False, 1, 100, True) > base
+    # the Radisson Blu (capital hotel, ~20 dead, 170 hostages, foreigners) is spectacular; a rural ambush is not
+    assert spectacle_score(cfg, 3.0, True, 22, 170, True) >= cfg.threshold
+    assert spectacle_score(cfg, 0.6, False, 9, 0, False) < cfg.threshold
+
+
+def test_the_camp_behind_has_the_deficit():
+    assert share_deficit({"AQ": 0.3, "IS": 0.7}, "AQ") == pytest.approx(0.4)
+    assert share_deficit({"AQ": 0.3, "IS": 0.7}, "IS") == 0.0
+
+
+# --- 3. attack choice -------------------------------------------------------------------------------------------
+
+
+def test_spectacular_attacks_need_capability():
+    m = make_model()
+    g = m.factions["aqim"]
+    g.funds = 0.0
+    assert not m.mechanism("attacks").capable(g)
+    assert spectacular_share(m, g) == 0.0
+
+
+def test_spoiler_motive_draws_attacks_to_the_meeting_venue():
+    m = make_model()
+    g = capable_aq_group(m)
+    m.peace_progress, m.spoiler_motive, m.peace_venue = 0.5, 1.0, "radisson_blu"
+    spoiling = spectacular_share(m, g)
+    m.spoiler_motive, m.peace_venue = 0.0, None
+    assert spoiling > spectacular_share(m, g)
+
+
+def test_attack_deaths_are_heavy_tailed():
+    rng = np.random.default_rng(0)
+    draws = np.array([power_law_draw(rng, 2.0, 2.38, 10_000) for _ in range(20_000)])
+    assert np.median(draws) <= 3 and draws.max() > 200
+    assert survival_exponent(draws, 2.0) == pytest.approx(2.38, abs=0.15)
+
+
+# --- 4. claims -------------------------------------------------------------------------------------------------
+
+
+def test_bystanders_hungry_for_attention_make_competing_claims():
+    m = make_model("mechanisms.claims.false_claim_probability=1", "mechanisms.claims.false_claim_floor=1",
+                   "mechanisms.claims.false_claim_reach_km=5000", "mechanisms.claims.spectacular_claim_probability=1")
+    g = capable_aq_group(m)
+    attack = m.mechanism("attacks").resolve(g, "hotel", "radisson_blu", m.world.place_cell("radisson_blu"))
+    attack.spectacular = True
+    m.mechanism("claims").step()
+    assert g.name in attack.claimants and len(attack.claimants) > 1 and attack.competing_claims
+
+
+def test_without_claims_the_perpetrators_get_the_credit():
+    m = make_model("mechanisms.claims.enabled=false")
+    run_to(m, "2013-03-04")
+    assert m.log.attacks and all(a.claimants == [] and a.credited == [] for a in m.log.attacks)
+    g = m.factions["aqim"]
+    before = g.attention
+    a = m.mechanism("attacks").resolve(g, "civilian", "", g.units[0].cell.coordinate)
+    m.mechanism("attention").step()
+    assert a.perpetrators == ["aqim"] and g.attention > before * m.config.mechanisms.attention.retention
+
+
+# --- 5. territory and revenue ---------------------------------------------------------------------------------
+
+
+def test_influence_is_a_share_of_armed_presence():
+    rng = np.random.default_rng(1)
+    presence = rng.exponential(5.0, size=(4, 10, 8))
+    target = influence_target(spread(presence, 2), rng.random((10, 8)) * 10, 2.0)
+    assert target.min() >= 0 and target.sum(axis=0).max() < 1
+    stronger = presence.copy()
+    stronger[0] *= 3
+    assert influence_target(spread(stronger, 2), np.ones((10, 8)), 2.0)[0].mean() > \
+        influence_target(spread(presence, 2), np.ones((10, 8)), 2.0)[0].mean()
+
+
+def test_revenue_comes_from_held_routes_where_the_state_is_weak():
+    influence = np.zeros((1, 5, 5))
+    influence[0, 2, :] = 0.8
+    routes = np.zeros((5, 5))
+    routes[2, :] = 1.0
+    weak, strong = np.zeros((5, 5)), np.full((5, 5), 0.9)
+    assert route_revenue(influence, routes, weak, 10.0, 0.0)[0] > route_revenue(influence, routes, strong, 10.0, 0.0)[0]
+    assert route_revenue(influence, routes, weak, 10.0, 0.5)[0] < route_revenue(influence, routes, weak, 10.0, 0.0)[0]
+
+
+def test_units_move_away_from_foreign_pressure():
+    m = make_model("mechanisms.territory.move_noise=0")
+    unit = m.factions["mujao"].units[0]
+    x, y = unit.cell.coordinate
+    m.foreign_presence[:] = 0.0
+    m.foreign_presence[max(0, x - 2):x + 3, max(0, y - 2):y + 3] = 5.0
+    m.foreign_presence[x, y] = 10.0
+    m.mechanism("territory").move_units()
+    nx, ny = unit.cell.coordinate
+    assert m.foreign_presence[nx, ny] < 10.0
+
+
+# --- 6. recruitment and grievance -----------------------------------------------------------------------------
+
+
+def test_grievance_and_prestige_raise_recruitment():
+    influence = np.full((1, 4, 4), 0.5)
+    pop = np.full((4, 4), 1e5)
+    low = expected_local_recruits(influence, pop, np.full((4, 4), 0.1), np.zeros(1), 1.0, 3.0)
+    high = expected_local_recruits(influence, pop, np.full((4, 4), 0.6), np.zeros(1), 1.0, 3.0)
+    famous = expected_local_recruits(influence, pop, np.full((4, 4), 0.6), np.ones(1), 1.0, 3.0)
+    assert famous[0] > high[0] > low[0] > 0
+
+
+def strike_with_harm(*overrides):
+    m = make_model("mechanisms.barkhane.harm_probability=1", *overrides)
+    run_to(m, "2013-02-04")  # Serval is in Mali
+    barkhane = m.mechanism("barkhane")
+    units = barkhane.targets_in_reach(m.force("barkhane").active_bases())
+    before = m.grievance.copy()
+    barkhane.strike(m.force("barkhane").active_bases())
+    return m, before, units
+
+
+def test_strikes_that_harm_civilians_raise_local_grievance():
+    m, before, units = strike_with_harm()
+    assert units
+    assert (m.grievance - before).max() > 0
+    assert (m.grievance >= before - 1e-12).all()
+
+
+def test_without_recruitment_mechanism_harm_leaves_grievance_alone():
+    m, before, _ = strike_with_harm("mechanisms.recruitment.enabled=false")
+    assert np.array_equal(m.grievance, before)
+
+
+def test_without_recruitment_no_one_joins():
+    m = make_model("mechanisms.recruitment.enabled=false")
+    m.run()
+    assert all(g.recruits_total == 0 for g in m.factions.values() if isinstance(g, ArmedGroup))
+
+
+# --- 7. alliances ---------------------------------------------------------------------------------------------
+
+
+def test_a_leaders_death_makes_a_split_likely():
+    m = make_model("mechanisms.alliances.split_after_leader_death=1", "mechanisms.alliances.split_base=0")
+    g = m.factions["ansar_dine"]
+    m.leader_killed(g, by="barkhane")
+    m.mechanism("alliances").step()
+    splits = [e for e in m.log.events if e.kind == "split"]
+    assert splits and splits[0].other == "ansar_dine"
+    child = m.factions[splits[0].faction]
+    assert child.parent == "ansar_dine" and child.fighters > 0
+
+
+def small_splinter_under_is_ascendancy(*overrides):
+    m = make_model("mechanisms.alliances.pledge_rate=1", "mechanisms.alliances.splinter_pledge_boost=1",
+                   "mechanisms.alliances.pledge_size_ref=100000", *overrides)
+    child = m.mechanism("alliances").split(m.factions["aqim"])
+    m.global_share = {"IS": 0.9, "AQ": 0.1}
+    return m, child
+
+
+def test_a_splinter_pledges_to_is_when_aq_trails_under_rivalry():
+    m, child = small_splinter_under_is_ascendancy()
+    m.rivalry_intensity = 1.0
+    assert m.mechanism("alliances").try_pledge(child)
+    assert child.camp == "IS" and any(e.kind == "pledge" for e in m.log.events)
+
+
+def test_without_rivalry_nobody_pledges():
+    m, child = small_splinter_under_is_ascendancy()
+    m.rivalry_intensity = 0.0
+    assert not m.mechanism("alliances").try_pledge(child)
+    assert child.camp == "AQ"
+
+
+def test_dated_mergers_fold_members_into_the_new_group():
+    m = make_model()
+    run_to(m, "2013-08-26")
+    am = m.factions["al_mourabitoun"]
+    assert not m.factions["mujao"].active and not m.factions["signers_in_blood"].active
+    assert am.active and am.fighters > 0 and am.leader_experience >= 0.9
+
+
+# --- 8. Barkhane ------------------------------------------------------------------------------------------------
+
+
+def test_barkhane_strikes_kill_fighters_and_project_presence():
+    m = make_model()
+    run_to(m, "2013-04-01")
+    assert m.force("barkhane").strikes_total > 0
+    assert m.foreign_presence[m.world.place_cell("gao")] > 0.5
+    assert any(e.kind == "strike" for e in m.log.events)
+
+
+def test_without_barkhane_no_strikes_no_french_targets():
+    m = make_model("mechanisms.barkhane.enabled=false")
+    run_to(m, "2013-06-03")
+    assert m.force("barkhane") is None and not m.foreign_presence.any()
+    assert not any(e.kind == "strike" for e in m.log.events)
+    assert not any(a.target == "french" for a in m.log.attacks)
+
+
+# --- 9. MINUSMA ---------------------------------------------------------------------------------------------------
+
+
+def test_minusma_losses_shift_patrols_to_force_protection():
+    m = make_model()
+    run_to(m, "2013-09-02")
+    minusma = m.force("minusma")
+    minusma.recent_losses, minusma.patrol_share = 0.0, 0.7
+    m.mechanism("minusma").step()
+    calm = minusma.patrol_share
+    minusma.recent_losses, minusma.patrol_share = 60.0, 0.7
+    m.mechanism("minusma").step()
+    assert minusma.patrol_share < calm
+    assert m.un_protection > 0
+    assert patrol_share_target(0.7, 0.0, 60.0) == 0.7  # no sensitivity: no shift
+
+
+def test_without_minusma_no_un_presence_or_targets():
+    m = make_model("mechanisms.minusma.enabled=false")
+    m.run()
+    assert not m.un_presence.any()
+    assert not any(a.target == "minusma" for a in m.log.attacks)
+
+
+# --- 10. peace process ------------------------------------------------------------------------------------------
+
+
+def test_peace_milestones_raise_the_spoiler_motive():
+    m = make_model("calendar.end=2015-09-28")
+    run_to(m, "2015-05-04")
+    assert m.spoiler_motive == 0 and m.peace_progress == 0
+    run_to(m, "2015-07-06")
+    assert m.peace_progress > 0 and m.spoiler_motive > 0
+    assert any(e.kind == "peace_meeting" for e in m.log.events)
+
+
+def test_without_peace_process_no_spoiler_motive():
+    m = make_model("calendar.end=2015-09-28", "mechanisms.peace_process.enabled=false")
+    m.run()
+    assert m.spoiler_motive == 0 and m.peace_progress == 0
+
+
+def test_attacks_on_the_process_set_it_back():
+    m = make_model("calendar.end=2015-09-28", "mechanisms.peace_process.setback=0.05")
+    run_to(m, "2015-07-06")
+    m.peace_progress = before = 0.5
+    g = capable_aq_group(m)
+    m.attacks_this_week = []
+    m.mechanism("attacks").resolve(g, "hotel", "radisson_blu", m.world.place_cell("radisson_blu"))
+    m.attacks_last_week = m.attacks_this_week
+    m.peace_venue = "radisson_blu"
+    m.mechanism("peace_process").step()
+    assert m.peace_progress < before
