@@ -32,6 +32,12 @@ class FactionConfig:
     forces (foreign_force, peacekeeping, state) need ``troops`` (a schedule of [date, troops] steps) and
     ``base_kind``, the kind of place where they are based. ``active_from`` delays a faction's appearance (the
     Macina Liberation Front appears in January 2015); ``active_until`` ends it.
+
+    Rules (checked before a run): ``kind`` is one of jihadist, foreign_force, peacekeeping, state; a jihadist
+    group's ``camp`` is AQ or IS, a force's is empty; a group with fighters has at least one unit and at least one
+    ``home`` place, every one an entry of ``map.places``; ``active_from``/``active_until`` are ISO dates, the
+    second after the first; a force's ``troops`` is a non-empty list of [date, troops >= 0] pairs with ascending
+    dates, and its ``base_kind`` is french_base, un_base or army_post.
     """
 
     label: str = ""
@@ -82,6 +88,9 @@ class FactionConfig:
         elif self.fighters > 0 and not self.home:
             raise ConfigError(f"{path}.home",
                               "is empty; allowed: at least one place of map.places for a group with fighters")
+        elif self.fighters > 0 and self.units < 1:
+            raise ConfigError(f"{path}.units", f"{self.units} units for {self.fighters} fighters; allowed: at least "
+                              "1 unit for a group with fighters (or fighters: 0)")
 
 
 class Organisation(mesa.Agent):
@@ -120,6 +129,7 @@ class ArmedGroup(Organisation):
         self.foreign_focus = config.foreign_focus
         self.parent: str | None = None
         self.units: list[FighterUnit] = []
+        self._fighters = 0  # sum of the units' strengths, kept by FighterUnit.strength and transfer()
         # attention and standing
         self.attention = 0.0  # decaying stock of media attention (attention units)
         self.attention_share = 0.0
@@ -142,7 +152,8 @@ class ArmedGroup(Organisation):
 
     @property
     def fighters(self) -> int:
-        return sum(u.strength for u in self.units)
+        """Fighters in all units (a running total: every change of a unit's strength updates it)."""
+        return self._fighters
 
     @property
     def is_group(self) -> bool:
@@ -193,8 +204,10 @@ class ArmedGroup(Organisation):
             if u.owner is not self:
                 continue
             self.units.remove(u)
+            self._fighters -= u.strength
             u.owner = to
             to.units.append(u)
+            to._fighters += u.strength
             moved += u.strength
         self.transfers_total += moved
         to.transfers_total -= moved
@@ -252,10 +265,20 @@ class FighterUnit(CellAgent):
 
     def __init__(self, model: SahelModel, owner: ArmedGroup, strength: int, cell):
         super().__init__(model)
+        self._strength = 0
         self.owner = owner
         self.strength = int(strength)
         self.cell = cell
         owner.units.append(self)
+
+    @property
+    def strength(self) -> int:
+        return self._strength
+
+    @strength.setter
+    def strength(self, value: int) -> None:
+        self.owner._fighters += value - self._strength  # keeps the owner's total without summing its units
+        self._strength = value
 
 
 class Base(FixedAgent):

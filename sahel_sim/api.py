@@ -43,12 +43,22 @@ def to_sim_config(cfg: DictConfig) -> SimConfig:
     from omegaconf.errors import OmegaConfBaseException
 
     try:
-        container = OmegaConf.to_container(cfg, resolve=True)
-        container.pop("hydra", None)
-        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), container)
-        sim_config = OmegaConf.to_object(merged)
+        if OmegaConf.get_type(cfg) is SimConfig and "hydra" not in cfg:
+            sim_config = OmegaConf.to_object(cfg)  # composed on the schema already: no second merge
+        else:
+            container = OmegaConf.to_container(cfg, resolve=True)
+            container.pop("hydra", None)
+            merged = OmegaConf.merge(OmegaConf.structured(SimConfig), container)
+            sim_config = OmegaConf.to_object(merged)
     except OmegaConfBaseException as exc:
         raise config_error(exc) from None
+    from .sensitivity import apply_design_row
+
+    apply_design_row(sim_config)
+    if sim_config.replicate >= 0:
+        from .sweep import derive_seed
+
+        sim_config.seed = derive_seed(sim_config.base_seed, sim_config.replicate)
     return validated(sim_config)
 
 

@@ -13,12 +13,16 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from ._version import __version__
 from .api import compose, config_dir, register_schema, run, to_sim_config
 from .outputs import OutputError, check_writable
-from .params import ConfigError
+from .config import SimConfig
+from .experiment import run_experiment
+from .params import ConfigError, check_override
+from .sweep import run_job, with_sweep_dir
 
 EXIT_BAD_INPUT = 2
 _task_started = False
@@ -40,10 +44,22 @@ def _app(cfg: DictConfig) -> None:
     global _task_started
     _task_started = True
     logging.getLogger("MESA").setLevel(logging.WARNING)
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        run_job(cfg, _run_dir(cfg), list(hydra_cfg.overrides.task))
+        return
     try:
         sim_config = to_sim_config(cfg)
     except ConfigError as exc:
         _fail(str(exc))
+    if sim_config.experiment.name:
+        extra = [o for o in hydra_cfg.overrides.task
+                 if not o.startswith(("experiment=", "scale=", "experiment.", "hydra"))]
+        try:
+            run_experiment(sim_config.experiment, sim_config.scale, Path("outputs/experiments"), extra)
+        except ConfigError as exc:
+            _fail(str(exc))
+        return
     out_dir = _run_dir(cfg)
     try:
         check_writable(out_dir)
@@ -76,8 +92,10 @@ def _print_summary(result) -> None:
 def precheck(argv: list[str]) -> None:
     """Compose and validate the command line's config before Hydra starts, so that bad input gets one line.
 
-    Sweep overrides (``seed=1,2,3``, ``range(...)``) are checked value by value. Command lines with Hydra's own
-    flags (``--cfg``, ``--help``, ``-cd``, ...) are left to Hydra.
+    A sweep is composed once with the first value of each swept key; every further value is checked against
+    its field's declared type and range (config groups are composed). Rules that span fields are checked in full
+    for that first combination; a later combination that breaks one fails in its own run (``error.json``).
+    Command lines with Hydra's own flags (``--cfg``, ``--help``, ``-cd``, ...) are left to Hydra.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
@@ -89,14 +107,17 @@ def precheck(argv: list[str]) -> None:
     except Exception as exc:  # noqa: BLE001 - Hydra's grammar errors have many types; report the first line
         _fail(f"overrides: {str(exc).strip().splitlines()[0]}")
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
-    sweeps = [o for o in parsed if o.is_sweep_override()]
+    sweeps = [(o.get_key_element(), list(o.sweep_string_iterator())) for o in parsed if o.is_sweep_override()]
+    groups = {p.name for p in config_dir().iterdir() if p.is_dir()}
     try:
-        to_sim_config(compose(fixed))
-        for o in sweeps:
-            for i, value in enumerate(o.sweep_string_iterator()):
-                if i >= 50:
-                    break
-                to_sim_config(compose([*fixed, f"{o.get_key_element()}={value}"]))
+        # the whole config with the first value of every sweep; then each further value on its own
+        to_sim_config(compose([*fixed, *(f"{key}={values[0]}" for key, values in sweeps)]))
+        for key, values in sweeps:
+            for value in values[1:]:
+                if key.split("/")[0].lstrip("+~") in groups:
+                    to_sim_config(compose([*fixed, f"{key}={value}"]))
+                elif not key.startswith("hydra"):
+                    check_override(SimConfig, key.lstrip("+~"), value)
     except ConfigError as exc:
         _fail(str(exc))
 
@@ -108,6 +129,7 @@ def main() -> None:
         return
     register_schema()
     precheck(sys.argv[1:])
+    sys.argv[1:] = with_sweep_dir(sys.argv[1:])
     try:
         _app()
     except SystemExit as exc:

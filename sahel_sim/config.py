@@ -25,6 +25,8 @@ from .mechanisms.rivalry import RivalryConfig
 from .mechanisms.territory import TerritoryConfig
 from .params import ConfigError, param, parse_date, validate
 from .scenario import ScenarioConfig
+from .experiment import SCALES, ExperimentConfig
+from .sensitivity import DesignConfig
 
 
 @dataclass
@@ -45,18 +47,31 @@ class MechanismsConfig:
 
 @dataclass
 class OutputConfig:
-    """What a run writes. ``dir`` empty means the CLI's Hydra run folder; figures can be skipped in sweeps."""
+    """What a run writes. ``dir`` empty means the CLI's Hydra run folder. In a sweep (``-m``) each run writes its
+    tables and summary but no figure unless ``sweep_figures`` is true."""
 
     dir: str = ""
     figure: bool = True
+    sweep_figures: bool = False
     quiet: bool = False
 
 
 @dataclass
 class SimConfig:
-    """One run: seed, calendar, map, factions, scenario events, mechanisms, outputs."""
+    """One run: seed, calendar, map, factions, scenario events, mechanisms, outputs.
 
-    seed: int = param(42, lo=0, hi=2**32 - 1, doc="random seed of the run")
+    Rules that span sections (checked before a run, after each section's own ranges and rules): there is at
+    least one faction, and no more jihadist factions than ``max_groups``; every faction's ``home`` places and every
+    peace venue is an entry of ``map.places``; an enabled ``mechanisms.barkhane`` (``minusma``) names a faction of
+    kind foreign_force (peacekeeping); ``mechanisms.alliances.splinter_names`` is keyed by configured factions;
+    every scenario event falls inside the calendar (or ``scenario.clip_to_calendar`` is true), and the factions and
+    ``into`` of an event are configured jihadist factions.
+    """
+
+    seed: int = param(42, lo=0, hi=2**32 - 1, doc="random seed of the run (ignored when replicate >= 0)")
+    replicate: int = param(-1, lo=-1, hi=10**9,
+                           doc="replicate number: when >= 0 the seed is derived from base_seed and it")
+    base_seed: int = param(42, lo=0, hi=2**32 - 1, doc="base of the replicate seeds of a sweep")
     max_groups: int = param(12, lo=1, hi=64, doc="jihadist group slots (configured groups plus splinters)")
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     map: MapConfig = field(default_factory=MapConfig)
@@ -64,6 +79,9 @@ class SimConfig:
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     mechanisms: MechanismsConfig = field(default_factory=MechanismsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    design: DesignConfig = field(default_factory=DesignConfig)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    scale: str = param("full", choices=SCALES, doc="size of an experiment: smoke (minutes) or full (publication)")
 
     def check(self, path: str = "") -> None:
         if not self.factions:
@@ -76,25 +94,27 @@ class SimConfig:
         for name, f in self.factions.items():
             for place in f.home:
                 if place not in self.map.places:
-                    raise ConfigError(f"factions.{name}.home",
-                                      f"{place!r} is not a place; allowed: one of map.places")
+                    raise ConfigError(f"factions.{name}.home", f"{place!r} is not a place; "
+                                      f"allowed: one of map.places ({_names(self.map.places)})")
         mech = self.mechanisms
         for key, kind in (("barkhane", "foreign_force"), ("minusma", "peacekeeping")):
             section = getattr(mech, key)
             if section.enabled:
                 f = self.factions.get(section.faction)
                 if f is None or f.kind != kind:
+                    what = f"is a {f.kind} faction" if f is not None else "is not a faction"
+                    fitting = _names([n for n, c in self.factions.items() if c.kind == kind]) or "none configured"
                     raise ConfigError(f"mechanisms.{key}.faction",
-                                      f"{section.faction!r} is not a {kind} faction; allowed: a faction of kind {kind}"
-                                      f" (or set mechanisms.{key}.enabled=false)")
+                                      f"{section.faction!r} {what}; allowed: a faction of kind {kind} ({fitting}),"
+                                      f" or mechanisms.{key}.enabled=false")
         for venue in mech.peace_process.venues:
             if venue not in self.map.places:
                 raise ConfigError("mechanisms.peace_process.venues",
-                                  f"{venue!r} is not a place; allowed: one of map.places")
+                                  f"{venue!r} is not a place; allowed: one of map.places ({_names(self.map.places)})")
         for parent in mech.alliances.splinter_names:
             if parent not in self.factions:
-                raise ConfigError("mechanisms.alliances.splinter_names",
-                                  f"{parent!r} is not a faction; allowed: one of factions")
+                raise ConfigError(f"mechanisms.alliances.splinter_names.{parent}",
+                                  f"{parent!r} is not a faction; allowed: one of factions ({_names(self.factions)})")
         start = parse_date(self.calendar.start, "calendar.start")
         end = parse_date(self.calendar.end, "calendar.end")
         for i, ev in enumerate(self.scenario.events):
@@ -103,12 +123,21 @@ class SimConfig:
             if not start <= d <= end and not self.scenario.clip_to_calendar:
                 raise ConfigError(f"{where}.date", f"{d} is outside the run {start} .. {end}; allowed: a date inside "
                                   "it (or set scenario.clip_to_calendar=true to drop such events)")
-            for name in [*ev.factions, *([ev.into] if ev.into else [])]:
+            jihadists = _names([n for n, f in self.factions.items() if f.kind == "jihadist"])
+            for key, name in [*(("factions", n) for n in ev.factions), *([("into", ev.into)] if ev.into else [])]:
                 if name not in self.factions:
-                    raise ConfigError(f"{where}.factions", f"{name!r} is not a faction; allowed: one of factions")
+                    raise ConfigError(f"{where}.{key}", f"{name!r} is not a faction; allowed: one of the jihadist "
+                                      f"factions ({jihadists})")
                 if self.factions[name].kind != "jihadist":
-                    raise ConfigError(f"{where}.factions", f"{name!r} is a {self.factions[name].kind}; "
-                                      "allowed: jihadist factions only")
+                    raise ConfigError(f"{where}.{key}", f"{name!r} is a {self.factions[name].kind}; "
+                                      f"allowed: jihadist factions only ({jihadists})")
+
+
+def _names(names, most: int = 12) -> str:
+    """Names for an "allowed" list: all of them, or the first ``most`` and how many there are."""
+    names = list(names)
+    shown = ", ".join(map(str, names[:most]))
+    return shown if len(names) <= most else f"{shown}, ... ({len(names)} in all)"
 
 
 def validated(config: SimConfig) -> SimConfig:

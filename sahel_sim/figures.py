@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402  (not pyplot: no figure manager, and ~0.2 s less to import)
 
 from ._version import __version__  # noqa: E402
 
@@ -83,7 +83,7 @@ def draw_map(ax, model: SahelModel, attacks: pd.DataFrame | None = None, title: 
 def overview_figure(model: SahelModel, tables: dict[str, pd.DataFrame], path: Path | str) -> None:
     """Write the run's overview: final map, monthly attacks by camp, attention and rivalry, fighters."""
     attacks, world, factions = tables["attacks"], tables["world"], tables["factions"]
-    fig = plt.figure(figsize=(15, 9.5))
+    fig = Figure(figsize=(15, 9.5))
     gs = fig.add_gridspec(3, 2, width_ratios=[1.25, 1], hspace=0.45, wspace=0.18)
     ax_map = fig.add_subplot(gs[:, 0])
     draw_map(ax_map, model, attacks,
@@ -131,4 +131,3 @@ def overview_figure(model: SahelModel, tables: dict[str, pd.DataFrame], path: Pa
              f"{model.config.seed} · {len(attacks)} attacks, {int(attacks['spectacular'].sum()) if len(attacks) else 0}"
              " spectacular", fontsize=8, color="#444444")
     fig.savefig(path, dpi=110, format="png", bbox_inches="tight")
-    plt.close(fig)

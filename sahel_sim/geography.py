@@ -28,7 +28,7 @@ class PlaceConfig:
     """A located place: a city, a UN or French base, an army post, a hotel or venue, a peace-process site.
 
     Coordinates in decimal degrees (WGS84); bases and sites are only targetable between ``active_from`` and
-    ``active_until`` (ISO dates; empty means always).
+    ``active_until`` (ISO dates, the second not before the first; empty means always).
     """
 
     lat: float = param(0.0, lo=-90, hi=90, unit="deg N")
@@ -45,6 +45,10 @@ class PlaceConfig:
             parse_date(self.active_from, f"{path}.active_from")
         if self.active_until:
             parse_date(self.active_until, f"{path}.active_until")
+        if self.active_from and self.active_until and (
+                parse_date(self.active_until, path) < parse_date(self.active_from, path)):
+            raise ConfigError(f"{path}.active_until", f"{self.active_until} is before active_from "
+                              f"{self.active_from}; allowed: the same or a later date")
 
 
 @dataclass
@@ -52,7 +56,7 @@ class RegionConfig:
     """An administrative region of Mali, located by seed points (each cell joins the region of its nearest seed)."""
 
     zone: str = param("south", choices=ZONES[1:])
-    seeds: list[list[float]] = param(factory=list, doc="[lon, lat] seed points")
+    seeds: list[list] = param(factory=list, doc="[lon, lat] seed points")
     rural_weight: float = param(1.0, lo=0.0, hi=100.0, doc="relative rural population density")
 
     def check(self, path: str) -> None:
@@ -74,6 +78,12 @@ class MapConfig:
     The default covers Mali and its borderlands (lon -13..5 E, lat 9.75..25.75 N) at 0.25 degrees (about 27 km),
     i.e. 72 x 64 cells. ``outline`` is Mali's border as [lon, lat] vertices; ``neighbours`` maps each
     neighbouring country to seed points (cells outside Mali join the nearest seed's country).
+
+    Rules (checked before a run): ``lon_max > lon_min`` and ``lat_max > lat_min``; the extent and ``resolution``
+    give at least 4 x 4 and at most 2,000,000 cells; ``outline`` has at least 3 [lon, lat] vertices (numbers,
+    integers or decimals) and encloses at least one cell centre; there is at least one region, each with at least
+    one seed point; ``capital``, route waypoints (at least 2 per route), factions' ``home`` places and peace
+    venues are entries of ``places``; every place lies inside the extent.
     """
 
     name: str = "mali"
@@ -82,9 +92,9 @@ class MapConfig:
     lat_min: float = param(9.75, lo=-90, hi=90, unit="deg N")
     lat_max: float = param(25.75, lo=-90, hi=90, unit="deg N")
     resolution: float = param(0.25, lo=0.02, hi=5.0, unit="deg", doc="cell size")
-    outline: list[list[float]] = param(factory=list, doc="Mali's border, [lon, lat] vertices")
+    outline: list[list] = param(factory=list, doc="Mali's border, [lon, lat] vertices")
     regions: dict[str, RegionConfig] = param(factory=dict)
-    neighbours: dict[str, list[list[float]]] = param(factory=dict)
+    neighbours: dict[str, list[list]] = param(factory=dict)
     places: dict[str, PlaceConfig] = param(factory=dict)
     routes: dict[str, RouteConfig] = param(factory=dict)
     route_halfwidth_km: float = param(30.0, lo=0.0, hi=500.0, unit="km")
@@ -116,6 +126,12 @@ class MapConfig:
             raise ConfigError(f"{path}.resolution",
                               f"{self.resolution} deg gives {nx * ny} cells; allowed <= 2,000,000 cells")
         _check_points(self.outline, f"{path}.outline", minimum=3)
+        lon = self.lon_min + (np.arange(nx) + 0.5) * self.resolution
+        lat = self.lat_min + (np.arange(ny) + 0.5) * self.resolution
+        centres = np.column_stack([np.repeat(lon, ny), np.tile(lat, nx)])
+        if not Path(np.asarray(self.outline, dtype=float)).contains_points(centres).any():
+            raise ConfigError(f"{path}.outline", f"encloses no cell centre of the {nx} x {ny} map; allowed: an "
+                              "outline around at least one cell inside lon_min..lon_max, lat_min..lat_max")
         if not self.regions:
             raise ConfigError(f"{path}.regions", "is empty; allowed: at least one region with seed points")
         for name, seeds in self.neighbours.items():
@@ -141,8 +157,9 @@ def _check_points(points: list, field: str, minimum: int) -> None:
     if len(points) < minimum:
         raise ConfigError(field, f"has {len(points)} points; allowed: at least {minimum} [lon, lat] pairs")
     for i, p in enumerate(points):
-        if len(p) != 2 or not all(isinstance(v, (int, float)) for v in p):
-            raise ConfigError(f"{field}[{i}]", f"{p!r} is not a pair; allowed: [lon, lat] in degrees")
+        if (not isinstance(p, (list, tuple)) or len(p) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in p)):
+            raise ConfigError(f"{field}[{i}]", f"{p!r} is not a pair of numbers; allowed: [lon, lat] in degrees")
 
 
 def km_between(lon1, lat1, lon2, lat2):

@@ -17,7 +17,10 @@ fighter units ``CellAgent`` on an ``OrthogonalMooreGrid``. Every random draw use
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import operator
 from collections import Counter
+from copy import deepcopy
 
 import mesa
 import numpy as np
@@ -40,6 +43,27 @@ from .mechanisms.recruitment import Recruitment, grievance_baseline
 from .mechanisms.rivalry import Rivalry
 from .mechanisms.territory import Territory
 from .params import parse_date
+
+
+class MooreGrid(OrthogonalMooreGrid):
+    """Mesa's ``OrthogonalMooreGrid`` with the same cells and connections (same keys, same order), connected in
+    one pass: Mesa's ``Cell.connect`` clears the neighbourhood caches at every one of the ~8 connections per cell,
+    which made building the grid the largest part of building the model. Nothing is cached while a grid is
+    being built, so there is nothing to clear."""
+
+    def _connect_cells_2d(self) -> None:
+        offsets = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
+        height, width = self.dimensions
+        cells, torus = self._cells, self.torus
+        for (i, j), cell in cells.items():
+            connections = cell.connections
+            for di, dj in offsets:
+                ni, nj = i + di, j + dj
+                if torus:
+                    ni, nj = ni % height, nj % width
+                if 0 <= ni < height and 0 <= nj < width:
+                    connections[(di, dj)] = cells[ni, nj]
+
 
 #: the mechanisms in the order they act each week (config section name, class)
 MECHANISM_ORDER: tuple[tuple[str, type[Mechanism]], ...] = (
@@ -84,6 +108,8 @@ class SahelModel(mesa.Model):
         self.deaths: Counter = Counter()
         self.factions: dict[str, Organisation] = {}
         self._groups_cache: list[ArmedGroup] | None = None
+        self._north_pop: tuple[np.ndarray, float] | None = None
+        self._mali_cells: np.ndarray | None = None
         self._free_slots = list(range(config.max_groups))  # rows of the per-group layers not in use
         self.roles: dict[str, str] = {}
         mech = config.mechanisms
@@ -103,7 +129,7 @@ class SahelModel(mesa.Model):
         self._events_by_week: dict[int, list] = {}
         for ev in config.scenario.events:
             self._events_by_week.setdefault(self.calendar.step_of(_date(ev.date)), []).append(ev)
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = WeeklyCollector(
             model_reporters=_world_reporters(),
             agenttype_reporters={ArmedGroup: _group_reporters(), Force: _force_reporters()},
         )
@@ -112,7 +138,13 @@ class SahelModel(mesa.Model):
     # --- construction -------------------------------------------------------------------------------------------
     def _build_grid(self) -> None:
         w = self.world
-        self.grid = OrthogonalMooreGrid((w.nx, w.ny), torus=False, random=self.random)
+        collecting = gc.isenabled()
+        gc.disable()  # thousands of cells at once: the cyclic collector would rescan them while they are made
+        try:
+            self.grid = MooreGrid((w.nx, w.ny), torus=False, random=self.random)
+        finally:
+            if collecting:
+                gc.enable()
         for name in ("population", "state_presence", "grievance", "route", "violence"):
             self.grid.create_property_layer(name, 0.0, float)
         self.grid.population.data = w.population
@@ -130,6 +162,7 @@ class SahelModel(mesa.Model):
         slots = self.config.max_groups
         self.influence = np.zeros((slots, *shape))
         self.presence = np.zeros((slots, *shape))
+        self.presence_cells = np.zeros(0, dtype=np.int64)  # flat indices of the non-zero presence cells
 
     def _init_context(self) -> None:
         """Neutral values of the state written by switchable mechanisms."""
@@ -217,6 +250,11 @@ class SahelModel(mesa.Model):
             self._groups_cache = [f for f in self.factions.values() if isinstance(f, ArmedGroup) and f.active]
         return self._groups_cache
 
+    def slot_span(self) -> int:
+        """One past the highest layer row of an active group: rows from here on are all zero (free slots), so the
+        per-group layers can be updated on ``[:slot_span()]`` alone."""
+        return max((g.slot for g in self.groups()), default=-1) + 1
+
     def force(self, role: str) -> Force | None:
         """The force playing ``role`` (state, barkhane, minusma), or None when absent or switched off."""
         name = self.roles.get(role)
@@ -232,12 +270,15 @@ class SahelModel(mesa.Model):
         return self._by_name.get(name)
 
     def compute_presence(self) -> None:
-        """Fighters per cell for every group slot."""
-        self.presence[:] = 0.0
+        """Fighters per cell for every group slot; ``presence_cells`` lists the flat indices of the cells held."""
+        self.presence[:self.slot_span()] = 0.0  # rows past the span are free slots, zero already
         units = [(g.slot, *u.cell.coordinate, u.strength) for g in self.groups() for u in g.units]
         if units:
             arr = np.array(units, dtype=np.int64)
             np.add.at(self.presence, (arr[:, 0], arr[:, 1], arr[:, 2]), arr[:, 3])
+            self.presence_cells = np.ravel_multi_index((arr[:, 0], arr[:, 1], arr[:, 2]), self.presence.shape)
+        else:
+            self.presence_cells = np.zeros(0, dtype=np.int64)
 
     def record_attack(self, attack: Attack) -> None:
         """Log an attack and book its toll on the forces, the civilians and the perpetrators."""
@@ -328,15 +369,23 @@ class SahelModel(mesa.Model):
     def north_jihadist_share(self) -> float:
         """Share of the northern population living under jihadist dominance: where the groups' combined
         influence exceeds the state's presence (and is at least 0.1, so that empty desert does not count)."""
-        w = self.world
-        north = w.zone == ZONES.index("north")
-        jihadist = self.influence.sum(axis=0)
+        if self._north_pop is None:  # the northern population is fixed: weigh it once
+            w = self.world
+            pop = w.population * (w.zone == ZONES.index("north"))
+            self._north_pop = (pop, max(pop.sum(), 1.0))
+        pop, total = self._north_pop
+        jihadist = self.influence[:self.slot_span()].sum(axis=0)
         held = (jihadist > self.state_presence) & (jihadist >= 0.1)
-        pop = w.population * north
-        return float((pop * held).sum() / max(pop.sum(), 1.0))
+        return float((pop * held).sum() / total)
+
+    def mean_in_mali(self, field: np.ndarray) -> float:
+        """Mean of a per-cell field over the cells of Mali."""
+        if self._mali_cells is None:
+            self._mali_cells = np.flatnonzero(self.world.in_mali)
+        return float(np.take(field, self._mali_cells).mean())
 
     def held_cells(self, group: ArmedGroup) -> int:
-        return int((self.influence[group.slot] >= self.config.mechanisms.territory.dominance).sum())
+        return int(np.count_nonzero(self.influence[group.slot] >= self.config.mechanisms.territory.dominance))
 
     def state_based_deaths(self) -> int:
         return int(sum(self.deaths[k] for k in STATE_BASED))
@@ -364,8 +413,8 @@ def _world_reporters() -> dict:
         "spoiler_motive": "spoiler_motive",
         "minusma_patrol_share": lambda m: m.force("minusma").patrol_share if m.force("minusma") else np.nan,
         "north_jihadist_share": lambda m: m.north_jihadist_share(),
-        "state_presence_mali": lambda m: float(m.state_presence[m.world.in_mali].mean()),
-        "mean_grievance_mali": lambda m: float(m.grievance[m.world.in_mali].mean()),
+        "state_presence_mali": lambda m: m.mean_in_mali(m.state_presence),
+        "mean_grievance_mali": lambda m: m.mean_in_mali(m.grievance),
         "attacks": lambda m: len(m.attacks_this_week),
         "spectacular_attacks": lambda m: sum(a.spectacular for a in m.attacks_this_week),
         "killed_in_attacks": lambda m: sum(a.killed for a in m.attacks_this_week),
@@ -394,3 +443,41 @@ def _group_reporters() -> dict:
 def _force_reporters() -> dict:
     return {"faction": "name", "label": "label", "troops": "troops", "killed_total": "killed_total",
             "patrol_share": "patrol_share", "bases_active": lambda f: len(f.active_bases())}
+
+
+#: values stored as they are; anything else is deep-copied, as Mesa's DataCollector does
+_IMMUTABLE = (str, int, float, bool, tuple, np.generic, type(None))
+
+
+def _stored(value):
+    return value if isinstance(value, _IMMUTABLE) else deepcopy(value)
+
+
+class WeeklyCollector(mesa.DataCollector):
+    """Mesa's DataCollector with the same reporters, records and tables, for less work each week.
+
+    Reporters are prepared once (attribute names become ``operator.attrgetter``); immutable values (all the
+    reporters here return numbers, strings or booleans) are stored as they are instead of deep-copied, which
+    gives equal values of the same types.
+    """
+
+    def __init__(self, model_reporters: dict, agenttype_reporters: dict):
+        super().__init__(model_reporters=model_reporters, agenttype_reporters=agenttype_reporters)
+        self._model_getters = [(name, operator.attrgetter(r) if isinstance(r, str) else r)
+                               for name, r in model_reporters.items()]
+        self._agent_getters = {cls: [operator.attrgetter(r) if isinstance(r, str) else r for r in reps.values()]
+                               for cls, reps in agenttype_reporters.items()}
+
+    def collect(self, model) -> None:
+        if not self._validated:
+            for name, reporter in self.model_reporters.items():
+                self._validate_model_reporter(name, reporter, model)
+        time = model.time
+        self._collection_steps.append(time)
+        for name, get in self._model_getters:
+            self.model_vars[name].append(_stored(get(model)))
+        records = self._agenttype_records[time] = {}
+        for cls, getters in self._agent_getters.items():
+            agents = (model.agents_by_type[cls] if cls in model.agent_types
+                      else [a for a in model.agents if isinstance(a, cls)])
+            records[cls] = [(time, a.unique_id, *[_stored(get(a)) for get in getters]) for a in agents]

@@ -17,12 +17,126 @@ from typing import Any
 
 
 class ConfigError(ValueError):
-    """A configuration value that the model refuses, with the dotted path of the field at fault."""
+    """A configuration value that the model refuses, with the dotted path of the field at fault.
+
+    Every message reads ``FIELD: what is wrong; allowed: ...``. The model's own checks say what is allowed
+    themselves; a message passed on from OmegaConf or Hydra (a value of the wrong type, an entry that does not
+    exist) is rephrased and completed from the field's declaration in the schema by :func:`explain`.
+    """
 
     def __init__(self, field: str, message: str):
+        message = explain(field, message)
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}")
+
+
+def declared(path: str, root: type | None = None) -> tuple[Any, dict[str, Any]] | None:
+    """The declared type and ``param`` metadata of the field at ``path`` (``a.b[0].c``), or None if unknown.
+
+    ``root`` defaults to the run's schema, :class:`sahel_sim.config.SimConfig`; dict entries and list items
+    take the declared value type of their container.
+    """
+    import re
+    import typing
+
+    if root is None:
+        from .config import SimConfig
+
+        root = SimConfig
+    node: Any = root
+    meta: dict[str, Any] = {}
+    for part in re.findall(r"\[\d+\]|[^.\[\]]+", path):
+        origin, args = typing.get_origin(node), typing.get_args(node)
+        if part.startswith("["):
+            if origin is not list:
+                return None
+            node, meta = (args[0] if args else Any), {}
+        elif isinstance(node, type) and dataclasses.is_dataclass(node):
+            fields = {f.name: f for f in dataclasses.fields(node)}
+            if part not in fields:
+                return None
+            try:
+                node = typing.get_type_hints(node)[part]
+            except Exception:  # noqa: BLE001 - an unresolvable annotation: the field's type stays unknown
+                node = Any
+            meta = dict(fields[part].metadata)
+        elif origin is dict:
+            node, meta = (args[1] if len(args) == 2 else Any), {}
+        else:
+            return None
+    return node, meta
+
+
+def allowed_text(kind: Any, meta: dict[str, Any]) -> str:
+    """What a field declared as ``kind`` with ``meta`` allows, in words: "an integer in [0, 10]", "true, false"."""
+    import typing
+
+    if meta.get("choices"):
+        return "one of " + ", ".join(repr(c) if c == "" else str(c) for c in meta["choices"])
+    lo, hi = meta.get("lo"), meta.get("hi")
+    unit = f" {meta['unit']}" if meta.get("unit") else ""
+    span = f" in {_range_text(lo, hi)}{unit}" if lo is not None or hi is not None else ""
+    origin = typing.get_origin(kind) or kind
+    if kind is bool:
+        return "true, false"
+    if kind is int:
+        return f"an integer{span}"
+    if kind is float:
+        return f"a number{span}"
+    if kind is str:
+        return "an ISO date YYYY-MM-DD" if meta.get("unit") == "date" else "a string"
+    if origin is list:
+        doc = f" ({meta['doc']})" if meta.get("doc") else ""
+        return f"a list [...]{' of numbers' + span if span else ''}{doc}"
+    if origin is dict:
+        return "a mapping {name: ...}"
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return f"a mapping with keys {', '.join(f.name for f in dataclasses.fields(kind))}"
+    return "see the field's declaration (docs/ODD.md)"
+
+
+def explain(field: str, message: str) -> str:
+    """``message`` about ``field`` in the form "what is wrong; allowed: ...".
+
+    Messages that already say what is allowed are returned unchanged. OmegaConf's and Hydra's own wording (a
+    value that could not be converted, an entry not in the config, a value where a section belongs) is rephrased
+    and completed from the field's declaration; any other message gets the declared allowed values appended.
+    """
+    import re
+
+    if "allowed" in message:
+        return message
+    try:
+        found = declared(field) if field and not field.startswith(("overrides", "hydra")) else None
+    except Exception:  # noqa: BLE001 - a message must never fail: without the declaration it stays as it is
+        found = None
+    kind, meta = found if found is not None else (None, {})
+    allowed = allowed_text(kind, meta) if found is not None else ""
+
+    def shown(value: str, type_name: str) -> str:
+        article = "an" if type_name[:1] in "aeiou" else "a"
+        return repr(value) if type_name == "str" else f"{value} ({article} {type_name})"
+
+    if m := re.search(r"Value '(?P<v>.*)' of type '(?P<t>\w+)' could not be converted to (?P<to>\w+)", message):
+        wanted = {"Integer": "an integer", "Float": "a number", "Boolean": "a boolean"}.get(m["to"], m["to"])
+        return f"{shown(m['v'], m['t'])} is not {wanted}; allowed: {allowed or wanted}"
+    if m := re.search(r"Value '(?P<v>.*)' is not a valid bool", message):
+        return f"{m['v']!r} is not a boolean; allowed: true, false"
+    if m := re.search(r"Value (?P<v>.*) \((?P<t>\w+)\) is incompatible with type hint '(?P<to>[^']+)'", message):
+        return f"{shown(m['v'], m['t'])} is not a {m['to']}; allowed: {allowed or 'a ' + m['to']}"
+    if m := re.search(r"Invalid type assigned: (?P<t>\w+) is not a subclass of (?P<to>\w+)\. value: (?P<v>.*)",
+                      message):
+        return f"{shown(m['v'], m['t'])} is not a section; allowed: {allowed or 'a mapping of ' + m['to']}"
+    if m := re.search(r"Invalid value assigned: (?P<t>\w+) is not a ListConfig", message):
+        return f"{'an' if m['t'][:1] in 'aeiou' else 'a'} {m['t']} is not a list; allowed: {allowed or 'a list [...]'}"
+    if m := re.search(r"Cannot convert '(?P<t>\w+)' to string: '(?P<v>.*)'", message):
+        return f"{shown(m['v'], m['t'])} is not a string; allowed: {allowed or 'a string'}"
+    if m := re.search(r"Key '(?P<k>[^']*)' is not in struct", message):
+        parent = field.rsplit(".", 1)[0] if "." in field else "the config"
+        return (f"{m['k']!r} is not an entry of {parent}; allowed: an existing entry, or a new one added with a "
+                f"leading + (+{field}=...)")
+    return f"{message}; allowed: {allowed}" if allowed else message
 
 
 def param(
@@ -67,7 +181,8 @@ def check_value(value: Any, meta: dict[str, Any], path: str) -> None:
     """Check one value against its declared range or choices."""
     choices = meta.get("choices")
     if choices is not None and value not in choices:
-        raise ConfigError(path, f"{value!r} is not allowed; choose one of {', '.join(map(str, choices))}")
+        names = ", ".join(repr(c) if c == "" else str(c) for c in choices)
+        raise ConfigError(path, f"{value!r} is not a valid choice; allowed: one of {names}")
     lo, hi = meta.get("lo"), meta.get("hi")
     if lo is None and hi is None or value is None:
         return
@@ -100,6 +215,50 @@ def validate(node: Any, path: str = "") -> None:
     elif isinstance(node, list):
         for i, value in enumerate(node):
             validate(value, f"{path}[{i}]")
+
+
+def field_at(root: type, path: str) -> tuple[type, dict[str, Any]]:
+    """The declared type and metadata of the field at a dotted ``path`` of a config tree (KeyError if none)."""
+    import typing
+
+    node: Any = root
+    meta: dict[str, Any] = {}
+    for part in path.split("."):
+        origin = typing.get_origin(node)
+        if origin is dict:
+            node, meta = typing.get_args(node)[1], {}
+            continue
+        if not (isinstance(node, type) and dataclasses.is_dataclass(node)):
+            raise KeyError(path)
+        hints = typing.get_type_hints(node)
+        fields = {f.name: f for f in dataclasses.fields(node)}
+        if part not in fields:
+            raise KeyError(f"{part!r} not in {node.__name__}; allowed keys: {', '.join(fields)}")
+        node, meta = hints[part], dict(fields[part].metadata)
+    return node, meta
+
+
+def check_override(root: type, path: str, text: str) -> None:
+    """Check one ``path=value`` override against the declared type, range and choices, without composing."""
+    import yaml
+
+    try:
+        kind, meta = field_at(root, path)
+    except KeyError as exc:
+        raise ConfigError(path, str(exc).strip("'\"")) from None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = text
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(path, f"{text!r} is not an integer; allowed: {_range_text(meta.get('lo'), meta.get('hi'))}"
+                          if meta.get("lo") is not None or meta.get("hi") is not None else f"{text!r} is not an integer")
+    if kind is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise ConfigError(path, f"{text!r} is not a number")
+    if kind is bool and not isinstance(value, bool):
+        raise ConfigError(path, f"{text!r} is not a boolean; allowed: true, false")
+    if meta:
+        check_value(value, meta, path)
 
 
 def describe(node_type: type, prefix: str = "") -> Iterator[dict[str, Any]]:

@@ -27,7 +27,7 @@ from ..geography import PLACE_KINDS, ZONES, km_between
 from ..params import ConfigError, param
 from ..severity import power_law_draw
 from .attention import spectacle_score
-from .base import Mechanism
+from .base import Mechanism, draw_index
 
 
 @dataclass
@@ -150,6 +150,18 @@ class AttackChoice(Mechanism):
             names = [n for n, p in world.places.items() if p.kind in t.place_kinds]
             coords = np.array([[world.places[n].lon, world.places[n].lat] for n in names]).reshape(-1, 2)
             self.points[tname] = (names, coords)
+        # all point targets in one row (target types in order): a unit's cell -> its distance to each, computed
+        # the first time a unit stands there (the places are fixed for the run)
+        self._span: dict[str, slice] = {}
+        self._cells: dict[str, list[tuple[int, int]]] = {}
+        start = 0
+        for tname, (names, _) in self.points.items():
+            self._span[tname] = slice(start, start + len(names))
+            self._cells[tname] = [world.place_cell(n) for n in names]
+            start += len(names)
+        every = np.concatenate([coords for _, coords in self.points.values()])
+        self._lon, self._lat = every[:, 0].copy(), every[:, 1].copy()
+        self._km_from_cell: dict[tuple[int, int], np.ndarray] = {}
 
     # --- motives ----------------------------------------------------------------------------------------------
     def outbid(self, group: ArmedGroup) -> float:
@@ -175,16 +187,28 @@ class AttackChoice(Mechanism):
         return cfg.base_rate * size * (1.0 + cfg.motive_tempo * motive)
 
     # --- options ----------------------------------------------------------------------------------------------
-    def options(self, group: ArmedGroup, unit_xy: np.ndarray, unit_lonlat: np.ndarray, capable: bool):
-        """(target type, place, cell, utility) for every target in reach."""
+    def km_to_targets(self, unit_xy: list[tuple[int, int]]) -> np.ndarray:
+        """Distance (km) from the nearest of the units (their cells) to every point target, all types in a row."""
+        world, cache = self.model.world, self._km_from_cell
+        rows = []
+        for xy in unit_xy:
+            row = cache.get(xy)
+            if row is None:
+                row = cache[xy] = km_between(world.lon[xy[0]], world.lat[xy[1]], self._lon, self._lat)
+            rows.append(row)
+        return np.min(rows, axis=0)
+
+    def options(self, group: ArmedGroup, unit_xy: list[tuple[int, int]], capable: bool):
+        """(target type, place, cell, utility) for every target in reach of the units (at cells ``unit_xy``)."""
         m, cfg, world = self.model, self.config, self.model.world
+        km = self.km_to_targets(unit_xy)
         outbid = self.outbid(group)
         spoil = m.spoiler_motive
         retaliation = self.retaliation(group)
         spectacle_pull = cfg.spectacle_taste + cfg.outbid_weight * outbid
         opts = []
         for tname, t in cfg.targets.items():
-            names, coords = self.points[tname]
+            names = self.points[tname][0]
             base = t.appeal + spectacle_pull * t.weight - cfg.risk_weight * t.risk
             if t.foreign:
                 base += cfg.retaliation_weight * retaliation * (0.5 + group.foreign_focus)
@@ -200,14 +224,14 @@ class AttackChoice(Mechanism):
                 continue
             if not names:
                 continue
-            d = km_between(unit_lonlat[:, 0][:, None], unit_lonlat[:, 1][:, None], coords[:, 0], coords[:, 1])
-            dmin = d.min(axis=0)
+            dmin = km[self._span[tname]]
+            cells = self._cells[tname]
             reach = cfg.spectacular.reach_km if (t.needs_capability and capable) else cfg.reach_km
             for j in np.flatnonzero(dmin <= reach):
                 name = names[j]
                 if not self._target_exists(name, t):
                     continue
-                x, y = world.place_cell(name)
+                x, y = cells[j]
                 u = base - cfg.distance_cost * dmin[j] / 1000.0
                 relevance = self._peace_relevance(name, t)
                 u += cfg.spoil_weight * spoil * relevance
@@ -241,7 +265,7 @@ class AttackChoice(Mechanism):
 
     def _pick_unit_index(self, group: ArmedGroup) -> int:
         w = np.array([u.strength for u in group.units], dtype=float)
-        return int(self.model.rng.choice(len(w), p=w / w.sum()))
+        return draw_index(self.model.rng, w / w.sum())
 
     # --- resolution -------------------------------------------------------------------------------------------
     def partner_for(self, group: ArmedGroup, lon: float, lat: float) -> ArmedGroup | None:
@@ -310,10 +334,8 @@ class AttackChoice(Mechanism):
     # --- the week -------------------------------------------------------------------------------------------
     def choice(self, group: ArmedGroup) -> tuple[list, np.ndarray]:
         """The group's options this week and the logit probability of picking each."""
-        m = self.model
-        unit_xy = np.array([u.cell.coordinate for u in group.units])
-        unit_lonlat = np.column_stack([m.world.lon[unit_xy[:, 0]], m.world.lat[unit_xy[:, 1]]])
-        opts = self.options(group, unit_xy, unit_lonlat, self.capable(group))
+        unit_xy = [u.cell.coordinate for u in group.units]
+        opts = self.options(group, unit_xy, self.capable(group))
         if not opts:
             return [], np.zeros(0)
         utils = np.array([o[3] for o in opts]) / self.config.temperature
@@ -332,5 +354,5 @@ class AttackChoice(Mechanism):
                 opts, p = self.choice(group)
                 if not opts:
                     continue
-                tname, place, cell, _ = opts[int(m.rng.choice(len(opts), p=p))]
+                tname, place, cell, _ = opts[draw_index(m.rng, p)]
                 self.resolve(group, tname, place, cell)

@@ -18,7 +18,7 @@ import numpy as np
 from ..geography import km_between
 from ..params import param
 from ..severity import power_law_draw
-from .base import Mechanism
+from .base import Mechanism, draw_index
 from .recruitment import add_harm
 
 
@@ -103,7 +103,7 @@ class Barkhane(Mechanism):
         if not units:
             return
         w = np.array([u.strength for u in units], dtype=float)
-        unit = units[int(rng.choice(len(units), p=w / w.sum()))]
+        unit = units[draw_index(rng, w / w.sum())]
         group = unit.owner
         x, y = unit.cell.coordinate
         is_hq = unit is max(group.units, key=lambda u: u.strength)

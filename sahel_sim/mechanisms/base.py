@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 if TYPE_CHECKING:
     from ..model import SahelModel
 
@@ -28,3 +30,15 @@ class Mechanism:
 
     def step(self) -> None:  # pragma: no cover - every mechanism overrides it
         raise NotImplementedError
+
+
+def draw_index(rng: np.random.Generator, p: np.ndarray) -> int:
+    """An index drawn with probabilities ``p``: the same draw as ``int(rng.choice(len(p), p=p))``, from the same
+    single uniform number (numpy's ``Generator.choice`` inverts the normalised cumulative sum of ``p``), without
+    the argument checks that make ``choice`` slow. Probabilities that are not finite and positive in total go
+    to ``choice`` itself, which rejects them."""
+    cdf = np.cumsum(p)
+    if not (np.isfinite(cdf[-1]) and cdf[-1] > 0):
+        return int(rng.choice(len(p), p=p))
+    cdf /= cdf[-1]
+    return int(cdf.searchsorted(rng.random(), side="right"))

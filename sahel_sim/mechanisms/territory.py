@@ -58,18 +58,73 @@ class TerritoryConfig:
     max_unit: int = param(300, lo=10, hi=100_000, unit="fighters", doc="a larger unit splits in two")
 
 
+#: the nine shifts of the 3x3 filter, in the order their terms are added (the order fixes the rounding)
+_SHIFTS = tuple((dx, dy) for dx in range(3) for dy in range(3))
+
+
 def spread(field: np.ndarray, radius: int) -> np.ndarray:
-    """Presence projected over neighbouring cells: ``radius`` passes of a 3x3 mean filter (edges reflect)."""
+    """Presence projected over neighbouring cells: ``radius`` passes of a 3x3 mean filter (edges reflect).
+
+    Whole-array operations on one padded buffer per pass; the nine shifted terms are summed in a fixed order
+    (row by row of the 3x3 window), then divided by 9, so results do not depend on how the work is split.
+    """
     out = field
+    if radius <= 0:
+        return out
+    nx, ny = out.shape[-2:]
+    padded = None
     for _ in range(radius):
-        padded = np.pad(out, [(0, 0)] * (out.ndim - 2) + [(1, 1), (1, 1)], mode="edge")
-        acc = np.zeros_like(out)
-        nx, ny = out.shape[-2:]
-        for dx in range(3):
-            for dy in range(3):
-                acc += padded[..., dx:dx + nx, dy:dy + ny]
-        out = acc / 9.0
+        if padded is None or padded.dtype != out.dtype:
+            padded = np.empty((*out.shape[:-2], nx + 2, ny + 2), dtype=out.dtype)
+        # edge padding: the border cells repeat outward (corners included)
+        padded[..., 1:-1, 1:-1] = out
+        padded[..., 0, 1:-1] = out[..., 0, :]
+        padded[..., -1, 1:-1] = out[..., -1, :]
+        padded[..., :, 0] = padded[..., :, 1]
+        padded[..., :, -1] = padded[..., :, -2]
+        (dx0, dy0), (dx1, dy1), *rest = _SHIFTS
+        acc = np.add(padded[..., dx0:dx0 + nx, dy0:dy0 + ny], padded[..., dx1:dx1 + nx, dy1:dy1 + ny])
+        for dx, dy in rest:
+            acc += padded[..., dx:dx + nx, dy:dy + ny]
+        out = np.divide(acc, 9.0, out=acc) if acc.dtype.kind == "f" else acc / 9.0
     return out
+
+
+def window_table(nx: int, ny: int) -> np.ndarray:
+    """For every cell (flat index ``x * ny + y``), the flat indices of the nine cells of its 3x3 window, in the
+    order of the filter's terms and clamped at the map's edges (the edge padding of :func:`spread`): (9, cells)."""
+    x, y = np.arange(nx)[:, None], np.arange(ny)[None, :]
+    return np.stack([(np.clip(x + dx - 1, 0, nx - 1) * ny + np.clip(y + dy - 1, 0, ny - 1)).ravel()
+                     for dx, dy in _SHIFTS])
+
+
+def spread_sparse(field: np.ndarray, radius: int, nonzero: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """:func:`spread` of a field that is zero outside the flat indices ``nonzero``, computed only where it can
+    differ from zero: pass ``t`` sums the same nine terms in the same order for the cells within ``t`` cells of
+    a non-zero cell (``table`` is :func:`window_table` of the map) and leaves every other cell at zero. The
+    result is identical to :func:`spread`; the work grows with the non-zero cells, not with the map. (A cell in
+    reach of two sources is computed twice, to the same value.)"""
+    if radius <= 0:
+        return field
+    if len(nonzero) * (2 * radius + 1) ** 2 * 4 > field.size:  # dense enough: the whole-array filter is cheaper
+        return spread(field, radius)
+    nx, ny = field.shape[-2:]
+    ncell = nx * ny
+    nonzero = np.asarray(nonzero, dtype=np.int64)
+    cell = nonzero % ncell
+    base, x, y = (nonzero - cell)[:, None, None], (cell // ny)[:, None], (cell % ny)[:, None]
+    values = field.reshape(-1)
+    for t in range(1, radius + 1):
+        offsets = np.arange(-t, t + 1)
+        cells = (np.clip(x + offsets, 0, nx - 1)[:, :, None] * ny + np.clip(y + offsets, 0, ny - 1)[:, None, :])
+        cells, where = cells.ravel(), (cells + base).ravel()  # the cells within t of a source, with their row
+        terms = np.take(values, table[:, cells] + (where - cells))  # (9, n): each cell's window, in order
+        acc = terms[0] + terms[1]
+        for term in terms[2:]:
+            acc += term
+        values = np.zeros(field.size, dtype=acc.dtype)
+        values[where] = acc / 9.0
+    return values.reshape(field.shape)
 
 
 def influence_target(presence: np.ndarray, opposition: np.ndarray, half_saturation: float) -> np.ndarray:
@@ -93,6 +148,7 @@ class Territory(Mechanism):
         w = self.model.world
         self.route_value = np.maximum(w.route, self.config.border_value * w.border)
         self.people = np.log10(1.0 + w.population) / 6.0  # ~1 for a city of a million
+        self.windows = window_table(w.nx, w.ny)
         self.model.compute_presence()
 
     def opposition(self) -> np.ndarray:
@@ -107,12 +163,15 @@ class Territory(Mechanism):
         m, cfg = self.model, self.config
         self.move_units()
         m.compute_presence()
-        spread_presence = spread(m.presence, cfg.spread_radius)
+        # rows past the last active group's slot are zero and stay zero: work on the rows in use only
+        span = m.slot_span()
+        influence = m.influence[:span]
+        spread_presence = spread_sparse(m.presence[:span], cfg.spread_radius, m.presence_cells, self.windows)
         opposition = self.opposition()
         target = influence_target(spread_presence, opposition, cfg.half_saturation)
-        m.influence += cfg.influence_rate * (target - m.influence)
+        influence += cfg.influence_rate * (target - influence)
         # the state recovers toward its supported level and is eroded by jihadist influence
-        jihadist = m.influence.sum(axis=0)
+        jihadist = influence.sum(axis=0)
         support = np.clip(m.world.state_base + cfg.foreign_support * m.foreign_presence
                           + cfg.un_support * m.un_presence + m.peace_state_support, 0.0, 1.0)
         m.state_presence += cfg.state_recovery * (support - m.state_presence)
@@ -134,21 +193,31 @@ class Territory(Mechanism):
                 g.lose(int(m.rng.binomial(g.fighters, cfg.desertion_rate)))
 
     def clash(self, opposition: np.ndarray, spread_presence: np.ndarray) -> None:
-        """Units under state/foreign pressure or facing the rival camp lose fighters; forces lose some too."""
+        """Units under state/foreign pressure or facing the rival camp lose fighters; forces lose some too.
+
+        The pressure on each unit is computed for all units at once, from the fields at the units' cells; the
+        losses are then drawn unit by unit, in order (a unit's draws depend on the one before)."""
         m, cfg, rng = self.model, self.config, self.model.rng
-        camp_presence = {c: np.zeros(opposition.shape) for c in m.global_share}
-        for g in m.groups():
-            camp_presence[g.camp] = camp_presence.get(g.camp, 0) + spread_presence[g.slot]
+        groups = m.groups()
+        rosters = [list(g.units) for g in groups]
+        units = [u for roster in rosters for u in roster]
+        if not units:
+            return
+        xs, ys = np.array([u.cell.coordinate for u in units], dtype=np.int64).T
+        here = spread_presence[:, xs, ys]  # every group's spread presence at every unit's cell
+        camp_presence = {c: np.zeros(len(units)) for c in m.global_share}
+        for g in groups:
+            camp_presence[g.camp] = camp_presence.get(g.camp, 0) + here[g.slot]
+        hostile = opposition[xs, ys]
+        p_state = (cfg.clash_lethality * (hostile / (hostile + cfg.half_saturation + 10.0))).tolist()
         state_deaths = 0
-        for g in m.groups():
+        start = 0
+        for g, roster in zip(groups, rosters, strict=True):
+            stop = start + len(roster)
             rival = sum(v for c, v in camp_presence.items() if c != g.camp)
-            for unit in list(g.units):
-                x, y = unit.cell.coordinate
-                hostile = opposition[x, y]
-                pressure = hostile / (hostile + cfg.half_saturation + 10.0)
-                p = cfg.clash_lethality * pressure
-                rival_here = rival[x, y] if np.ndim(rival) else 0.0
-                p_rival = cfg.rival_lethality * rival_here / (rival_here + cfg.half_saturation + 10.0)
+            rival_here = rival[start:stop] if np.ndim(rival) else np.zeros(len(roster))
+            p_rivals = (cfg.rival_lethality * rival_here / (rival_here + cfg.half_saturation + 10.0)).tolist()
+            for unit, p, p_rival in zip(roster, p_state[start:stop], p_rivals, strict=True):
                 lost = g.lose(int(rng.binomial(unit.strength, min(1.0, p + p_rival))), unit)
                 if lost and p > 0:
                     force_share = p / (p + p_rival)
@@ -157,6 +226,7 @@ class Territory(Mechanism):
                     m.deaths["jihadist_vs_jihadist"] += lost - int(round(lost * force_share))
                 elif lost:
                     m.deaths["jihadist_vs_jihadist"] += lost
+            start = stop
         if state_deaths:
             state = m.force("state")
             if state is not None:
@@ -164,26 +234,50 @@ class Territory(Mechanism):
             m.deaths["state_forces"] += state_deaths
 
     def move_units(self) -> None:
-        """Each unit moves to the most attractive cell within reach (with Gumbel noise)."""
+        """Each unit moves to the most attractive cell within reach (with Gumbel noise).
+
+        All units at once: the windows around the units are gathered into one (units, w, w) array (w = 2 r + 1;
+        off-map positions are -inf), and the week's noise is one draw, in the order of the units and, within a
+        window, row by row: the same stream, values and ties (first maximum, row-major) as a draw per window.
+        """
         m, cfg, rng = self.model, self.config, self.model.rng
         r = cfg.move_radius
         if r == 0:
             return
-        base = (cfg.route_pull * self.route_value + cfg.people_pull * self.people
-                + cfg.grievance_pull * m.grievance
-                - cfg.pressure_push * (m.state_presence * 0.5 + m.foreign_presence + 0.3 * m.un_presence))
-        nx, ny = base.shape
-        for g in m.groups():
-            if not g.units:
-                continue
-            field = base + cfg.home_pull * m.influence[g.slot] - cfg.crowding_push * m.presence[g.slot] / 100.0
-            for unit in g.units:
-                x, y = unit.cell.coordinate
-                x0, x1, y0, y1 = max(0, x - r), min(nx, x + r + 1), max(0, y - r), min(ny, y + r + 1)
-                window = field[x0:x1, y0:y1] + cfg.move_noise * rng.gumbel(size=(x1 - x0, y1 - y0))
-                i, j = np.unravel_index(int(np.argmax(window)), window.shape)
-                if (x0 + i, y0 + j) != (x, y):
-                    unit.cell = m.grid._cells[(x0 + i, y0 + j)]
+        movers = [(g.slot, u) for g in m.groups() for u in g.units]
+        if not movers:
+            return
+        n, w = len(movers), 2 * r + 1
+        nx, ny = m.grievance.shape
+        xy = np.array([u.cell.coordinate for _, u in movers], dtype=np.int64)
+        slots = np.array([s for s, _ in movers], dtype=np.int64)
+        offsets = np.arange(-r, r + 1)
+        wx, wy = xy[:, :1] + offsets, xy[:, 1:] + offsets  # (n, w): window rows and columns
+        okx, oky = (wx >= 0) & (wx < nx), (wy >= 0) & (wy < ny)
+        rows, cols = okx.sum(axis=1), oky.sum(axis=1)
+        sizes = rows * cols
+        noise = cfg.move_noise * rng.gumbel(size=int(sizes.sum()))
+        # where each on-map window position finds its noise: the window's offset + its rank in row-major order
+        rank = ((offsets[None, :, None] + r - okx.argmax(axis=1)[:, None, None]) * cols[:, None, None]
+                + offsets[None, None, :] + r - oky.argmax(axis=1)[:, None, None])
+        ok = okx[:, :, None] & oky[:, None, :]
+        k = np.where(ok, (np.cumsum(sizes) - sizes)[:, None, None] + rank, 0)
+        cx, cy = np.clip(wx, 0, nx - 1)[:, :, None], np.clip(wy, 0, ny - 1)[:, None, :]
+        flat = cx * ny + cy
+        base = (cfg.route_pull * np.take(self.route_value, flat) + cfg.people_pull * np.take(self.people, flat)
+                + cfg.grievance_pull * np.take(m.grievance, flat)
+                - cfg.pressure_push * (np.take(m.state_presence, flat) * 0.5 + np.take(m.foreign_presence, flat)
+                                       + 0.3 * np.take(m.un_presence, flat)))
+        sl = slots[:, None, None]
+        field = base + cfg.home_pull * m.influence[sl, cx, cy] - cfg.crowding_push * m.presence[sl, cx, cy] / 100.0
+        value = np.where(ok, field + noise[k], -np.inf).reshape(n, w * w)
+        best = value.argmax(axis=1)
+        tx = wx[np.arange(n), best // w].tolist()
+        ty = wy[np.arange(n), best % w].tolist()
+        cells = m.grid._cells
+        for (_, unit), x, y, bx, by in zip(movers, xy[:, 0].tolist(), xy[:, 1].tolist(), tx, ty, strict=True):
+            if bx != x or by != y:
+                unit.cell = cells[(bx, by)]
 
     def split_large_units(self) -> None:
         """A unit larger than ``max_unit`` fighters divides in two on the same cell."""

@@ -1,0 +1,66 @@
+"""Shared pieces of the experiments' analyses: per-run metrics, intervals, figure style and provenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+#: grey-scale-safe styles for the two camps (colour, marker, line style)
+CAMP_STYLE = {"AQ": dict(color="#b2182b", marker="o", ls="-"), "IS": dict(color="#252525", marker="s", ls="--")}
+WEEKS_PER_YEAR = 365.25 / 7
+
+
+def per_run(metrics: pd.DataFrame, metric: str, params: list[str]) -> pd.DataFrame:
+    """One row per run: its parameters, seed and the value of ``metric`` (0 where the run never produced it)."""
+    runs = metrics[["run", "seed", *params]].drop_duplicates("run")
+    values = metrics.loc[metrics["metric"] == metric, ["run", "value"]]
+    out = runs.merge(values, on="run", how="left")
+    return out.fillna({"value": 0.0})
+
+
+def years(metrics: pd.DataFrame) -> pd.Series:
+    """Simulated years of each run (from its weeks)."""
+    weeks = metrics.loc[metrics["metric"] == "weeks", ["run", "value"]].set_index("run")["value"]
+    return weeks / WEEKS_PER_YEAR
+
+
+def mean_ci(values: np.ndarray, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95
+            ) -> tuple[float, float, float]:
+    """Mean and percentile-bootstrap interval of the mean."""
+    values = np.asarray(values, dtype=float)
+    if len(values) == 0:
+        return float("nan"), float("nan"), float("nan")
+    if len(values) == 1:
+        return float(values[0]), float(values[0]), float(values[0])
+    boots = rng.choice(values, size=(n_boot, len(values)), replace=True).mean(axis=1)
+    lo, hi = np.quantile(boots, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(values.mean()), float(lo), float(hi)
+
+
+def save_figure(fig, out_dir: Path, name: str, footer: str) -> list[Path]:
+    """Write a figure as PNG and PDF with its provenance footer."""
+    fig.text(0.01, 0.005, footer, fontsize=7, color="#444444")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / f"{name}.png", out_dir / f"{name}.pdf"]
+    fig.savefig(paths[0], dpi=130, bbox_inches="tight")
+    fig.savefig(paths[1], bbox_inches="tight")
+    plt.close(fig)
+    return paths
+
+
+def save_table(table: pd.DataFrame, out_dir: Path, name: str) -> Path:
+    """The tidy table behind a figure, as CSV (readable anywhere) and Parquet."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out_dir / f"{name}.csv", index=False)
+    table.to_parquet(out_dir / f"{name}.parquet", index=False)
+    return out_dir / f"{name}.csv"
+
+
+def fmt(mean: float, lo: float, hi: float, digits: int = 2) -> str:
+    return f"{mean:.{digits}f} (95% CI {lo:.{digits}f} to {hi:.{digits}f})"

@@ -1,0 +1,198 @@
+"""The teaching demo in the browser, on Mesa's SolaraViz.
+
+    sahel-sim-viz                       # serves it on http://localhost:8765/ and prints the address
+    solara run sahel_sim/app.py         # the same, with Solara's own command
+
+The sidebar holds Mesa's controls (Reset, play/pause, Step) and the model's parameters: the lesson (a preset of
+``configs/preset/``), the AQ-IS rivalry intensity, Barkhane's troops, MINUSMA's size, the peace process and the
+seed. Parameters take effect on **Reset**, which builds a new :class:`~sahel_sim.demo.DemoModel` from them (through
+:func:`sahel_sim.api.load_config`, like every other run). The page shows the week's map, the world's state, a ticker
+of attacks and events, and live charts of attention share by camp, cumulative spectacular attacks and fighters;
+the current date stays in the app bar.
+"""
+
+from __future__ import annotations
+
+import html
+
+import reacton.ipywidgets as rw
+import solara
+import solara.server.settings
+from mesa.visualization import Slider, SolaraViz
+from mesa.visualization import solara_viz as _solara_viz
+
+from sahel_sim.demo import (
+    DEFAULT_PRESET,
+    PRESETS,
+    DemoModel,
+    attention_chart,
+    fighters_chart,
+    latest_attacks,
+    latest_events,
+    map_figure,
+    png_bytes,
+    spectacular_chart,
+    week_title,
+    world_status,
+)
+
+TITLE = "sahel_sim · armed groups in Mali, 2012–2017"
+ROW_PX, MARGIN_PX = 30, 10  # the row height and margin of Mesa's draggable grid
+
+
+def tile_px(rows: int) -> int:
+    """Inner height in pixels of a grid tile ``rows`` rows high."""
+    return rows * ROW_PX + (rows - 1) * MARGIN_PX
+
+
+# --- the controls (Mesa's ModelCreator turns these into the sidebar's inputs) ------------------------------------
+MODEL_PARAMS = {
+    "preset": {"type": "Select", "value": DEFAULT_PRESET, "values": list(PRESETS), "label": "Lesson (preset)"},
+    "rivalry": Slider("AQ-IS rivalry intensity (× history)", 1.0, 0.0, 3.0, 0.25),
+    "barkhane": Slider("Barkhane troops (× history)", 1.0, 0.0, 3.0, 0.25),
+    "minusma": Slider("MINUSMA size (× history)", 1.0, 0.0, 3.0, 0.25),
+    "peace_process": {"type": "Checkbox", "value": True, "label": "Peace process (2015 agreement)"},
+    "seed": {"type": "SliderInt", "value": 42, "min": 0, "max": 100, "step": 1, "label": "Seed"},
+}
+
+
+def make_model(**params) -> DemoModel:
+    """A demo model from the controls' values (defaults: the history preset, all dials at 1, seed 42)."""
+    return DemoModel(**params)
+
+
+# --- the page's panels ------------------------------------------------------------------------------------------
+#: the panels' figure sizes in inches at 100 dpi, about their size on a 1920-pixel screen (the images scale to fit)
+MAP_SIZE = {"width_in": 8.0, "height_in": 8.0}
+SMALL_CHART = {"width_in": 3.7, "height_in": 2.7, "fontsize": 9.0}
+WIDE_CHART = {"width_in": 7.6, "height_in": 2.9, "fontsize": 9.0}
+
+
+def _memo_png(make_figure, model: DemoModel, **size) -> bytes:
+    """The PNG of ``make_figure(model, **size)``, redrawn only when the model or its week changes."""
+    return solara.use_memo(lambda: png_bytes(make_figure(model, **size)), dependencies=[id(model), model.steps])
+
+
+def _image(png: bytes, tile: int, css_class: str):
+    """A PNG filling its tile's width, shrunk (never stretched) to the tile's height."""
+    layout = {"width": "100%", "max_height": f"{tile_px(LAYOUT[tile]['h'])}px", "object_fit": "contain",
+              "object_position": "left top"}
+    return rw.Image(value=png, format="png", layout=layout, _dom_classes=[css_class])
+
+
+def MapPanel(model: DemoModel):
+    """The week's map: who holds each cell, cities, bases in use, this week's attacks (stars: spectacular)."""
+    return _image(_memo_png(map_figure, model, **MAP_SIZE), 0, "sahel-map")
+
+
+def AttentionPanel(model: DemoModel):
+    return _image(_memo_png(attention_chart, model, **SMALL_CHART), 2, "sahel-chart-attention")
+
+
+def SpectacularPanel(model: DemoModel):
+    return _image(_memo_png(spectacular_chart, model, **SMALL_CHART), 3, "sahel-chart-spectacular")
+
+
+def FightersPanel(model: DemoModel):
+    return _image(_memo_png(fighters_chart, model, **WIDE_CHART), 4, "sahel-chart-fighters")
+
+
+def _dials(model: DemoModel) -> str:
+    m = model.config.mechanisms
+    peace = "on" if m.peace_process.enabled else "off"
+    return (f"rivalry ×{m.rivalry.strength:g} · Barkhane ×{m.barkhane.troop_scale:g} · MINUSMA "
+            f"×{m.minusma.size_scale:g} · peace process {peace} · seed {model.config.seed}")
+
+
+def StatusPanel(model: DemoModel):
+    """The date (also in the app bar), the lesson, the world this week and the same run on the command line."""
+    title = week_title(model)
+    preset = PRESETS.get(model.preset)
+    cells = "".join(f"<span style='display:inline-block;margin:0 16px 0 0;white-space:nowrap'>"
+                    f"<span style='color:#555'>{html.escape(k)}</span> <b>{html.escape(v)}</b></span>"
+                    for k, v in world_status(model))
+    body = (
+        f"<div class='sahel-status' style='height:{tile_px(LAYOUT[1]['h']) - 4}px;overflow-y:auto;"
+        f"font-size:14px;line-height:1.35;padding:2px 6px'>"
+        f"<div><b>Lesson: {html.escape(model.preset)}.</b> {html.escape(preset.summary if preset else '')}</div>"
+        f"<div style='color:#8a4b00'><b>Look for:</b> {html.escape(preset.look_for if preset else '')}</div>"
+        f"<div class='sahel-world' style='margin:4px 0;font-size:15px'>{cells}</div>"
+        f"<div class='sahel-dials' style='font-size:13px'><b>This run:</b> {html.escape(_dials(model))}. "
+        f"<span style='color:#555'>Change the lesson or the dials in the sidebar, then press <b>Reset</b>.</span>"
+        f"</div><div style='font-size:12px;color:#555'>On the command line: "
+        f"<code>{html.escape(model.command)}</code></div></div>"
+    )
+    with solara.Column(gap="0px") as panel:
+        with solara.AppBar():
+            solara.Text(title, classes=["sahel-appbar-date"],
+                        style={"font-size": "22px", "font-weight": "bold", "margin-right": "16px",
+                               "white-space": "nowrap"})
+        solara.HTML(tag="div", unsafe_innerHTML=body)
+    return panel
+
+
+def _ticker_items(model: DemoModel, entries, empty: str) -> str:
+    if not entries:
+        return f"<div style='color:#777'>{empty}</div>"
+    out = []
+    for e in entries:
+        new = e.step == model.week and model.steps > 0
+        style = "background:#ffd21f;" if e.kind == "spectacular" else ("background:#fff3c4;" if new else "")
+        label, colour = e.badge
+        out.append(f"<div class='sahel-ticker-item' style='{style}padding:1px 4px;border-bottom:1px solid #eee'>"
+                   f"<span style='color:#666;white-space:nowrap'>{e.date:%d %b %Y}</span> "
+                   f"<span style='background:{colour};color:white;border-radius:3px;padding:0 4px;font-size:12px;"
+                   f"white-space:nowrap'>{html.escape(label)}</span> {html.escape(e.text)}</div>")
+    return "".join(out)
+
+
+def TickerPanel(model: DemoModel):
+    """The latest attacks (perpetrators, claimants) beside the latest splits, pledges, mergers and other events."""
+    height = tile_px(LAYOUT[5]["h"]) - 4
+    column = f"flex:1;min-width:0;height:{height}px;overflow-y:auto;font-size:14px;line-height:1.3;padding:0 6px"
+    body = (
+        f"<div class='sahel-ticker' style='display:flex;gap:12px'>"
+        f"<div style='{column}'><div style='font-weight:700;font-size:16px'>Latest attacks "
+        f"<span style='font-weight:400;font-size:13px;color:#666'>(highlighted: this week; gold: spectacular)"
+        f"</span></div>{_ticker_items(model, latest_attacks(model, 10), 'No attack yet.')}</div>"
+        f"<div style='{column}'><div style='font-weight:700;font-size:16px'>Splits, pledges, mergers and other "
+        f"events</div>{_ticker_items(model, latest_events(model, 10), 'Nothing yet: press Step or ▶.')}</div>"
+        f"</div>"
+    )
+    return solara.HTML(tag="div", unsafe_innerHTML=body)
+
+
+#: the panels in page order, and where each sits on Mesa's 12-column grid (rows of 30 px, 10 px apart): the map
+#: and, beside it, the world this week and the live charts fit on one screen; the ticker runs below
+COMPONENTS = [MapPanel, StatusPanel, AttentionPanel, SpectacularPanel, FightersPanel, TickerPanel]
+LAYOUT = [
+    {"i": 0, "x": 0, "y": 0, "w": 6, "h": 18},
+    {"i": 1, "x": 6, "y": 0, "w": 6, "h": 6},
+    {"i": 2, "x": 6, "y": 6, "w": 3, "h": 6},
+    {"i": 3, "x": 9, "y": 6, "w": 3, "h": 6},
+    {"i": 4, "x": 6, "y": 12, "w": 6, "h": 6},
+    {"i": 5, "x": 0, "y": 18, "w": 12, "h": 8},
+]
+_default_layout = _solara_viz.make_initial_grid_layout
+
+
+def classroom_layout(num_components: int) -> list[dict]:
+    """The demo's grid (map large, status and ticker beside it, the charts below); Mesa's own otherwise."""
+    if num_components == len(LAYOUT):
+        return [{**item, "moved": False} for item in LAYOUT]
+    return _default_layout(num_components)
+
+
+# A classroom machine makes no calls home (sahel-sim-viz also switches this off before Solara starts).
+solara.server.settings.telemetry.mixpanel_enable = False
+
+# Mesa 3.5's SolaraViz lays every component out as a 6 x 10 tile and offers no layout argument: give it ours.
+_solara_viz.make_initial_grid_layout = classroom_layout
+
+
+@solara.component
+def Page():
+    """The app: one model per browser session, driven by Mesa's SolaraViz."""
+    model = solara.use_memo(make_model, dependencies=[])
+    return SolaraViz(model, components=[(c, 0) for c in COMPONENTS], model_params=MODEL_PARAMS, name=TITLE,
+                     play_interval=150)

@@ -1,0 +1,133 @@
+"""Experiments: one command runs a designed sweep, collects it, and turns it into figures and findings.
+
+``sahel-sim experiment=NAME [scale=smoke]`` reads ``configs/experiment/NAME.yaml``: the swept parameters, the fixed
+overrides and the number of replicates at each scale. It runs the sweep as an ordinary ``sahel-sim -m`` multirun
+(the one sweep mechanism of the project: same launchers, same resumption, same collection), then calls the
+experiment's analysis, ``experiments/NAME.py: analyse(context)``, which writes its figures (PNG and PDF), the tidy
+table behind each figure and ``findings.md`` into ``outputs/experiments/NAME/SCALE/``. Re-running the command
+reuses the finished runs, so a figure is rebuilt from its config and seed range with the same table.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .params import ConfigError, param
+
+SCALES = ("smoke", "full")
+
+
+@dataclass
+class ScaleConfig:
+    """How big an experiment is at one scale: replicates per design point, and overrides for that scale."""
+
+    replicates: int = param(30, lo=1, hi=100_000, doc="seeds per design point")
+    sweep: dict[str, str] = param(factory=dict, doc="swept keys -> Hydra sweep values at this scale")
+    fixed: list[str] = param(factory=list, doc="overrides for every run at this scale")
+
+
+@dataclass
+class ExperimentConfig:
+    """A designed experiment (``configs/experiment/*.yaml``); ``name`` empty means a plain run."""
+
+    name: str = ""
+    title: str = ""
+    question: str = ""
+    sweep: dict[str, str] = param(factory=dict, doc="swept keys -> Hydra sweep values (e.g. '0,0.5,1')")
+    fixed: list[str] = param(factory=list, doc="overrides applied to every run of the experiment")
+    scales: dict[str, ScaleConfig] = param(factory=dict)
+    base_seed: int = param(20151120, lo=0, hi=2**32 - 1, doc="base of the replicate seeds")
+    launcher: str = param("basic", doc="Hydra launcher of the sweep: basic, joblib, submitit_local, ...")
+
+    def check(self, path: str) -> None:
+        if self.name and not self.scales:
+            raise ConfigError(f"{path}.scales", "is empty; allowed: a mapping with smoke and full")
+
+
+@dataclass
+class ExperimentContext:
+    """What an analysis gets: the config, where the runs are, where to write, and the collected tables."""
+
+    name: str
+    scale: str
+    config: ExperimentConfig
+    sweep_dir: Path
+    out_dir: Path
+    metrics: pd.DataFrame
+    runs: pd.DataFrame
+    command: list[str] = field(default_factory=list)
+
+    def run_dirs(self) -> list[Path]:
+        """Folders of the finished runs."""
+        return [self.sweep_dir / r for r in self.runs.loc[self.runs["status"] == "complete", "run"]]
+
+    def read_tables(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """One table (attacks, world, factions, events, claims) of every finished run, with the run's parameters."""
+        params = self.runs.set_index("run").drop(columns=["status", "error"], errors="ignore")
+        frames = []
+        for run in self.runs.loc[self.runs["status"] == "complete", "run"]:
+            df = pd.read_parquet(self.sweep_dir / run / f"{table}.parquet", columns=columns)
+            for key, value in params.loc[run].items():
+                df[key] = value
+            df["run"] = run
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def footer(self) -> str:
+        """The provenance line every figure carries: experiment, scale, seeds, command."""
+        seeds = self.runs["seed"].dropna()
+        return (f"sahel_sim experiment={self.name} scale={self.scale} · {len(seeds)} runs, base_seed "
+                f"{self.config.base_seed}, seeds {int(seeds.min()) if len(seeds) else '-'}.."
+                f"{int(seeds.max()) if len(seeds) else '-'} · rebuild: sahel-sim experiment={self.name} "
+                f"scale={self.scale}")
+
+
+def sweep_command(exp: ExperimentConfig, scale: str, sweep_dir: Path, extra: list[str]) -> list[str]:
+    """The ``sahel-sim -m`` command line of an experiment at a scale."""
+    if scale not in exp.scales:
+        raise ConfigError("scale", f"{scale!r} is not a scale of experiment {exp.name}; allowed: "
+                          f"{', '.join(exp.scales)}")
+    s = exp.scales[scale]
+    sweep = {**exp.sweep, **s.sweep, "replicate": f"range(0,{s.replicates})"}
+    return [sys.executable, "-m", "sahel_sim", "-m", *exp.fixed, *s.fixed, *extra,
+            *(f"{k}={v}" for k, v in sweep.items()), f"base_seed={exp.base_seed}", "output.quiet=true",
+            f"hydra/launcher={exp.launcher}", f"hydra.sweep.dir={sweep_dir}"]
+
+
+def _analysis_module(name: str):
+    """``experiments.NAME``: installed with the package, or from the repository next to ``configs/``."""
+    try:
+        return importlib.import_module(f"experiments.{name}")
+    except ModuleNotFoundError:
+        from .api import config_dir
+
+        sys.path.insert(0, str(config_dir().parent))
+        return importlib.import_module(f"experiments.{name}")
+
+
+def run_experiment(exp: ExperimentConfig, scale: str, root: Path, extra: list[str] | None = None) -> Path:
+    """Run (or resume) an experiment's sweep, collect it, and run its analysis. Returns the output folder."""
+    from .sweep import collect
+
+    out_dir = root / exp.name / scale
+    sweep_dir = out_dir / "runs"
+    cmd = sweep_command(exp, scale, sweep_dir, list(extra or []))
+    print(f"sahel-sim: experiment {exp.name} ({scale}): {' '.join(cmd[3:])}", file=sys.stderr)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd)
+    result = collect(sweep_dir)
+    if proc.returncode != 0 and not result.complete:
+        raise RuntimeError(f"the sweep of experiment {exp.name} failed (exit {proc.returncode}); see {sweep_dir}")
+    analysis = _analysis_module(exp.name)
+    context = ExperimentContext(exp.name, scale, exp, sweep_dir, out_dir, result.metrics, result.runs, cmd)
+    analysis.analyse(context)
+    print(f"sahel-sim: experiment {exp.name} ({scale}) done in {time.perf_counter() - t0:.0f} s: "
+          f"{len(result.complete)} runs, {len(result.failed)} failed; results in {out_dir}", file=sys.stderr)
+    return out_dir

@@ -1,0 +1,181 @@
+"""Global sensitivity designs (SALib) run as ordinary sweeps, and their analysis from the collected table.
+
+1. ``sahel-sim-design make --method sobol --param mechanisms.rivalry.strength=0:3 --param ... --n 64
+   --out designs/main.csv`` writes a design table (one row per run: ``row`` and one column per parameter) and
+   its problem definition (``designs/main.problem.json``).
+2. ``sahel-sim -m design.file=$PWD/designs/main.csv 'design.row=range(0,N)' replicate=0,1`` runs one sweep job
+   per row (and replicate); each run takes its parameter values from its row (:func:`apply_design_row`).
+3. ``sahel-sim-design analyse designs/main.csv SWEEP_DIR --metric spectacular_attacks`` reads the sweep's
+   ``metrics.parquet``, averages replicates per row, and computes Sobol first- and total-order indices with
+   confidence intervals (or Morris mu*, sigma).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import typing
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .params import ConfigError, param
+
+METHODS = ("sobol", "morris")
+
+
+@dataclass
+class DesignConfig:
+    """A row of a sensitivity design applied to this run: ``file`` (a CSV written by ``sahel-sim-design make``)
+    and ``row`` (its row number, -1 for none)."""
+
+    file: str = ""
+    row: int = param(-1, lo=-1, hi=10**9, doc="row of the design table applied to this run; -1 for none")
+
+
+def problem_path(design: Path) -> Path:
+    return design.with_suffix(".problem.json")
+
+
+def make_design(method: str, bounds: dict[str, tuple[float, float]], n: int, seed: int, out: Path) -> pd.DataFrame:
+    """Sample a Sobol (Saltelli) or Morris design over ``bounds`` and write it with its problem definition."""
+    if method not in METHODS:
+        raise ValueError(f"method {method!r}; allowed: {', '.join(METHODS)}")
+    problem = {"num_vars": len(bounds), "names": list(bounds), "bounds": [list(b) for b in bounds.values()]}
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        x = sobol.sample(problem, n, calc_second_order=False, seed=seed)
+    else:
+        from SALib.sample import morris
+
+        x = morris.sample(problem, n, num_levels=4, seed=seed)
+    table = pd.DataFrame(x, columns=problem["names"])
+    table.insert(0, "row", np.arange(len(table)))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False)
+    problem_path(out).write_text(json.dumps({"method": method, "n": n, "seed": seed, "problem": problem}, indent=2))
+    return table
+
+
+@lru_cache(maxsize=8)
+def _read_design(path: str, mtime: float) -> pd.DataFrame:
+    return pd.read_csv(path)
+
+
+def apply_design_row(config) -> None:
+    """Set the parameters of ``config.design.row`` of ``config.design.file`` on the config (in place)."""
+    design = config.design
+    if not design.file or design.row < 0:
+        return
+    path = Path(design.file)
+    if not path.is_file():
+        raise ConfigError("design.file", f"{design.file!r} does not exist; allowed: a CSV from sahel-sim-design make")
+    table = _read_design(str(path), path.stat().st_mtime)
+    if design.row >= len(table):
+        raise ConfigError("design.row", f"{design.row} is out of range; allowed [0, {len(table) - 1}]")
+    row = table.iloc[design.row]
+    for name in table.columns:
+        if name != "row":
+            _set_path(config, name, float(row[name]))
+
+
+def _set_path(config, dotted: str, value: float) -> None:
+    node = config
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        node = node[part] if isinstance(node, dict) else getattr(node, part, None)
+        if node is None:
+            raise ConfigError(f"design.file:{dotted}", "is not a parameter of the config")
+    leaf = parts[-1]
+    if isinstance(node, dict):
+        node[leaf] = value
+        return
+    if not dataclasses.is_dataclass(node) or leaf not in {f.name for f in dataclasses.fields(node)}:
+        raise ConfigError(f"design.file:{dotted}", "is not a parameter of the config")
+    kind = typing.get_type_hints(type(node))[leaf]
+    setattr(node, leaf, int(round(value)) if kind is int else value)
+
+
+def analyse(design: Path, metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Sensitivity indices of ``metric`` from a collected sweep table over a design (replicates averaged)."""
+    spec = json.loads(problem_path(design).read_text())
+    problem = spec["problem"]
+    table = pd.read_csv(design)
+    sel = metrics[metrics["metric"] == metric]
+    if sel.empty:
+        known = ", ".join(sorted(metrics["metric"].unique()))
+        raise ValueError(f"metric {metric!r} is not in the table; allowed: {known}")
+    y = sel.groupby("design.row")["value"].mean().reindex(table["row"])
+    missing = y[y.isna()].index.tolist()
+    if missing:
+        raise ValueError(f"{len(missing)} design rows have no finished run (e.g. {missing[:5]}); "
+                         "re-run the sweep command to complete them")
+    if spec["method"] == "sobol":
+        from SALib.analyze import sobol
+
+        res = sobol.analyze(problem, y.to_numpy(), calc_second_order=False, seed=spec["seed"])
+        out = pd.DataFrame({"parameter": problem["names"], "S1": res["S1"], "S1_conf": res["S1_conf"],
+                            "ST": res["ST"], "ST_conf": res["ST_conf"]})
+    else:
+        from SALib.analyze import morris
+
+        x = table[problem["names"]].to_numpy()
+        res = morris.analyze(problem, x, y.to_numpy(), num_levels=4, seed=spec["seed"])
+        out = pd.DataFrame({"parameter": problem["names"], "mu_star": res["mu_star"],
+                            "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]})
+    out.insert(1, "metric", metric)
+    return out
+
+
+def design_main(argv: list[str] | None = None) -> int:
+    """``sahel-sim-design``: make a sensitivity design, or analyse a finished design sweep."""
+    parser = argparse.ArgumentParser(prog="sahel-sim-design", description=design_main.__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    mk = sub.add_parser("make", help="sample a design table")
+    mk.add_argument("--method", choices=METHODS, default="sobol")
+    mk.add_argument("--param", action="append", required=True, metavar="PATH=LO:HI",
+                    help="a parameter and its range, e.g. mechanisms.rivalry.strength=0:3 (repeat)")
+    mk.add_argument("--n", type=int, default=64, help="base sample size (Sobol: a power of 2)")
+    mk.add_argument("--seed", type=int, default=1)
+    mk.add_argument("--out", type=Path, required=True)
+    an = sub.add_parser("analyse", help="sensitivity indices from a finished design sweep")
+    an.add_argument("design", type=Path)
+    an.add_argument("sweep_dir", type=Path)
+    an.add_argument("--metric", action="append", required=True)
+    an.add_argument("--out", type=Path, default=None, help="CSV of the indices (default: SWEEP_DIR/sensitivity.csv)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "make":
+            from .config import SimConfig
+            from .params import check_override
+
+            bounds = {}
+            for item in args.param:
+                name, _, rng = item.partition("=")
+                lo, _, hi = rng.partition(":")
+                bounds[name] = (float(lo), float(hi))
+                check_override(SimConfig, name, lo)
+                check_override(SimConfig, name, hi)
+            table = make_design(args.method, bounds, args.n, args.seed, args.out)
+            print(f"{args.out}: {len(table)} rows ({args.method}); run it with\n  sahel-sim -m "
+                  f"design.file={args.out.resolve()} 'design.row=range(0,{len(table)})'")
+            return 0
+        from .sweep import collect
+
+        metrics = collect(args.sweep_dir).metrics
+        frames = [analyse(args.design, metrics, m) for m in args.metric]
+        result = pd.concat(frames, ignore_index=True)
+        out = args.out or args.sweep_dir / "sensitivity.csv"
+        result.to_csv(out, index=False)
+        print(result.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(f"written to {out}")
+        return 0
+    except (ConfigError, ValueError, FileNotFoundError) as exc:
+        print(f"sahel-sim-design: error: {exc}", file=sys.stderr)
+        return 2

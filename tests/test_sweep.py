@@ -1,0 +1,149 @@
+"""Sweeps: launchers agree, failures are contained, re-running resumes, one tidy table, designs, seeds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sahel_sim.sensitivity import analyse, apply_design_row, make_design
+from sahel_sim.sweep import collect, derive_seed, expected_runs, job_dirname
+from tests.conftest import make_config
+
+SWEEP = ["-m", "seed=1,2", "mechanisms.rivalry.strength=0,2", "calendar.end=2012-09-24",
+         "scenario.clip_to_calendar=true", "output.quiet=true"]
+
+
+def sahel_sim(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sahel_sim", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600, env={**os.environ, **(env or {})})
+
+
+def only_sweep_dir(cwd: Path) -> Path:
+    (sweep,) = [p for p in (cwd / "multirun").iterdir() if (p / "multirun.yaml").exists()]
+    return sweep
+
+
+def values(sweep: Path) -> pd.DataFrame:
+    m = pd.read_parquet(sweep / "metrics.parquet")
+    keys = ["seed", "mechanisms.rivalry.strength", "metric"]
+    return m.sort_values(keys).reset_index(drop=True)[keys + ["value"]]
+
+
+@pytest.fixture(scope="module")
+def basic_sweep(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("basic")
+    p = sahel_sim(*SWEEP, cwd=cwd)
+    assert p.returncode == 0, p.stderr
+    return cwd, p
+
+
+def test_a_sweep_writes_one_folder_per_run_named_from_its_overrides(basic_sweep):
+    cwd, p = basic_sweep
+    sweep = only_sweep_dir(cwd)
+    runs = sorted(d.name for d in sweep.iterdir() if d.is_dir())
+    assert len(runs) == 4 and all("seed=" in r and "mechanisms.rivalry.strength=" in r for r in runs)
+    assert all((sweep / r / "summary.json").exists() and not (sweep / r / "overview.png").exists() for r in runs)
+    assert "4/4 runs complete, 0 failed" in p.stderr
+
+
+def test_the_collected_table_is_tidy(basic_sweep):
+    m = pd.read_parquet(only_sweep_dir(basic_sweep[0]) / "metrics.parquet")
+    assert {"run", "seed", "mechanisms.rivalry.strength", "metric", "value"} <= set(m.columns)
+    assert m.groupby(["run", "metric"]).size().max() == 1
+    assert set(m["seed"]) == {1, 2} and set(m["mechanisms.rivalry.strength"]) == {0, 2}
+    assert "spectacular_attacks" in set(m["metric"])
+
+
+@pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
+def test_launchers_give_the_same_table(basic_sweep, tmp_path, launcher):
+    p = sahel_sim(*SWEEP, f"hydra/launcher={launcher}", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    pd.testing.assert_frame_equal(values(only_sweep_dir(tmp_path)), values(only_sweep_dir(basic_sweep[0])))
+
+
+def test_failed_runs_are_contained_and_rerun_resumes(basic_sweep, tmp_path):
+    p = sahel_sim(*SWEEP, cwd=tmp_path, env={"SAHEL_SIM_FAULT": "fail:seed=2"})
+    assert p.returncode == 1
+    assert "2/4 runs complete, 2 failed" in p.stderr and "error.json" in p.stderr
+    sweep = only_sweep_dir(tmp_path)
+    errors = list(sweep.glob("*/error.json"))
+    assert len(errors) == 2
+    record = json.loads(errors[0].read_text())
+    assert "seed=2" in record["overrides"] and "Traceback" in record["traceback"]
+    done = {f: f.stat().st_mtime_ns for f in sweep.glob("*/summary.json")}
+    p = sahel_sim(*SWEEP, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert {f: f.stat().st_mtime_ns for f in done} == done  # finished runs were skipped, not redone
+    assert not list(sweep.glob("*/error.json"))
+    pd.testing.assert_frame_equal(values(sweep), values(only_sweep_dir(basic_sweep[0])))
+
+
+def test_a_killed_sweep_is_completed_by_rerunning_it(basic_sweep, tmp_path):
+    p = sahel_sim(*SWEEP, cwd=tmp_path, env={"SAHEL_SIM_FAULT": "kill:seed=2"})
+    assert p.returncode != 0
+    sweep = only_sweep_dir(tmp_path)
+    report = collect(sweep)
+    assert len(report.complete) < 4 and (report.missing or report.unfinished)
+    assert sahel_sim(*SWEEP, cwd=tmp_path).returncode == 0
+    final = values(sweep)
+    assert not final.duplicated(["seed", "mechanisms.rivalry.strength", "metric"]).any()
+    pd.testing.assert_frame_equal(final, values(only_sweep_dir(basic_sweep[0])))
+
+
+def test_collect_command_reports_missing_runs(basic_sweep, tmp_path):
+    import shutil
+
+    sweep = tmp_path / "copy"
+    shutil.copytree(only_sweep_dir(basic_sweep[0]), sweep)
+    victim = next(d for d in sweep.iterdir() if d.is_dir())
+    shutil.rmtree(victim)
+    p = subprocess.run([sys.executable, "-c", "import sys; from sahel_sim.sweep import collect_main; "
+                        f"sys.exit(collect_main([{str(sweep)!r}]))"], capture_output=True, text=True)
+    assert p.returncode == 0 and "3/4 runs complete" in p.stdout and "1 missing" in p.stdout
+    assert len(pd.read_parquet(sweep / "runs.parquet")) == 3
+
+
+def test_expected_runs_expand_like_hydra():
+    jobs = expected_runs(["seed=1,2", "mechanisms.rivalry.strength=range(0,3)", "calendar.end=2013-01-07"])
+    assert len(jobs) == 6
+    assert job_dirname(jobs[0]) == "calendar.end=2013-01-07,mechanisms.rivalry.strength=0,seed=1"
+
+
+def test_replicate_seeds_are_reproducible_and_distinct():
+    seeds = [derive_seed(42, r) for r in range(50)]
+    assert len(set(seeds)) == 50 and seeds == [derive_seed(42, r) for r in range(50)]
+    assert derive_seed(43, 0) != seeds[0]
+    assert make_config("replicate=3", "base_seed=42").seed == derive_seed(42, 3)
+
+
+def test_a_design_row_sets_its_parameters(tmp_path):
+    design = tmp_path / "d.csv"
+    table = make_design("morris", {"mechanisms.rivalry.strength": (0.0, 3.0),
+                                   "mechanisms.attacks.max_per_week": (1.0, 10.0)}, 4, 1, design)
+    cfg = make_config(f"design.file={design}", "design.row=5")
+    assert cfg.mechanisms.rivalry.strength == pytest.approx(table.loc[5, "mechanisms.rivalry.strength"])
+    assert cfg.mechanisms.attacks.max_per_week == round(table.loc[5, "mechanisms.attacks.max_per_week"])
+    cfg.design.row = 10**6
+    with pytest.raises(Exception, match="design.row"):
+        apply_design_row(cfg)
+
+
+def test_sobol_analysis_ranks_parameters_by_their_influence(tmp_path):
+    """On a known function, y = 4 a + b + 0 c, the indices come out in that order."""
+    design = tmp_path / "s.csv"
+    table = make_design("sobol", {"a": (0.0, 1.0), "b": (0.0, 1.0), "c": (0.0, 1.0)}, 256, 3, design)
+    y = 4 * table["a"] + table["b"]
+    rows = [{"run": str(i), "design.row": i, "seed": s, "metric": "y", "value": v + 0.0 * s}
+            for i, v in zip(table["row"], y, strict=True) for s in (1, 2)]
+    indices = analyse(design, pd.DataFrame(rows), "y").set_index("parameter")
+    assert indices.loc["a", "S1"] == pytest.approx(16 / 17, abs=0.05)
+    assert indices.loc["b", "S1"] == pytest.approx(1 / 17, abs=0.05)
+    assert abs(indices.loc["c", "ST"]) < 0.02
+    assert np.isfinite(indices[["S1_conf", "ST_conf"]].to_numpy()).all()
