@@ -29,6 +29,7 @@ class ScaleConfig:
     """How big an experiment is at one scale: replicates per design point, and overrides for that scale."""
 
     replicates: int = param(30, lo=1, hi=100_000, doc="seeds per design point")
+    design_n: int = param(0, lo=0, hi=1_000_000, doc="base sample size of a sensitivity design (Sobol: power of 2)")
     sweep: dict[str, str] = param(factory=dict, doc="swept keys -> Hydra sweep values at this scale")
     fixed: list[str] = param(factory=list, doc="overrides for every run at this scale")
 
@@ -43,6 +44,8 @@ class ExperimentConfig:
     sweep: dict[str, str] = param(factory=dict, doc="swept keys -> Hydra sweep values (e.g. '0,0.5,1')")
     fixed: list[str] = param(factory=list, doc="overrides applied to every run of the experiment")
     scales: dict[str, ScaleConfig] = param(factory=dict)
+    design: dict[str, list[float]] = param(factory=dict, doc="sensitivity design: parameter -> [low, high]")
+    design_method: str = param("sobol", choices=("sobol", "morris"))
     base_seed: int = param(20151120, lo=0, hi=2**32 - 1, doc="base of the replicate seeds")
     launcher: str = param("basic", doc="Hydra launcher of the sweep: basic, joblib, submitit_local, ...")
 
@@ -96,6 +99,13 @@ def sweep_command(exp: ExperimentConfig, scale: str, sweep_dir: Path, extra: lis
                           f"{', '.join(exp.scales)}")
     s = exp.scales[scale]
     sweep = {**exp.sweep, **s.sweep, "replicate": f"range(0,{s.replicates})"}
+    if exp.design:
+        from .sensitivity import make_design
+
+        design_file = sweep_dir.parent / "design.csv"
+        table = make_design(exp.design_method, {k: (float(v[0]), float(v[1])) for k, v in exp.design.items()},
+                            s.design_n, exp.base_seed, design_file)
+        sweep = {"design.file": str(design_file.resolve()), "design.row": f"range(0,{len(table)})", **sweep}
     return [sys.executable, "-m", "sahel_sim", "-m", *exp.fixed, *s.fixed, *extra,
             *(f"{k}={v}" for k, v in sweep.items()), f"base_seed={exp.base_seed}", "output.quiet=true",
             f"hydra/launcher={exp.launcher}", f"hydra.sweep.dir={sweep_dir}"]

@@ -109,6 +109,7 @@ class SahelModel(mesa.Model):
         self.factions: dict[str, Organisation] = {}
         self._groups_cache: list[ArmedGroup] | None = None
         self._north_pop: tuple[np.ndarray, float] | None = None
+        self._deficits: tuple = (None, None, {})  # attention_deficit's memo: (global_share, local_share, by camp)
         self._mali_cells: np.ndarray | None = None
         self._free_slots = list(range(config.max_groups))  # rows of the per-group layers not in use
         self.roles: dict[str, str] = {}
@@ -262,9 +263,18 @@ class SahelModel(mesa.Model):
         return f if isinstance(f, Force) else None
 
     def attention_deficit(self, camp: str) -> float:
-        """How far ``camp`` trails the leading camp in attention (global and, with the market on, local)."""
-        local_weight = self.config.mechanisms.attention.local_weight if "attention" in self._by_name else 0.0
-        return attention_deficit(self.global_share, self.local_share, camp, local_weight)
+        """How far ``camp`` trails the leading camp in attention (global and, with the market on, local).
+
+        Remembered until ``global_share`` or ``local_share`` is replaced (the mechanisms assign new dicts once a
+        week), since it is asked for dozens of times a week."""
+        memo = self._deficits
+        if memo[0] is not self.global_share or memo[1] is not self.local_share:
+            memo = self._deficits = (self.global_share, self.local_share, {})
+        deficit = memo[2].get(camp)
+        if deficit is None:
+            local_weight = self.config.mechanisms.attention.local_weight if "attention" in self._by_name else 0.0
+            deficit = memo[2][camp] = attention_deficit(self.global_share, self.local_share, camp, local_weight)
+        return deficit
 
     def mechanism(self, name: str) -> Mechanism | None:
         return self._by_name.get(name)

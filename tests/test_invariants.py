@@ -37,7 +37,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sahel_sim.agents import CAMPS, ArmedGroup, Force
@@ -68,7 +68,8 @@ STRENGTHS = {
 }
 WIDE = {**STRENGTHS, "mechanisms.barkhane.troop_scale": (0.0, 10.0), "mechanisms.minusma.size_scale": (0.0, 10.0),
         "mechanisms.attention.salience_weight": (0.0, 10.0), "mechanisms.recruitment.local_rate": (0.0, 10.0),
-        "mechanisms.alliances.pledge_rate": (0.0, 1.0), "mechanisms.alliances.merge_rate": (0.0, 1.0)}
+        "mechanisms.alliances.pledge_rate": (0.0, 1.0), "mechanisms.alliances.merge_rate": (0.0, 1.0),
+        "mechanisms.alliances.split_base": (0.0, 0.001)}  # the known bug again: JNIM is due in March 2017
 
 
 @st.composite
@@ -243,17 +244,23 @@ def simulate_and_check(overrides: list[str]) -> SahelModel:
 DEFAULT = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 
 
+def describe_draw(overrides: list[str], m: SahelModel) -> None:
+    """Hypothesis statistics (``--hypothesis-show-statistics``): what kinds of runs were drawn."""
+    event(f"{m.steps // 52 + 1} simulated year(s) or less")
+    event(f"{sum(o.endswith('enabled=false') for o in overrides)} mechanism(s) off")
+
+
 @DEFAULT
 @given(run_overrides())
 def test_invariants_hold_for_drawn_configs(overrides):
-    simulate_and_check(overrides)
+    describe_draw(overrides, simulate_and_check(overrides))
 
 
 @pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 @given(run_overrides(strengths=WIDE, last_end=dt.date(2017, 12, 25)))
 def test_invariants_hold_for_many_drawn_configs(overrides):
-    simulate_and_check(overrides)
+    describe_draw(overrides, simulate_and_check(overrides))
 
 
 @pytest.mark.xfail(strict=True, reason=(

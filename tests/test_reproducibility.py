@@ -50,6 +50,19 @@ def differing(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
     return [name for name in FILES if a[name] != b[name]]
 
 
+def explain(a: dict[str, bytes], b: dict[str, bytes]) -> str:
+    """The files that differ, with a diff of the text ones."""
+    import difflib
+
+    out = []
+    for name in differing(a, b):
+        out.append(name)
+        if not name.endswith(".parquet"):
+            diff = difflib.unified_diff(a[name].decode().splitlines(), b[name].decode().splitlines(), lineterm="")
+            out.extend(list(diff)[:40])
+    return "\n".join(out)
+
+
 @pytest.fixture(scope="module")
 def first(tmp_path_factory) -> dict[str, bytes]:
     """The files of SHORT, seed 3, run first in this module."""
@@ -58,13 +71,13 @@ def first(tmp_path_factory) -> dict[str, bytes]:
 
 def test_the_same_config_and_seed_give_byte_identical_files(first, tmp_path):
     again = run_to(tmp_path / "again", SHORT, seed=3)
-    assert not differing(first, again)
+    assert not differing(first, again), explain(first, again)
 
 
 def test_what_ran_before_in_the_process_does_not_matter(first, tmp_path):
     run_to(tmp_path / "other", OTHER, seed=11)
     again = run_to(tmp_path / "after_other", SHORT, seed=3)
-    assert not differing(first, again)
+    assert not differing(first, again), explain(first, again)
 
 
 def test_a_fresh_process_gives_the_same_bytes(first, tmp_path):
@@ -75,7 +88,8 @@ def test_a_fresh_process_gives_the_same_bytes(first, tmp_path):
     p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                        timeout=600)
     assert p.returncode == 0, p.stderr
-    assert not differing(first, written(out))
+    fresh = written(out)
+    assert not differing(first, fresh), explain(first, fresh)
 
 
 def test_a_different_seed_gives_different_output(first, tmp_path):

@@ -162,6 +162,7 @@ class AttackChoice(Mechanism):
         every = np.concatenate([coords for _, coords in self.points.values()])
         self._lon, self._lat = every[:, 0].copy(), every[:, 1].copy()
         self._km_from_cell: dict[tuple[int, int], np.ndarray] = {}
+        self._km_this_week: dict[tuple, list[float]] = {}
 
     # --- motives ----------------------------------------------------------------------------------------------
     def outbid(self, group: ArmedGroup) -> float:
@@ -187,16 +188,23 @@ class AttackChoice(Mechanism):
         return cfg.base_rate * size * (1.0 + cfg.motive_tempo * motive)
 
     # --- options ----------------------------------------------------------------------------------------------
-    def km_to_targets(self, unit_xy: list[tuple[int, int]]) -> np.ndarray:
-        """Distance (km) from the nearest of the units (their cells) to every point target, all types in a row."""
-        world, cache = self.model.world, self._km_from_cell
-        rows = []
-        for xy in unit_xy:
-            row = cache.get(xy)
-            if row is None:
-                row = cache[xy] = km_between(world.lon[xy[0]], world.lat[xy[1]], self._lon, self._lat)
-            rows.append(row)
-        return np.min(rows, axis=0)
+    def km_to_targets(self, unit_xy: list[tuple[int, int]]) -> list[float]:
+        """Distance (km) from the nearest of the units (their cells) to every point target, all types in a row.
+
+        Remembered for the week by the units' cells: a group's operations in one week mostly start from the same
+        cells."""
+        key = tuple(unit_xy)
+        km = self._km_this_week.get(key)
+        if km is None:
+            world, cache = self.model.world, self._km_from_cell
+            rows = []
+            for xy in unit_xy:
+                row = cache.get(xy)
+                if row is None:
+                    row = cache[xy] = km_between(world.lon[xy[0]], world.lat[xy[1]], self._lon, self._lat)
+                rows.append(row)
+            km = self._km_this_week[key] = np.min(rows, axis=0).tolist()
+        return km
 
     def options(self, group: ArmedGroup, unit_xy: list[tuple[int, int]], capable: bool):
         """(target type, place, cell, utility) for every target in reach of the units (at cells ``unit_xy``)."""
@@ -224,15 +232,16 @@ class AttackChoice(Mechanism):
                 continue
             if not names:
                 continue
-            dmin = km[self._span[tname]]
             cells = self._cells[tname]
             reach = cfg.spectacular.reach_km if (t.needs_capability and capable) else cfg.reach_km
-            for j in np.flatnonzero(dmin <= reach):
+            for j, d in enumerate(km[self._span[tname]]):
+                if d > reach:
+                    continue
                 name = names[j]
                 if not self._target_exists(name, t):
                     continue
                 x, y = cells[j]
-                u = base - cfg.distance_cost * dmin[j] / 1000.0
+                u = base - cfg.distance_cost * d / 1000.0
                 relevance = self._peace_relevance(name, t)
                 u += cfg.spoil_weight * spoil * relevance
                 if t.territorial:
@@ -344,6 +353,7 @@ class AttackChoice(Mechanism):
 
     def step(self) -> None:
         m, cfg = self.model, self.config
+        self._km_this_week.clear()  # the units have moved since last week
         for group in m.groups():
             if not group.units:
                 continue

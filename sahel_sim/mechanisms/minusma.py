@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..params import param
-from .barkhane import presence_field
+from .barkhane import KernelStack
 from .base import Mechanism
 
 
@@ -50,6 +50,7 @@ class Minusma(Mechanism):
         self.force.patrol_share = self.config.max_patrol_share
         self.kernels = {b.place: np.exp(-m.world.km_from(m.world.places[b.place].lon, m.world.places[b.place].lat)
                                         / self.config.presence_radius_km) for b in self.force.bases}
+        self.stack = KernelStack(self.kernels)
 
     def step(self) -> None:
         m, cfg, force = self.model, self.config, self.force
@@ -61,6 +62,6 @@ class Minusma(Mechanism):
             m.un_presence[:] = 0.0
             m.un_protection = 0.0
             return
-        m.un_presence[:] = presence_field([self.kernels[b.place] for b in bases],
-                                          force.troops * force.patrol_share / len(bases), m.un_presence.shape)
+        m.un_presence[:] = self.stack.presence(tuple(b.place for b in bases),
+                                               force.troops * force.patrol_share / len(bases), m.un_presence.shape)
         m.un_protection = cfg.protection_effect * (1.0 - force.patrol_share / max(cfg.max_patrol_share, 1e-9))

@@ -65,6 +65,13 @@ def interpolate(anchors: list[list], date: dt.date) -> float:
     return float(np.interp(date.toordinal(), days, values))
 
 
+def interpolate_many(anchors: list[list], dates: list[dt.date]) -> np.ndarray:
+    """:func:`interpolate` on many dates at once (the same values: ``np.interp`` point by point)."""
+    days = np.array([parse_date(d, "anchor").toordinal() for d, _ in anchors], dtype=float)
+    values = np.array([v for _, v in anchors], dtype=float)
+    return np.interp(np.array([d.toordinal() for d in dates], dtype=float), days, values)
+
+
 class Rivalry(Mechanism):
     """Writes ``model.rivalry_intensity`` and ``model.global_share`` (per camp) each week."""
 
@@ -73,8 +80,9 @@ class Rivalry(Mechanism):
     def setup(self) -> None:
         cal = self.model.calendar
         # the two series are exogenous: tabulate them once for every week of the run
-        self.intensity = np.array([interpolate(self.config.intensity, cal.date_of(s)) for s in range(cal.n_steps)])
-        self.is_share = np.array([interpolate(self.config.is_share, cal.date_of(s)) for s in range(cal.n_steps)])
+        dates = [cal.date_of(s) for s in range(cal.n_steps)]
+        self.intensity = interpolate_many(self.config.intensity, dates)
+        self.is_share = interpolate_many(self.config.is_share, dates)
         self.shock = 0.0  # current shock level (share points), decaying
         self.retention = 0.5 ** (1.0 / self.config.shock_half_life_weeks)
 
