@@ -1,6 +1,6 @@
 """Performance benchmarks of sahel_sim: one command, one table, ``benchmarks/latest.json``.
 
-    .venv/bin/python benchmarks/run.py            # the full set (about 1 minute on 2 quiet cores)
+    .venv/bin/python benchmarks/run.py            # the full set (about 1.5 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --quick    # fewer repeats (about 40 s)
 
 Measured in this process unless said otherwise (medians over repeats; the machine is shared and noisy, so the

@@ -18,9 +18,9 @@ from omegaconf import DictConfig
 
 from ._version import __version__
 from .api import compose, config_dir, register_schema, run, to_sim_config
-from .outputs import OutputError, check_writable
 from .config import SimConfig
 from .experiment import run_experiment
+from .outputs import OutputError, check_folder, check_writable
 from .params import ConfigError, check_override
 from .sweep import run_job, with_sweep_dir
 
@@ -61,8 +61,9 @@ def _app(cfg: DictConfig) -> None:
             _fail(str(exc))
         return
     out_dir = _run_dir(cfg)
+    field = "output.dir" if cfg.output.dir else "hydra.run.dir"
     try:
-        check_writable(out_dir)
+        check_writable(out_dir, field)
     except OutputError as exc:
         _fail(str(exc))
     try:
@@ -70,7 +71,8 @@ def _app(cfg: DictConfig) -> None:
     except OutputError as exc:
         _fail(str(exc))
     except OSError as exc:  # a full disk or a vanished folder while writing: nothing half-written remains
-        _fail(f"could not write the outputs to {out_dir}: {exc.strerror or exc}")
+        _fail(f"{field}: could not write the outputs to {out_dir} ({exc.strerror or exc}), nothing was written; "
+              "allowed: a writable folder with free space")
     if not sim_config.output.quiet:
         _print_summary(result)
 
@@ -89,36 +91,86 @@ def _print_summary(result) -> None:
     print(f"  outputs: {result.out_dir}")
 
 
+#: Hydra flags that take a value, and those after which precheck steps aside (Hydra prints, it does not run)
+_VALUE_FLAGS = {"--config-dir": "config_dir", "-cd": "config_dir", "--config-name": "config_name",
+                "-cn": "config_name", "--config-path": "config_path", "-cp": "config_path"}
+_INFO_FLAGS = ("--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--resolve", "--package", "-p",
+               "--shell-completion", "-sc", "--experimental-rerun")
+
+
+def _split_argv(argv: list[str]) -> tuple[dict[str, str], list[str], bool] | None:
+    """Hydra's value flags, the overrides, and whether it is a multirun; None when Hydra only prints."""
+    flags, overrides, multirun = {}, [], False
+    it = iter(argv)
+    for arg in it:
+        name, eq, value = arg.partition("=")
+        if arg in ("-m", "--multirun"):
+            multirun = True
+        elif name in _VALUE_FLAGS:
+            flags[_VALUE_FLAGS[name]] = value if eq else next(it, "")
+        elif arg.startswith(_INFO_FLAGS) or arg.startswith("-"):
+            return None
+        else:
+            overrides.append(arg)
+    return flags, overrides, multirun
+
+
+def _parse_overrides(overrides: list[str]):
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    parsed = []
+    for text in overrides:  # one by one, so that a grammar error names its own key
+        try:
+            parsed.extend(parser.parse_overrides([text]))
+        except Exception as exc:  # noqa: BLE001 - Hydra's grammar errors have many types
+            key = text.split("=", 1)[0].lstrip("+~") or "overrides"
+            detail = str(exc).strip().splitlines()[0]
+            _fail(f"{key}: {text!r} is not a valid override ({detail}); allowed: KEY=VALUE in Hydra's syntax, "
+                  "quoting values with spaces or commas")
+    return parsed
+
+
 def precheck(argv: list[str]) -> None:
     """Compose and validate the command line's config before Hydra starts, so that bad input gets one line.
 
     A sweep is composed once with the first value of each swept key; every further value is checked against
     its field's declared type and range (config groups are composed). Rules that span fields are checked in full
     for that first combination; a later combination that breaks one fails in its own run (``error.json``).
-    Command lines with Hydra's own flags (``--cfg``, ``--help``, ``-cd``, ...) are left to Hydra.
+    ``--config-dir`` and ``--config-name`` are honoured; command lines that only ask Hydra to print (``--cfg``,
+    ``--help``, ...) are left to Hydra. The run folder is checked without creating anything.
     """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
+    split = _split_argv(argv)
+    if split is None:
         return
-    overrides = [a for a in argv if not a.startswith("-")]
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-    except Exception as exc:  # noqa: BLE001 - Hydra's grammar errors have many types; report the first line
-        _fail(f"overrides: {str(exc).strip().splitlines()[0]}")
+    flags, overrides, multirun = split
+    if "config_path" in flags:
+        return  # a different primary config tree: Hydra's own checks apply
+    parsed = _parse_overrides(overrides)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    if flags.get("config_dir"):
+        fixed.append(f"hydra.searchpath=[file://{Path(flags['config_dir']).resolve()}]")
     sweeps = [(o.get_key_element(), list(o.sweep_string_iterator())) for o in parsed if o.is_sweep_override()]
     groups = {p.name for p in config_dir().iterdir() if p.is_dir()}
+    name = flags.get("config_name") or "config"
     try:
         # the whole config with the first value of every sweep; then each further value on its own
-        to_sim_config(compose([*fixed, *(f"{key}={values[0]}" for key, values in sweeps)]))
+        first = to_sim_config(compose([*fixed, *(f"{key}={values[0]}" for key, values in sweeps)], name))
         for key, values in sweeps:
             for value in values[1:]:
                 if key.split("/")[0].lstrip("+~") in groups:
-                    to_sim_config(compose([*fixed, f"{key}={value}"]))
+                    to_sim_config(compose([*fixed, f"{key}={value}"], name))
                 elif not key.startswith("hydra"):
                     check_override(SimConfig, key.lstrip("+~"), value)
-    except ConfigError as exc:
+        values = {o.get_key_element(): o.get_value_element_as_str() for o in parsed if not o.is_sweep_override()}
+        folder_key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+        if first.output.dir and not multirun:
+            check_folder(Path(first.output.dir), "output.dir")
+        if folder_key in values:
+            check_folder(Path(values[folder_key]), folder_key)
+        elif not multirun:
+            check_folder(Path("outputs"), "hydra.run.dir")
+    except (ConfigError, OutputError) as exc:
         _fail(str(exc))
 
 
@@ -127,6 +179,8 @@ def main() -> None:
     if "--version" in sys.argv[1:]:
         print(f"sahel-sim {__version__}")
         return
+    global _task_started
+    _task_started = False
     register_schema()
     precheck(sys.argv[1:])
     sys.argv[1:] = with_sweep_dir(sys.argv[1:])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .agents import FactionConfig
 from .calendar import CalendarConfig
+from .experiment import SCALES, ExperimentConfig
 from .geography import MapConfig
 from .mechanisms.alliances import AlliancesConfig
 from .mechanisms.attack_choice import AttackConfig
@@ -25,7 +26,6 @@ from .mechanisms.rivalry import RivalryConfig
 from .mechanisms.territory import TerritoryConfig
 from .params import ConfigError, param, parse_date, validate
 from .scenario import ScenarioConfig
-from .experiment import SCALES, ExperimentConfig
 from .sensitivity import DesignConfig
 
 

@@ -19,8 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import operator
+import types
 from collections import Counter
 from copy import deepcopy
+from functools import partial
 
 import mesa
 import numpy as np
@@ -463,6 +465,26 @@ def _stored(value):
     return value if isinstance(value, _IMMUTABLE) else deepcopy(value)
 
 
+def _model_getter(reporter):
+    """``get(model)`` for a model reporter, called as Mesa's DataCollector calls each kind."""
+    if isinstance(reporter, str):
+        return operator.attrgetter(reporter)
+    if isinstance(reporter, list):
+        return lambda m: reporter[0](*reporter[1])
+    if isinstance(reporter, types.FunctionType | partial):
+        return reporter
+    return lambda m: reporter()  # a bound method: Mesa calls it without arguments
+
+
+def _agent_getter(reporter):
+    """``get(agent)`` for an agent-type reporter, as Mesa's DataCollector calls each kind."""
+    if isinstance(reporter, str):
+        return operator.attrgetter(reporter)
+    if isinstance(reporter, list):
+        return lambda a: reporter[0](a, *reporter[1])
+    return reporter
+
+
 class WeeklyCollector(mesa.DataCollector):
     """Mesa's DataCollector with the same reporters, records and tables, for less work each week.
 
@@ -473,19 +495,21 @@ class WeeklyCollector(mesa.DataCollector):
 
     def __init__(self, model_reporters: dict, agenttype_reporters: dict):
         super().__init__(model_reporters=model_reporters, agenttype_reporters=agenttype_reporters)
-        self._model_getters = [(name, operator.attrgetter(r) if isinstance(r, str) else r)
-                               for name, r in model_reporters.items()]
-        self._agent_getters = {cls: [operator.attrgetter(r) if isinstance(r, str) else r for r in reps.values()]
+        self._model_getters = [(name, _model_getter(r)) for name, r in model_reporters.items()]
+        self._agent_getters = {cls: [_agent_getter(r) for r in reps.values()]
                                for cls, reps in agenttype_reporters.items()}
 
     def collect(self, model) -> None:
-        if not self._validated:
-            for name, reporter in self.model_reporters.items():
-                self._validate_model_reporter(name, reporter, model)
         time = model.time
-        self._collection_steps.append(time)
-        for name, get in self._model_getters:
-            self.model_vars[name].append(_stored(get(model)))
+        if self.model_reporters:
+            self._collection_steps.append(time)
+            if not self._validated:
+                for name, reporter in self.model_reporters.items():
+                    self._validate_model_reporter(name, reporter, model)
+            for name, get in self._model_getters:
+                self.model_vars[name].append(_stored(get(model)))
+        if not self.agenttype_reporters:
+            return
         records = self._agenttype_records[time] = {}
         for cls, getters in self._agent_getters.items():
             agents = (model.agents_by_type[cls] if cls in model.agent_types

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -136,38 +137,72 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
-def check_writable(out_dir: Path) -> None:
-    """Refuse a folder that holds a finished run or cannot be written, before the run starts."""
+def check_folder(out_dir: Path, field: str = "hydra.run.dir") -> None:
+    """Refuse, without creating anything, a run folder that holds a finished run or could not be created.
+
+    ``field`` names the setting that chose the folder (``hydra.run.dir`` or ``output.dir``) in the message.
+    """
+    out_dir = Path(out_dir)
     if (out_dir / FINISHED_MARKER).exists():
-        raise OutputError(f"output folder {out_dir} already holds a finished run ({FINISHED_MARKER}); "
-                          "choose another folder (hydra.run.dir=...) - nothing was overwritten")
+        raise OutputError(f"{field}: {out_dir} already holds a finished run ({FINISHED_MARKER}), nothing was "
+                          "overwritten; allowed: a new or unfinished run folder")
+    probe = out_dir
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError(f"{field}: {out_dir} cannot be created, {probe} is a file; allowed: a folder path")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(f"{field}: {out_dir} cannot be written (no permission on {probe}); "
+                          "allowed: a writable folder")
+
+
+def check_writable(out_dir: Path, field: str = "hydra.run.dir") -> None:
+    """:func:`check_folder`, then create the folder and prove it takes a file (the run is about to write)."""
+    check_folder(out_dir, field)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".probe.", dir=out_dir)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise OutputError(f"output folder {out_dir} is not writable: {exc.strerror or exc}") from None
+        raise OutputError(f"{field}: {out_dir} is not writable ({exc.strerror or exc}); "
+                          "allowed: a writable folder") from None
 
 
 def write_run(model: SahelModel, tables: dict[str, pd.DataFrame], summary: dict, out_dir: Path, wall_time_s: float,
               figure: bool = True) -> Path:
-    """Write every output of a run into ``out_dir``; ``summary.json`` last, as the mark of a finished run."""
+    """Write every output of a run into ``out_dir``; ``summary.json`` last, as the mark of a finished run.
+
+    Everything is written into a staging folder inside ``out_dir`` first and moved into place only when all of
+    it was written, so a failure part-way (a full disk, an interruption) leaves no table of this run behind.
+    """
     check_writable(out_dir)
-    for name in TABLES:
-        _atomic_write(out_dir / f"{name}.parquet", lambda p, df=tables[name]: df.to_parquet(p, index=False))
-    resolved = OmegaConf.to_yaml(OmegaConf.structured(model.config))
-    _atomic_write(out_dir / "config.yaml", lambda p: p.write_text(resolved))
-    import mesa
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        files = []
+        for name in TABLES:
+            files.append(f"{name}.parquet")
+            _atomic_write(staging / files[-1], lambda p, df=tables[name]: df.to_parquet(p, index=False))
+        resolved = OmegaConf.to_yaml(OmegaConf.structured(model.config))
+        files.append("config.yaml")
+        _atomic_write(staging / "config.yaml", lambda p: p.write_text(resolved))
+        import mesa
 
-    run_info = {"seed": int(model.config.seed), "sahel_sim_version": __version__, "mesa_version": mesa.__version__,
-                "python": platform.python_version(), "wall_time_s": round(wall_time_s, 3),
-                "steps": int(model.steps)}
-    _atomic_write(out_dir / "run.json", lambda p: p.write_text(json.dumps(run_info, indent=2) + "\n"))
-    if figure:
-        from .figures import overview_figure
+        run_info = {"seed": int(model.config.seed), "sahel_sim_version": __version__,
+                    "mesa_version": mesa.__version__, "python": platform.python_version(),
+                    "wall_time_s": round(wall_time_s, 3), "steps": int(model.steps)}
+        files.append("run.json")
+        _atomic_write(staging / "run.json", lambda p: p.write_text(json.dumps(run_info, indent=2) + "\n"))
+        if figure:
+            from .figures import overview_figure
 
-        _atomic_write(out_dir / "overview.png", lambda p: overview_figure(model, tables, p))
-    _atomic_write(out_dir / FINISHED_MARKER,
-                  lambda p: p.write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n"))
+            files.append("overview.png")
+            _atomic_write(staging / "overview.png", lambda p: overview_figure(model, tables, p))
+        files.append(FINISHED_MARKER)
+        _atomic_write(staging / FINISHED_MARKER,
+                      lambda p: p.write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n"))
+        for name in files:  # renames within one folder: they cannot run out of space
+            os.replace(staging / name, out_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return out_dir

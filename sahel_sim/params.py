@@ -251,8 +251,9 @@ def check_override(root: type, path: str, text: str) -> None:
     except yaml.YAMLError:
         value = text
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigError(path, f"{text!r} is not an integer; allowed: {_range_text(meta.get('lo'), meta.get('hi'))}"
-                          if meta.get("lo") is not None or meta.get("hi") is not None else f"{text!r} is not an integer")
+        ranged = meta.get("lo") is not None or meta.get("hi") is not None
+        span = _range_text(meta.get("lo"), meta.get("hi")) if ranged else "an integer"
+        raise ConfigError(path, f"{text!r} is not an integer; allowed: {span}")
     if kind is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise ConfigError(path, f"{text!r} is not a number")
     if kind is bool and not isinstance(value, bool):

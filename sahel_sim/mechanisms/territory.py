@@ -237,8 +237,9 @@ class Territory(Mechanism):
         """Each unit moves to the most attractive cell within reach (with Gumbel noise).
 
         All units at once: the windows around the units are gathered into one (units, w, w) array (w = 2 r + 1;
-        off-map positions are -inf), and the week's noise is one draw, in the order of the units and, within a
-        window, row by row: the same stream, values and ties (first maximum, row-major) as a draw per window.
+        off-map positions are -inf), and the week's noise is one draw for the on-map positions in row-major order
+        (unit by unit, each window row by row): the same stream, values and ties (the first maximum) as one draw
+        per window.
         """
         m, cfg, rng = self.model, self.config, self.model.rng
         r = cfg.move_radius
@@ -253,24 +254,20 @@ class Territory(Mechanism):
         slots = np.array([s for s, _ in movers], dtype=np.int64)
         offsets = np.arange(-r, r + 1)
         wx, wy = xy[:, :1] + offsets, xy[:, 1:] + offsets  # (n, w): window rows and columns
-        okx, oky = (wx >= 0) & (wx < nx), (wy >= 0) & (wy < ny)
-        rows, cols = okx.sum(axis=1), oky.sum(axis=1)
-        sizes = rows * cols
-        noise = cfg.move_noise * rng.gumbel(size=int(sizes.sum()))
-        # where each on-map window position finds its noise: the window's offset + its rank in row-major order
-        rank = ((offsets[None, :, None] + r - okx.argmax(axis=1)[:, None, None]) * cols[:, None, None]
-                + offsets[None, None, :] + r - oky.argmax(axis=1)[:, None, None])
-        ok = okx[:, :, None] & oky[:, None, :]
-        k = np.where(ok, (np.cumsum(sizes) - sizes)[:, None, None] + rank, 0)
-        cx, cy = np.clip(wx, 0, nx - 1)[:, :, None], np.clip(wy, 0, ny - 1)[:, None, :]
+        on_map = ((wx >= 0) & (wx < nx))[:, :, None] & ((wy >= 0) & (wy < ny))[:, None, :]
+        cx = np.broadcast_to(wx[:, :, None], on_map.shape)[on_map]
+        cy = np.broadcast_to(wy[:, None, :], on_map.shape)[on_map]
+        sl = np.broadcast_to(slots[:, None, None], on_map.shape)[on_map]
+        noise = cfg.move_noise * rng.gumbel(size=len(cx))
         flat = cx * ny + cy
         base = (cfg.route_pull * np.take(self.route_value, flat) + cfg.people_pull * np.take(self.people, flat)
                 + cfg.grievance_pull * np.take(m.grievance, flat)
                 - cfg.pressure_push * (np.take(m.state_presence, flat) * 0.5 + np.take(m.foreign_presence, flat)
                                        + 0.3 * np.take(m.un_presence, flat)))
-        sl = slots[:, None, None]
         field = base + cfg.home_pull * m.influence[sl, cx, cy] - cfg.crowding_push * m.presence[sl, cx, cy] / 100.0
-        value = np.where(ok, field + noise[k], -np.inf).reshape(n, w * w)
+        value = np.full(on_map.shape, -np.inf)
+        value[on_map] = field + noise
+        value = value.reshape(n, w * w)
         best = value.argmax(axis=1)
         tx = wx[np.arange(n), best // w].tolist()
         ty = wy[np.arange(n), best % w].tolist()
