@@ -247,7 +247,10 @@ class Force(Organisation):
         return False
 
     def troops_on(self, date) -> float:
-        """Deployed troops on a date: the last scheduled level at or before it, times ``troop_scale``."""
+        """Deployed troops on a date: the last scheduled level at or before it, times ``troop_scale`` (none after
+        the force's ``active_until``)."""
+        if self.config.active_until and date >= parse_date(self.config.active_until, self.name):
+            return 0.0
         level = 0.0
         for d, t in self.schedule:
             if d <= date:

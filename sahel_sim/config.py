@@ -70,7 +70,7 @@ class SimConfig:
 
     seed: int = param(42, lo=0, hi=2**32 - 1, doc="random seed of the run (ignored when replicate >= 0)")
     replicate: int = param(-1, lo=-1, hi=10**9,
-                           doc="replicate number: when >= 0 the seed is derived from base_seed and it")
+                           doc="replicate number; when >= 0 the run's seed is derived from (base_seed, replicate)")
     base_seed: int = param(42, lo=0, hi=2**32 - 1, doc="base of the replicate seeds of a sweep")
     max_groups: int = param(12, lo=1, hi=64, doc="jihadist group slots (configured groups plus splinters)")
     calendar: CalendarConfig = field(default_factory=CalendarConfig)

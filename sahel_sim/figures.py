@@ -29,7 +29,7 @@ def influence_image(model: SahelModel) -> np.ndarray:
     # background: Mali light sand, neighbours light grey
     rgb[w.in_mali] = (0.96, 0.93, 0.85)
     rgb[~w.in_mali] = (0.90, 0.90, 0.90)
-    groups = [g for g in model.factions.values() if getattr(g, "slot", None) is not None]
+    groups = model.groups()  # active groups only: a merged group's freed slot may now hold a newcomer
     if groups:
         slots = np.array([g.slot for g in groups])
         infl = model.influence[slots]

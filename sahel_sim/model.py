@@ -101,6 +101,7 @@ class SahelModel(mesa.Model):
         self.calendar = Calendar(config.calendar)
         self.week = 0
         self.date = self.calendar.date_of(0)
+        self.week_end = self.date + self.calendar.step - _ONE_DAY
         self.world = World(config.map)
         self._build_grid()
         self._init_context()
@@ -193,6 +194,15 @@ class SahelModel(mesa.Model):
             if self.week > 0 or fc.active_from:
                 self.log.add(self.week, self.date, "appearance", name, "", f"{fc.label or name} appears")
 
+    def _retire_due_factions(self) -> None:
+        """Groups past their ``active_until`` date disband: their fighters leave the war (counted as losses)."""
+        for g in list(self.groups()):
+            end = g.config.active_until
+            if end and _date(end) <= self.week_end and g.active and not g.parent:
+                disbanded = g.lose(g.fighters)
+                self.deactivate_group(g)
+                self.log.add(self.week, self.date, "disbanded", g.name, "", f"{g.label} disbands", disbanded)
+
     def _create_group(self, name: str, fc: FactionConfig) -> ArmedGroup | None:
         group = self.add_group(name, fc, label=fc.label or name, camp=fc.camp)
         if group is None:
@@ -223,9 +233,14 @@ class SahelModel(mesa.Model):
         return self.grid._cells[(int(xs[k]), int(ys[k]))]
 
     # --- services for the mechanisms --------------------------------------------------------------------------
-    def add_group(self, name: str, fc: FactionConfig, label: str, camp: str) -> ArmedGroup | None:
-        """A new jihadist organisation in the next free slot of the map layers (None when all are taken)."""
-        if not self._free_slots:
+    def add_group(self, name: str, fc: FactionConfig, label: str, camp: str,
+                  keep_for_pending: bool = False) -> ArmedGroup | None:
+        """A new jihadist organisation in the next free slot of the map layers (None when all are taken).
+
+        With ``keep_for_pending`` (a splinter), the slots that configured groups still to appear will need are
+        not taken: a split never prevents Al Mourabitoun, the Macina front or JNIM from appearing."""
+        pending = sum(1 for f in self._pending.values() if f.kind == "jihadist") if keep_for_pending else 0
+        if len(self._free_slots) <= pending:
             return None
         group = ArmedGroup(self, name, fc, self._free_slots.pop(0))
         group.label = label
@@ -319,6 +334,7 @@ class SahelModel(mesa.Model):
     def step(self) -> None:
         self.week = self.steps - 1
         self.date = self.calendar.date_of(self.week)
+        self.week_end = self.date + self.calendar.step - _ONE_DAY
         self._begin_week()
         for mechanism in self.mechanisms:
             mechanism.step()
@@ -340,15 +356,16 @@ class SahelModel(mesa.Model):
         for g in self.groups():
             g.recruits_week = g.losses_week = 0
         self._activate_due_factions()
+        self._retire_due_factions()
         for f in self.factions.values():
             if isinstance(f, Force):
-                troops = f.troops_on(self.date)
+                troops = f.troops_on(self.week_end)  # a level dated inside this week applies this week
                 if troops != f.troops:
                     self.log.add(self.week, self.date, "deployment", f.name, "", f"{f.label}: {troops:.0f} troops",
                                  troops)
                 f.troops = troops
                 for b in f.bases:
-                    b.active = troops > 0 and self.world.place_active(b.place, self.date)
+                    b.active = troops > 0 and self.world.place_active(b.place, self.week_end)
         for ev in self._events_by_week.get(self.week, []):
             self._fire(ev)
 

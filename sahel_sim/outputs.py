@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from omegaconf import OmegaConf
 
 from ._version import __version__
 from .agents import ArmedGroup, Force
@@ -125,6 +124,15 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
     }
 
 
+def config_yaml(config) -> str:
+    """The run's resolved config as YAML (plain dump of the dataclass tree: ~100x faster than OmegaConf's)."""
+    import dataclasses
+
+    import yaml
+
+    return yaml.safe_dump(dataclasses.asdict(config), sort_keys=False, allow_unicode=True, width=120)
+
+
 def _atomic_write(path: Path, write) -> None:
     """Write through a temporary file in the same folder, then rename over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -183,7 +191,7 @@ def write_run(model: SahelModel, tables: dict[str, pd.DataFrame], summary: dict,
         for name in TABLES:
             files.append(f"{name}.parquet")
             _atomic_write(staging / files[-1], lambda p, df=tables[name]: df.to_parquet(p, index=False))
-        resolved = OmegaConf.to_yaml(OmegaConf.structured(model.config))
+        resolved = config_yaml(model.config)
         files.append("config.yaml")
         _atomic_write(staging / "config.yaml", lambda p: p.write_text(resolved))
         import mesa

@@ -32,7 +32,7 @@ class AlliancesConfig:
     split_after_leader_death: float = param(0.02, lo=0.0, hi=1.0, unit="per week",
                                             doc="extra split probability in the months after a leader dies")
     leader_death_window: int = param(26, lo=0, hi=520, unit="weeks")
-    split_under_rivalry: float = param(0.004, lo=0.0, hi=1.0, unit="per week",
+    split_under_rivalry: float = param(0.04, lo=0.0, hi=1.0, unit="per week",
                                        doc="extra split probability per unit rivalry x camp deficit")
     split_share: float = param(0.2, lo=0.01, hi=0.9, doc="share of the units that leave with a splinter")
     min_fighters_to_split: int = param(80, lo=0, hi=1_000_000, unit="fighters")
@@ -48,6 +48,8 @@ class AlliancesConfig:
     merge_rate: float = param(0.002, lo=0.0, hi=1.0, unit="per week",
                               doc="probability that a small group joins a larger same-camp ally")
     merge_size: int = param(40, lo=0, hi=1_000_000, unit="fighters", doc="groups smaller than this may merge")
+    splinter_leader_experience: float = param(0.7, lo=0.0, hi=1.0, doc="a splinter leader's experience, relative")
+    splinter_experience: float = param(0.8, lo=0.0, hi=1.0, doc="a splinter's organisational experience, relative")
     successor_experience: float = param(0.6, lo=0.0, hi=1.0, doc="a new leader's experience, relative")
     splinter_names: dict[str, list[str]] = param(factory=dict, doc="labels for splinters of each faction")
 
@@ -66,7 +68,7 @@ class Alliances(Mechanism):
             if not g.active or not g.units:
                 continue
             deficit = m.attention_deficit(g.camp)
-            p_split = cfg.split_base + cfg.split_under_rivalry * m.rivalry_intensity * deficit * 10
+            p_split = cfg.split_base + cfg.split_under_rivalry * m.rivalry_intensity * deficit
             if m.week - g.leader_killed_step <= cfg.leader_death_window:
                 p_split += cfg.split_after_leader_death
             if g.fighters >= cfg.min_fighters_to_split and len(g.units) >= 2 and rng.random() < p_split:
@@ -112,15 +114,16 @@ class Alliances(Mechanism):
         count = self.splinters_made.get(parent.name, 0)
         names = cfg.splinter_names.get(parent.name, [])
         label = names[count] if count < len(names) else f"{parent.label} splinter {count + 1}"
-        child = m.add_group(f"{parent.name}_splinter_{count + 1}", parent.config, label=label, camp=parent.camp)
+        child = m.add_group(f"{parent.name}_splinter_{count + 1}", parent.config, label=label, camp=parent.camp,
+                            keep_for_pending=True)
         if child is None:  # no free slot on the map layers: the dispute is settled inside the group
             return None
         self.splinters_made[parent.name] = count + 1
         child.parent = parent.name
         child.color = SPLINTER_COLOURS[sum(self.splinters_made.values()) % len(SPLINTER_COLOURS)]
         child.leader = f"splinter leader of {parent.label}"
-        child.leader_experience = float(np.clip(parent.leader_experience * 0.7, 0.0, 1.0))
-        child.experience = parent.experience * 0.8
+        child.leader_experience = float(np.clip(parent.leader_experience * cfg.splinter_leader_experience, 0.0, 1.0))
+        child.experience = parent.experience * cfg.splinter_experience
         moved = parent.transfer(leaving, child)
         share = moved / max(1, moved + parent.fighters)
         child.funds = parent.funds * share

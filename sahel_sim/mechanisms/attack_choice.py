@@ -120,6 +120,8 @@ class AttackConfig:
     spoil_weight: float = param(3.0, lo=0.0, hi=50.0, doc="utility per unit peace relevance x spoiler motive")
     retaliation_weight: float = param(2.0, lo=0.0, hi=50.0, doc="utility of foreign targets per unit retaliation")
     territory_weight: float = param(2.0, lo=0.0, hi=50.0, doc="utility of army targets per unit contest")
+    contest_gain: float = param(4.0, lo=0.0, hi=100.0,
+                                doc="contest of a cell = gain x own influence x state presence (max 1 at 0.5, 0.5)")
     revenue_weight: float = param(1.0, lo=0.0, hi=50.0, doc="utility of force targets per unit route value")
     risk_weight: float = param(2.0, lo=0.0, hi=50.0, doc="disutility per unit target risk")
     retaliation_scale: float = param(50.0, lo=1.0, hi=1e5, unit="fighters", doc="losses that saturate retaliation")
@@ -223,6 +225,8 @@ class AttackChoice(Mechanism):
             if t.needs_capability and not capable:
                 continue
             if not t.place_kinds:  # the group's own area: the cell of a unit, weighted by its strength
+                if t.force and m.force(t.force) is None:  # no such force on the scene: nothing to attack
+                    continue
                 k = self._pick_unit_index(group)
                 x, y = unit_xy[k]
                 if m.state_presence[x, y] < t.needs_state_presence:
@@ -253,7 +257,7 @@ class AttackChoice(Mechanism):
 
     def _target_exists(self, place: str, t: TargetConfig) -> bool:
         m = self.model
-        if not m.world.place_active(place, m.date):
+        if not m.world.place_active(place, m.week_end):
             return False
         if t.force:
             force = m.force(t.force)
@@ -270,7 +274,7 @@ class AttackChoice(Mechanism):
         """How contested a cell is between the group and the state: both present, neither dominant."""
         m = self.model
         own = m.influence[group.slot, x, y]
-        return 4.0 * own * m.state_presence[x, y]
+        return self.config.contest_gain * own * m.state_presence[x, y]
 
     def _pick_unit_index(self, group: ArmedGroup) -> int:
         w = np.array([u.strength for u in group.units], dtype=float)
@@ -308,6 +312,9 @@ class AttackChoice(Mechanism):
         defence = t.risk
         if t.force == "minusma":
             defence = min(1.0, defence + m.un_protection)
+        # the toll's scale: the target's x_min, from half (novices) to 1.5 times (veterans), cut by up to 70% by
+        # defences, and 30% larger per extra partner of a joint operation (Horowitz & Potter 2014: alliances raise
+        # lethality)
         x_min = t.x_min_killed * (0.5 + skill) * (1.0 - 0.7 * defence) * (1.0 + 0.3 * (len(perpetrators) - 1))
         killed = 0 if rng.random() < t.no_death_probability else power_law_draw(rng, max(x_min, 1.0), cfg.alpha,
                                                                                   cfg.max_killed)

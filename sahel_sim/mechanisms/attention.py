@@ -27,7 +27,7 @@ class SpectacleConfig:
 
     score = target weight + capital bonus + killed weight * ln(1 + killed) + hostage weight * ln(1 + hostages)
     + foreigner bonus. With the defaults a hotel siege in the capital with 20 dead scores ~9, a road ambush
-    killing nine peacekeepers ~2.8, a camp bombing killing 77 (Gao, Jan 2017) ~5.
+    killing nine peacekeepers ~3.8 (foreigners), a camp bombing killing 77 (Gao, Jan 2017) ~5.
     """
 
     capital_bonus: float = param(1.5, lo=0.0, hi=10.0, doc="extra spectacle of an attack in the capital")

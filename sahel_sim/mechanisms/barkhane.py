@@ -1,10 +1,11 @@
 """Mechanism 8: Barkhane (Serval from 11 January 2013, Barkhane from 1 August 2014).
 
 France's force has a finite number of troops in Mali (the faction's troop schedule) at its bases. Its presence
-projects pressure around the bases; each week it strikes, intelligence-led, at the strongest jihadist units in
-reach of its bases and drones (Niamey, Gao), killing fighters and sometimes a group's leader. Strikes degrade
-groups but sometimes harm civilians, which raises grievance; strikes also feed the targeted group's wish to
-retaliate, and the force's presence makes French targets available (DIIS 2015; record README).
+projects pressure around the bases; each week it strikes, intelligence-led, at jihadist units within reach of its
+bases and drones (Niamey, Gao), the larger a unit the likelier it is found, killing fighters and sometimes a
+group's leader. Strikes degrade groups but sometimes harm civilians, which raises grievance; strikes also feed
+the targeted group's wish to retaliate, and the force's presence makes French targets available (DIIS 2015;
+record README).
 The first weeks after the force arrives are a ground offensive (Serval, January to April 2013) with a higher
 tempo.
 """

@@ -38,6 +38,8 @@ class RecruitmentConfig:
     prestige_boost: float = param(3.0, lo=0.0, hi=100.0, doc="recruitment multiplier per unit prestige")
     foreign_rate: float = param(20.0, lo=0.0, hi=1e4,
                                 unit="foreign recruits per week per unit attention share and salience")
+    salience_floor: float = param(0.5, lo=0.0, hi=10.0,
+                                  doc="global salience of jihadism for foreign recruits without rivalry (added to it)")
     relaxation: float = param(0.01, lo=0.0, hi=1.0, unit="per week", doc="grievance return to baseline")
     harm_grievance: float = param(0.02, lo=0.0, hi=1.0, doc="grievance added per civilian killed in a strike")
     harm_radius: int = param(2, lo=0, hi=20, unit="cells")
@@ -56,7 +58,7 @@ def expected_local_recruits(influence: np.ndarray, population: np.ndarray, griev
                             prestige: np.ndarray, rate: float, boost: float) -> np.ndarray:
     """Expected weekly local recruits of each group: people x grievance x influence, scaled by prestige."""
     pool = population * grievance / 1e5
-    return rate * (1.0 + boost * prestige) * np.tensordot(influence, pool, axes=([1, 2], [0, 1]))
+    return rate * (1.0 + boost * prestige) * (influence * pool).sum(axis=(1, 2))  # no BLAS: same bits everywhere
 
 
 def add_harm(grievance: np.ndarray, x: int, y: int, civilians: int, per_civilian: float, radius: int) -> None:
@@ -86,7 +88,7 @@ class Recruitment(Mechanism):
         prestige = np.array([g.prestige for g in groups])
         local = expected_local_recruits(m.influence[slots], m.world.population, m.grievance, prestige,
                                         cfg.local_rate, cfg.prestige_boost)
-        salience = m.rivalry_intensity + 0.5
+        salience = m.rivalry_intensity + cfg.salience_floor
         for g, lam in zip(groups, local, strict=True):
             if not g.units:
                 continue

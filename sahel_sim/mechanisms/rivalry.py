@@ -92,8 +92,8 @@ class Rivalry(Mechanism):
 
     def step(self) -> None:
         m, week = self.model, self.model.week
-        self.shock *= self.retention
         share_is = float(np.clip(self.is_share[week] + self.shock, 0.0, 1.0))
         m.global_share = {"IS": share_is, "AQ": 1.0 - share_is}
         bump = self.config.shock_rivalry_gain * abs(self.shock)
         m.rivalry_intensity = float(np.clip(self.config.strength * (self.intensity[week] + bump), 0.0, 5.0))
+        self.shock *= self.retention  # a shock counts in full in the week it happens, then fades

@@ -40,7 +40,10 @@ class TerritoryConfig:
     desertion_rate: float = param(0.02, lo=0.0, hi=1.0, unit="per week", doc="share lost when funds run out")
     clash_lethality: float = param(0.002, lo=0.0, hi=1.0, unit="per week",
                                    doc="weekly loss share of a unit under full hostile pressure")
-    exchange_ratio: float = param(0.35, lo=0.0, hi=10.0, doc="state/foreign deaths per jihadist killed in clashes")
+    exchange_ratio: float = param(0.35, lo=0.0, hi=10.0,
+                                  doc="forces' deaths per jihadist they kill in clashes, shared by who is present")
+    clash_saturation: float = param(10.0, lo=0.0, hi=1e4, unit="fighter-equivalents",
+                                    doc="opposing presence that halves clash losses (with half_saturation)")
     rival_lethality: float = param(0.005, lo=0.0, hi=1.0, unit="per week",
                                    doc="weekly loss share of a unit facing the rival camp")
     state_recovery: float = param(0.02, lo=0.0, hi=1.0, unit="per week")
@@ -49,10 +52,13 @@ class TerritoryConfig:
     un_support: float = param(0.3, lo=0.0, hi=10.0, doc="state presence added per unit UN presence")
     move_radius: int = param(2, lo=0, hi=20, unit="cells per week")
     route_pull: float = param(1.0, lo=0.0, hi=100.0)
-    people_pull: float = param(1.0, lo=0.0, hi=100.0, doc="pull of populated cells (per log10 persons)")
+    people_pull: float = param(1.0, lo=0.0, hi=100.0,
+                              doc="pull of populated cells, per unit log10(1 + persons) / 6 (~1 at a million)")
     grievance_pull: float = param(1.0, lo=0.0, hi=100.0)
     home_pull: float = param(1.0, lo=0.0, hi=100.0, doc="pull of the group's own influence")
     pressure_push: float = param(3.0, lo=0.0, hi=100.0, doc="push of state, foreign and UN presence")
+    state_push: float = param(0.5, lo=0.0, hi=10.0, doc="weight of state presence in the push (foreign: 1)")
+    un_push: float = param(0.3, lo=0.0, hi=10.0, doc="weight of UN patrol presence in the push (foreign: 1)")
     crowding_push: float = param(0.5, lo=0.0, hi=100.0, doc="push per 100 own fighters already in a cell")
     move_noise: float = param(0.3, lo=0.0, hi=100.0, doc="scale of the Gumbel noise of a move")
     max_unit: int = param(300, lo=10, hi=100_000, unit="fighters", doc="a larger unit splits in two")
@@ -63,7 +69,7 @@ _SHIFTS = tuple((dx, dy) for dx in range(3) for dy in range(3))
 
 
 def spread(field: np.ndarray, radius: int) -> np.ndarray:
-    """Presence projected over neighbouring cells: ``radius`` passes of a 3x3 mean filter (edges reflect).
+    """Presence projected over neighbouring cells: ``radius`` passes of a 3x3 mean filter (edge cells repeated).
 
     Whole-array operations on one padded buffer per pass; the nine shifted terms are summed in a fixed order
     (row by row of the 3x3 window), then divided by 9, so results do not depend on how the work is split.
@@ -136,7 +142,9 @@ def route_revenue(influence: np.ndarray, route_value: np.ndarray, state: np.ndar
                   cut: float) -> np.ndarray:
     """Weekly revenue of each group from the routes and borders it holds where the state is weak."""
     taxable = route_value * (1.0 - state)
-    return rate * (1.0 - cut) * np.tensordot(influence, taxable, axes=([1, 2], [0, 1]))
+    # an explicit sum, not tensordot: BLAS splits large products over threads and the last bits then depend on the
+    # machine's core count; numpy's own reduction gives the same bits everywhere
+    return rate * (1.0 - cut) * (influence * taxable).sum(axis=(1, 2))
 
 
 class Territory(Mechanism):
@@ -151,13 +159,18 @@ class Territory(Mechanism):
         self.windows = window_table(w.nx, w.ny)
         self.model.compute_presence()
 
-    def opposition(self) -> np.ndarray:
-        """Armed presence opposed to the jihadists, in fighter-equivalents per cell."""
+    def opposition_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The state's, Barkhane's and MINUSMA's armed presence, in fighter-equivalents per cell."""
         m, cfg = self.model, self.config
         state_force = m.force("state")
         state_factor = (state_force.troops / 10_000.0) if state_force is not None else 0.0
-        return (cfg.state_strength * state_factor * m.state_presence + cfg.foreign_strength * m.foreign_presence
-                + cfg.un_strength * m.un_presence)
+        return (cfg.state_strength * state_factor * m.state_presence, cfg.foreign_strength * m.foreign_presence,
+                cfg.un_strength * m.un_presence)
+
+    def opposition(self) -> np.ndarray:
+        """Armed presence opposed to the jihadists, in fighter-equivalents per cell."""
+        state, foreign, un = self.opposition_parts()
+        return state + foreign + un
 
     def step(self) -> None:
         m, cfg = self.model, self.config
@@ -209,29 +222,35 @@ class Territory(Mechanism):
         for g in groups:
             camp_presence[g.camp] = camp_presence.get(g.camp, 0) + here[g.slot]
         hostile = opposition[xs, ys]
-        p_state = (cfg.clash_lethality * (hostile / (hostile + cfg.half_saturation + 10.0))).tolist()
-        state_deaths = 0
+        p_state = (cfg.clash_lethality * (hostile / (hostile + cfg.half_saturation + cfg.clash_saturation))).tolist()
+        # who the unit is fighting, in shares of the opposing presence at its cell (state, Barkhane, MINUSMA)
+        parts = self.opposition_parts()
+        opp_share = np.stack([part[xs, ys] for part in parts]) / np.maximum(hostile, 1e-12)
+        force_deaths = np.zeros(3)
         start = 0
         for g, roster in zip(groups, rosters, strict=True):
             stop = start + len(roster)
             rival = sum(v for c, v in camp_presence.items() if c != g.camp)
             rival_here = rival[start:stop] if np.ndim(rival) else np.zeros(len(roster))
-            p_rivals = (cfg.rival_lethality * rival_here / (rival_here + cfg.half_saturation + 10.0)).tolist()
-            for unit, p, p_rival in zip(roster, p_state[start:stop], p_rivals, strict=True):
+            p_rivals = (cfg.rival_lethality * rival_here
+                        / (rival_here + cfg.half_saturation + cfg.clash_saturation)).tolist()
+            for k, (unit, p, p_rival) in enumerate(zip(roster, p_state[start:stop], p_rivals, strict=True)):
                 lost = g.lose(int(rng.binomial(unit.strength, min(1.0, p + p_rival))), unit)
                 if lost and p > 0:
-                    force_share = p / (p + p_rival)
-                    state_deaths += int(rng.binomial(lost, min(1.0, cfg.exchange_ratio * force_share)))
-                    m.deaths["jihadist_vs_state"] += int(round(lost * force_share))
-                    m.deaths["jihadist_vs_jihadist"] += lost - int(round(lost * force_share))
+                    by_forces = int(round(lost * p / (p + p_rival)))
+                    m.deaths["jihadists_by_forces"] += by_forces
+                    m.deaths["jihadist_vs_jihadist"] += lost - by_forces
+                    their_dead = int(rng.binomial(by_forces, min(1.0, cfg.exchange_ratio)))
+                    force_deaths += their_dead * opp_share[:, start + k]
                 elif lost:
                     m.deaths["jihadist_vs_jihadist"] += lost
             start = stop
-        if state_deaths:
-            state = m.force("state")
-            if state is not None:
-                state.killed_total += state_deaths
-            m.deaths["state_forces"] += state_deaths
+        for role, key, dead in zip(("state", "barkhane", "minusma"), ("state_forces", "barkhane", "minusma"),
+                                   np.round(force_deaths).astype(int), strict=True):
+            force = m.force(role)
+            if dead and force is not None:
+                force.killed_total += int(dead)
+                m.deaths[key] += int(dead)
 
     def move_units(self) -> None:
         """Each unit moves to the most attractive cell within reach (with Gumbel noise).
@@ -262,8 +281,9 @@ class Territory(Mechanism):
         flat = cx * ny + cy
         base = (cfg.route_pull * np.take(self.route_value, flat) + cfg.people_pull * np.take(self.people, flat)
                 + cfg.grievance_pull * np.take(m.grievance, flat)
-                - cfg.pressure_push * (np.take(m.state_presence, flat) * 0.5 + np.take(m.foreign_presence, flat)
-                                       + 0.3 * np.take(m.un_presence, flat)))
+                - cfg.pressure_push * (cfg.state_push * np.take(m.state_presence, flat)
+                                       + np.take(m.foreign_presence, flat)
+                                       + cfg.un_push * np.take(m.un_presence, flat)))
         field = base + cfg.home_pull * m.influence[sl, cx, cy] - cfg.crowding_push * m.presence[sl, cx, cy] / 100.0
         value = np.full(on_map.shape, -np.inf)
         value[on_map] = field + noise
