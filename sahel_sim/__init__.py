@@ -1,14 +1,16 @@
 """sahel_sim: an agent-based model of armed-group competition in Mali and the Sahel.
 
 Run the default 2012-2017 scenario from Python with ``sahel_sim.run()``; build a model yourself with
-``SahelModel(load_config([...]))``. The command line is ``sahel-sim`` (Hydra).
+``SahelModel(load_config([...]))``; read a finished run or sweep folder back with ``sahel_sim.load(path)``. The
+command line is ``sahel-sim`` (Hydra).
 """
 
 from ._version import __version__
-from .api import RunResult, compose, load_config, run
+from .api import RunResult, SweepResult, compose, load, load_config, run
 from .params import ConfigError
 
-__all__ = ["ConfigError", "RunResult", "SahelModel", "__version__", "compose", "load_config", "run"]
+__all__ = ["ConfigError", "RunResult", "SahelModel", "SweepResult", "__version__", "compose", "load", "load_config",
+           "run"]
 
 
 def __getattr__(name: str):

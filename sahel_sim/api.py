@@ -221,3 +221,117 @@ def config_error(exc: BaseException) -> ConfigError:
     if not key:
         key = "overrides"
     return ConfigError(str(key), message)
+
+
+# --- reading finished runs and sweeps back --------------------------------------------------------------------
+
+
+def _read_config(path: Path) -> SimConfig:
+    """The SimConfig of a run folder's ``config.yaml`` (merged onto the schema, so types are restored)."""
+    import yaml
+
+    raw = yaml.safe_load(path.read_text()) or {}
+    merged = OmegaConf.merge(OmegaConf.structured(SimConfig), OmegaConf.create(_plain(raw)))
+    return OmegaConf.to_object(merged)
+
+
+def _plain(value):
+    """YAML-loaded values OmegaConf accepts (dates, as ``yaml.safe_load`` makes them, back to ISO strings)."""
+    import datetime as dt
+
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A run table as it was written: Parquet has no second resolution, so ``datetime64[s]`` columns come back as
+    ``datetime64[ms]``; the dtype pandas recorded in the file's metadata is restored."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    df = pd.read_parquet(path)
+    meta = pq.read_schema(path).metadata or {}
+    columns = json.loads(meta.get(b"pandas", b"{}")).get("columns", [])
+    for col in columns:
+        name, numpy_type = col.get("name"), str(col.get("numpy_type", ""))
+        if name in df.columns and numpy_type.startswith("datetime64[") and str(df[name].dtype) != numpy_type:
+            df[name] = df[name].astype(numpy_type)
+    return df
+
+
+def _int_keys(value):
+    """A summary as :func:`run` returns it: JSON made its year keys strings; they are ints again."""
+    if isinstance(value, dict):
+        return {int(k) if isinstance(k, str) and k.isdigit() else k: _int_keys(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class SweepResult:
+    """A sweep folder read back: its metrics (one row per run and metric) and runs (status per run) tables."""
+
+    sweep_dir: Path
+    metrics: pd.DataFrame
+    runs: pd.DataFrame
+
+    def run(self, name: str) -> RunResult:
+        """Load one run of the sweep by its folder name (a value of ``runs["run"]``)."""
+        return load(self.sweep_dir / name)
+
+    def metric(self, name: str) -> pd.DataFrame:
+        """The rows of one metric (e.g. ``"spectacular_attacks"``): one per run, parameters and seed as columns."""
+        return self.metrics[self.metrics["metric"] == name].drop(columns="metric").reset_index(drop=True)
+
+
+def load(path: str | Path) -> RunResult | SweepResult:
+    """Read a finished run folder back into a :class:`RunResult`, or a sweep folder into a :class:`SweepResult`.
+
+    A run folder holds ``summary.json`` (written last, the mark of a finished run), the tables and
+    ``config.yaml``; a sweep folder holds Hydra's ``multirun.yaml`` (or run folders below it).
+    """
+    import json
+
+    from .outputs import FINISHED_MARKER, TABLES
+
+    path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"no run or sweep folder {path}")
+    if (path / FINISHED_MARKER).is_file():
+        tables = {name: _read_table(path / f"{name}.parquet") for name in TABLES}
+        summary = _int_keys(json.loads((path / FINISHED_MARKER).read_text()))
+        config = _read_config(path / "config.yaml")
+        wall = 0.0
+        if (path / "run.json").is_file():
+            wall = float(json.loads((path / "run.json").read_text()).get("wall_time_s", 0.0))
+        return RunResult(config, tables["factions"], tables["world"], tables["attacks"], tables["claims"],
+                         tables["events"], summary, out_dir=path, wall_time_s=wall)
+    from .sweep import collect, run_folders
+
+    if (path / "multirun.yaml").is_file() or run_folders(path):
+        collection = collect(path, write=False)
+        return SweepResult(path, collection.metrics, collection.runs)
+    raise FileNotFoundError(f"{path} is neither a finished run (no {FINISHED_MARKER}) nor a sweep (no multirun.yaml)")
+
+
+def plot_overview(result: RunResult):
+    """The time-series panels of a run's overview (see :func:`sahel_sim.plotting.plot_overview`)."""
+    from .plotting import plot_overview as _plot
+
+    return _plot(result)
+
+
+def plot_attacks_by_year(result: RunResult, ax=None):
+    """Attacks and spectacular attacks per year by camp (see :func:`sahel_sim.plotting.plot_attacks_by_year`)."""
+    from .plotting import plot_attacks_by_year as _plot
+
+    return _plot(result, ax=ax)
+
+
+RunResult.plot_overview = plot_overview
+RunResult.plot_attacks_by_year = plot_attacks_by_year

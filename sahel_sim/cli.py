@@ -8,6 +8,7 @@ sweeps. Bad input stops before the run with one line naming the field and what i
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from .params import ConfigError, check_override
 from .sweep import run_job, with_sweep_dir
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 _task_started = False
 
 
@@ -68,6 +70,10 @@ def _app(cfg: DictConfig) -> None:
         _fail(str(exc))
     try:
         result = run(config=sim_config, out_dir=out_dir)
+    except KeyboardInterrupt:  # SIGINT, or SIGTERM turned into it by main(): the staging folder is already gone
+        print(f"sahel-sim: interrupted: {out_dir} holds no finished run and no half-written table; "
+              "run the command again", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
     except OutputError as exc:
         _fail(str(exc))
     except OSError as exc:  # a full disk or a vanished folder while writing: nothing half-written remains
@@ -174,6 +180,10 @@ def precheck(argv: list[str]) -> None:
         _fail(str(exc))
 
 
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> None:
     """Entry point of ``sahel-sim`` (and ``python -m sahel_sim``)."""
     if "--version" in sys.argv[1:]:
@@ -181,6 +191,8 @@ def main() -> None:
         return
     global _task_started
     _task_started = False
+    # SIGTERM (a scheduler's kill, a timeout) unwinds like Ctrl-C, so that no half-written file stays behind
+    signal.signal(signal.SIGTERM, _terminate)
     register_schema()
     precheck(sys.argv[1:])
     sys.argv[1:] = with_sweep_dir(sys.argv[1:])

@@ -100,6 +100,10 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
         figure = bool(cfg.output.figure and cfg.output.sweep_figures)
         run(config=sim_config, out_dir=out_dir, figure=figure)
         return "complete"
+    except KeyboardInterrupt:
+        print(f"sahel-sim: sweep interrupted in run {out_dir.name}: finished runs are kept, this one left no "
+              "table; run the same command again to go on", file=sys.stderr)
+        raise
     except Exception as exc:  # noqa: BLE001 - a sweep contains every failure of its runs
         _atomic_json(out_dir / FAILED, {"overrides": overrides, "error": f"{type(exc).__name__}: {exc}",
                                         "traceback": traceback.format_exc()})

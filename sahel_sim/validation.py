@@ -1,0 +1,327 @@
+"""Pattern-oriented validation: named checks P1-P8 of many runs of the default scenario against the record.
+
+Pattern-oriented modelling (Grimm et al. 2005, Science 310) judges a model by several patterns at once, each
+observed at a different level (the north's control, geography of attacks, forces' losses, alliances, claims, yearly
+and weekly battle deaths, attack severity). Every check here takes the per-run tables of many runs (DataFrames with
+a ``run`` column, as ``ExperimentContext.read_tables`` gives them), computes one statistic per run, and compares the
+runs' median with the record (``/work/shared/record/README.md``; the UCDP weekly table ships in ``sahel_sim/data``)
+under a tolerance stated in the check and fixed before looking at the model's output. A check passes when the
+median run satisfies every condition of the tolerance. The tolerances are not to be loosened to make a model pass.
+
+Each check returns one row (:func:`row`): pattern, description, source, statistic, record (text) and record value,
+model median and 5-95% range over runs, tolerance, pass, and a detail line with the secondary conditions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from .severity import survival_exponent
+
+#: UCDP GED 20.1 yearly state-based battle deaths in Mali (record README; CC BY 4.0)
+UCDP_YEARS = (2012, 2013, 2014, 2015, 2016)
+#: tolerances, in one place (fixed before looking at the model; do not loosen to make a model pass)
+TOL = {
+    "P1_peak_min": 0.5,          # a majority of the north's people under jihadist dominance at the 2012 peak
+    "P1_reversal_max": 0.5,      # mid-2013 share at most half the 2012 peak
+    "P2_shift_min": 0.05,        # centre+south share of attacks up by at least 5 points in 2015 vs 2013-2014
+    "P3_factor": 2.0,            # MINUSMA deaths Jul 2013-Jun 2015 within a factor 2 of 56
+    "P3_rank_max": 3,            # MINUSMA among the three most-attacked target types (of seven)
+    "P4_small_fighters": 300,    # a "small" group has fewer fighters at its pledge (ISGS ~40)
+    "P4_pledges_min": 1,         # median run: at least one small-group pledge to IS by end 2016
+    "P4_aq_share_min": 0.5,      # AQ-camp groups carry out most spectacular attacks 2015-2017
+    "P5_claims_min": 1,          # median run: at least one competing claim
+    "P6_ratio_max": 0.5,         # mean deaths 2014-2016 at most half of 2013 (record 0.22)
+    "P6_total_factor": 3.0,      # 2012-2016 total within a factor 3 of the record's 1,441
+    "P7_zero_share_tol": 0.15,   # share of zero-death weeks within +-0.15 of the record's
+    "P7_max_factor": 2.0,        # largest week within a factor 2 of the record's (217)
+    "P8_alpha_range": (1.5, 3.0),  # tail exponent of deaths per attack (record ~2; Clauset et al. 2007: ~2.4)
+    "P8_x_min": 1,               # the exponent is estimated over attacks killing at least x_min
+    "P8_top_share_min": 0.2,     # the deadliest 5% of lethal attacks hold >= 20% of deaths (Pareto alpha 3: 22%)
+}
+
+
+def record_weekly() -> pd.DataFrame:
+    """Weekly state-based battle deaths in Mali, UCDP GED 20.1 (``year, week, battle_deaths``; CC BY 4.0)."""
+    path = resources.files("sahel_sim") / "data" / "ucdp_mali_weekly_battle_deaths_2010_2016.csv"
+    with resources.as_file(path) as p:
+        return pd.read_csv(p)
+
+
+def record_yearly() -> pd.Series:
+    """Yearly sums of :func:`record_weekly`."""
+    weekly = record_weekly()
+    return weekly.groupby("year")["battle_deaths"].sum()
+
+
+def row(pattern: str, description: str, source: str, statistic: str, record: str, record_value: float,
+        values: pd.Series | np.ndarray, tolerance: str, passed: bool, detail: str = "") -> dict:
+    """One result row: the statistic's median and 5-95% range over runs, against the record."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    med, lo, hi = (float(np.median(v)), float(np.quantile(v, 0.05)), float(np.quantile(v, 0.95))) if len(v) \
+        else (float("nan"),) * 3
+    return {"pattern": pattern, "description": description, "source": source, "statistic": statistic,
+            "record": record, "record_value": float(record_value), "model_median": med, "model_q05": lo,
+            "model_q95": hi, "n_runs": int(len(v)), "tolerance": tolerance, "pass": bool(passed), "detail": detail}
+
+
+def _runs(*tables: pd.DataFrame) -> pd.Index:
+    runs = set()
+    for t in tables:
+        if len(t):
+            runs |= set(t["run"].unique())
+    return pd.Index(sorted(runs), name="run")
+
+
+def _between(dates: pd.Series, start: str, end: str) -> pd.Series:
+    return (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
+
+
+def _median(values) -> float:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if len(v) else float("nan")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the patterns
+
+
+def p1_north_takeover(world: pd.DataFrame) -> dict:
+    """P1: the jihadist takeover of the north in 2012 and its reversal after January 2013.
+
+    Record: a jihadist coalition ruled the north for about nine months in 2012; the French intervention (Serval,
+    11 Jan 2013) ended its rule (DIIS comment 2015; record README timeline). Statistic per run: the mean
+    ``north_jihadist_share`` in Jun-Aug 2013 over its 2012 peak. Tolerance: median peak >= 0.5 (a majority of the
+    north's people) and median ratio <= 0.5 (the share at least halved).
+    """
+    d = world["date"]
+    peak = world[d.dt.year == 2012].groupby("run")["north_jihadist_share"].max()
+    mid = world[_between(d, "2013-06-01", "2013-08-31")].groupby("run")["north_jihadist_share"].mean()
+    ratio = (mid / peak.replace(0, np.nan)).reindex(_runs(world))
+    ok = _median(peak) >= TOL["P1_peak_min"] and _median(ratio) <= TOL["P1_reversal_max"]
+    return row("P1", "2012 takeover of the north, reversed after Serval (Jan 2013)",
+               "DIIS comment 2015 (record README timeline)", "north share mid-2013 / 2012 peak",
+               "north ruled ~9 months in 2012, rule ended Jan 2013", float("nan"), ratio,
+               f"peak 2012 >= {TOL['P1_peak_min']} and ratio <= {TOL['P1_reversal_max']}", ok,
+               f"2012 peak median {_median(peak):.2f} (5-95% {peak.quantile(0.05):.2f}-{peak.quantile(0.95):.2f}); "
+               f"mid-2013 median {_median(mid):.2f}")
+
+
+def p2_spread_south(attacks: pd.DataFrame) -> dict:
+    """P2: violence spreads south into the centre (Mopti, Ségou) and reaches Bamako during 2015.
+
+    Record: "2015: violence spreads south into the centre (Mopti, Ségou) and reaches Bamako, areas previously
+    thought safe" (record README, Figures; DIIS 2015, ACLED/HRW 2016 for the Macina front). Statistic per run:
+    share of its attacks in Mali's centre and south in 2015 minus that share in 2013-2014 (attacks abroad
+    excluded). Tolerance: median shift >= +0.05; the shift of mean attack latitude is reported alongside.
+    """
+    a = attacks[attacks["zone"] != "abroad"]
+    year = a["date"].dt.year
+    south = a["zone"].isin(["centre", "south"])
+    runs = _runs(attacks)
+    before = south[year.isin([2013, 2014])].groupby(a.loc[year.isin([2013, 2014]), "run"]).mean().reindex(runs)
+    during = south[year == 2015].groupby(a.loc[year == 2015, "run"]).mean().reindex(runs)
+    shift = during - before
+    lat_b = a[year.isin([2013, 2014])].groupby("run")["lat"].mean().reindex(runs)
+    lat_d = a[year == 2015].groupby("run")["lat"].mean().reindex(runs)
+    ok = _median(shift) >= TOL["P2_shift_min"]
+    return row("P2", "violence spreads south (centre, Bamako) in 2015", "record README Figures; DIIS 2015",
+               "centre+south share of attacks, 2015 minus 2013-14", "spread south in 2015 (qualitative)",
+               float("nan"), shift, f"shift >= +{TOL['P2_shift_min']}", ok,
+               f"share 2013-14 median {_median(before):.2f}, 2015 median {_median(during):.2f}; mean attack "
+               f"latitude shift {_median(lat_d - lat_b):+.2f} deg")
+
+
+def p3_minusma_losses(world: pd.DataFrame, attacks: pd.DataFrame) -> dict:
+    """P3: MINUSMA's losses are on the order of the record and MINUSMA is among the most-targeted.
+
+    Record: 56 peacekeepers killed in MINUSMA's first two years, the most dangerous UN mission (DIIS 2015; record
+    README Figures). Statistic per run: ``deaths_minusma`` summed over Jul 2013-Jun 2015. Tolerance: median within
+    a factor 2 of 56 (28-112), and MINUSMA among the three most-attacked target types (Jul 2013-Dec 2016) in the
+    median run.
+    """
+    w = world[_between(world["date"], "2013-07-01", "2015-06-30")]
+    deaths = w.groupby("run")["deaths_minusma"].sum().reindex(_runs(world))
+    a = attacks[_between(attacks["date"], "2013-07-01", "2016-12-31")]
+    counts = a.groupby(["run", "target"]).size().unstack(fill_value=0)
+    if "minusma" not in counts:
+        counts["minusma"] = 0
+    rank = counts.rank(axis=1, ascending=False, method="min")["minusma"].reindex(_runs(world, attacks))
+    rank = rank.fillna(float(max(len(counts.columns), 1)))
+    f = TOL["P3_factor"]
+    ok = 56 / f <= _median(deaths) <= 56 * f and _median(rank) <= TOL["P3_rank_max"]
+    return row("P3", "MINUSMA losses on the order of the record; MINUSMA among the most-targeted",
+               "DIIS 2015 (record README Figures)", "MINUSMA deaths Jul 2013-Jun 2015", "56", 56.0, deaths,
+               f"within x{f:g} of 56 ({56 / f:g}-{56 * f:g}) and target rank <= {TOL['P3_rank_max']}", ok,
+               f"MINUSMA's rank among target types by attacks (Jul 2013-2016): median {_median(rank):.0f}")
+
+
+def p4_pledges_and_spectaculars(events: pd.DataFrame, factions: pd.DataFrame, attacks: pd.DataFrame) -> dict:
+    """P4: small groups switch allegiance to IS by 2016 in most seeds; AQ-camp groups carry out most spectaculars.
+
+    Record: al-Sahrawi's splinter (~40 fighters) pledged to IS in May 2015, recognised by IS in Oct 2016 (Lebovich
+    2016; Nsaibia & Weiss 2020; Zenn & Cisse 2017); the spectacular attacks of 2015-2017 (Bamako, Sévaré,
+    Ouagadougou, Gao) were AQ-camp, the IS-aligned splinter carried out none in capitals (record README Figures).
+    Statistic per run: pledges to IS by 31 Dec 2016 by groups with fewer than 300 fighters at the pledge.
+    Tolerance: median >= 1 (a pledge in at least half the runs) and median AQ-camp share of 2015-2017
+    spectacular attacks >= 0.5.
+    """
+    runs = _runs(events, factions, attacks)
+    p = events[(events["kind"] == "pledge") & (events["other"] == "IS") & (events["date"] <= "2016-12-31")]
+    sizes = factions[["run", "date", "faction", "fighters"]].drop_duplicates(["run", "date", "faction"])
+    p = p.merge(sizes, on=["run", "date", "faction"], how="left")
+    small = p[p["fighters"].fillna(0) < TOL["P4_small_fighters"]].groupby("run").size().reindex(runs, fill_value=0)
+    s = attacks[attacks["spectacular"].astype(bool) & attacks["date"].dt.year.between(2015, 2017)]
+    aq = (s["camp"] == "AQ").groupby(s["run"]).mean().reindex(runs)
+    ok = _median(small) >= TOL["P4_pledges_min"] and _median(aq) >= TOL["P4_aq_share_min"]
+    n_spec = s.groupby("run").size().reindex(runs, fill_value=0)
+    return row("P4", "small groups pledge to IS by 2016; AQ camp carries out most spectacular attacks",
+               "Lebovich 2016; Nsaibia & Weiss 2020; record README Figures",
+               "small-group pledges to IS by 2016 per run", ">= 1 (ISGS, ~40 fighters, May 2015)", 1.0, small,
+               f"median >= {TOL['P4_pledges_min']} and AQ share of spectaculars 2015-17 >= {TOL['P4_aq_share_min']}",
+               ok, f"runs with a pledge: {(small >= 1).mean():.0%}; AQ share of spectaculars 2015-17 median "
+               f"{_median(aq):.2f} (spectaculars per run median {_median(n_spec):.0f}; runs with none excluded)")
+
+
+def p5_competing_claims(attacks: pd.DataFrame) -> dict:
+    """P5: competing claims occur.
+
+    Record: the Radisson Blu attack (20 Nov 2015) was claimed by Al Mourabitoun with AQIM and, two days later, by
+    the Macina Liberation Front (DIIS 2015; record README timeline). Statistic per run: attacks with competing
+    claims, 2012-2017. Tolerance: median >= 1 (competing claims in at least half the runs).
+    """
+    n = attacks["competing_claims"].astype(bool).groupby(attacks["run"]).sum().reindex(_runs(attacks), fill_value=0)
+    ok = _median(n) >= TOL["P5_claims_min"]
+    return row("P5", "competing claims occur", "DIIS 2015 (Radisson Blu, Nov 2015)",
+               "attacks with competing claims per run", ">= 1 (Radisson Blu 2015)", 1.0, n,
+               f"median >= {TOL['P5_claims_min']}", ok, f"runs with a competing claim: {(n >= 1).mean():.0%}")
+
+
+def _yearly_deaths(world: pd.DataFrame) -> pd.DataFrame:
+    """State-based deaths per year (rows) and run (columns), 2012-2016."""
+    y = world[world["date"].dt.year.isin(UCDP_YEARS)]
+    table = y.groupby([y["date"].dt.year.rename("year"), "run"])["state_based_deaths"].sum().unstack()
+    return table.reindex(index=list(UCDP_YEARS), columns=_runs(world))
+
+
+def p6_yearly_battle_deaths(world: pd.DataFrame, record: pd.Series | None = None) -> dict:
+    """P6: yearly state-based battle deaths 2012-2016 follow the record's shape: a peak in 2013, lower 2014-2016.
+
+    Record: UCDP GED 20.1 yearly sums 2012: 242, 2013: 720, 2014: 186, 2015: 187, 2016: 106 (Sundberg & Melander
+    2013; record README). Statistic per run: mean deaths 2014-2016 over deaths in 2013 (record 0.22). Tolerance:
+    the median run's yearly series peaks in 2013, median ratio <= 0.5, and the median 2012-2016 total within a
+    factor 3 of the record's 1,441.
+    """
+    record = record_yearly() if record is None else record
+    rec = record.reindex(list(UCDP_YEARS)).astype(float)
+    yearly = _yearly_deaths(world).fillna(0.0)
+    ratio = yearly.loc[[2014, 2015, 2016]].mean() / yearly.loc[2013].replace(0, np.nan)
+    med_years = yearly.median(axis=1)
+    peak = int(med_years.idxmax())
+    total = yearly.sum()
+    f = TOL["P6_total_factor"]
+    rec_ratio = rec.loc[[2014, 2015, 2016]].mean() / rec.loc[2013]
+    ok = (peak == 2013 and _median(ratio) <= TOL["P6_ratio_max"]
+          and rec.sum() / f <= _median(total) <= rec.sum() * f)
+    return row("P6", "yearly battle deaths 2012-16: peak in 2013, lower 2014-16", "UCDP GED 20.1 (sahel_sim/data)",
+               "mean deaths 2014-16 / deaths 2013", f"{rec_ratio:.2f} (2013: {rec.loc[2013]:.0f})", rec_ratio, ratio,
+               f"peak year 2013, ratio <= {TOL['P6_ratio_max']}, total within x{f:g} of {rec.sum():.0f}", ok,
+               f"median peak year {peak}; median by year "
+               + ", ".join(f"{y}: {v:.0f}" for y, v in med_years.items())
+               + f"; total median {_median(total):.0f} (record {rec.sum():.0f})")
+
+
+def _weekly_deaths(world: pd.DataFrame) -> pd.DataFrame:
+    """Weekly state-based deaths 2012-2016, one column per run."""
+    y = world[world["date"].dt.year.isin(UCDP_YEARS)]
+    return y.pivot_table(index="date", columns="run", values="state_based_deaths", aggfunc="sum")
+
+
+def p7_weekly_spikes(world: pd.DataFrame, record: pd.DataFrame | None = None) -> dict:
+    """P7: weekly battle deaths are mostly zero, with spikes.
+
+    Record: UCDP GED 20.1 weekly table, 2012-2016: 61% of weeks without a battle death; the largest week 217 (2013)
+    (record README). Statistic per run: share of weeks 2012-2016 with no state-based death. Tolerance: median
+    within +-0.15 of the record's share, and the median largest week within a factor 2 of the record's.
+    """
+    record = record_weekly() if record is None else record
+    rec = record[record["year"].isin(UCDP_YEARS)]["battle_deaths"]
+    rec_zero, rec_max = float((rec == 0).mean()), float(rec.max())
+    weekly = _weekly_deaths(world).reindex(columns=_runs(world))
+    zero = (weekly == 0).mean()
+    largest = weekly.max()
+    f, tol = TOL["P7_max_factor"], TOL["P7_zero_share_tol"]
+    ok = abs(_median(zero) - rec_zero) <= tol and rec_max / f <= _median(largest) <= rec_max * f
+    return row("P7", "weekly battle deaths mostly zero, with spikes", "UCDP GED 20.1 (sahel_sim/data)",
+               "share of weeks 2012-16 with no battle death", f"{rec_zero:.2f} (largest week {rec_max:.0f})",
+               rec_zero, zero, f"within +-{tol} of {rec_zero:.2f}; largest week within x{f:g} of {rec_max:.0f}", ok,
+               f"largest week median {_median(largest):.0f} (5-95% {largest.quantile(0.05):.0f}-"
+               f"{largest.quantile(0.95):.0f}); record {rec_max:.0f}")
+
+
+def p8_severity_tail(attacks: pd.DataFrame) -> dict:
+    """P8: attack severity is heavy-tailed.
+
+    Record: deaths per attack in conflict data follow roughly a power law with exponent about 2 (Clauset, Young &
+    Gleditsch 2007, J. Conflict Resolution 51: alpha ~2.4 worldwide; record README Figures). Statistic per run: the
+    maximum-likelihood tail exponent (:func:`sahel_sim.severity.survival_exponent`) of deaths per attack over
+    attacks killing at least 1. Tolerance: median alpha in [1.5, 3.0], and the deadliest 5% of lethal attacks
+    hold at least 20% of their deaths in the median run (a continuous Pareto tail holds a share p^((a-2)/(a-1)) in
+    its top fraction p: 22% at alpha 3, more for heavier tails; a thin tail, e.g. every attack killing 3 or 4,
+    holds about 6% and can still give an exponent in range, so the exponent alone is no test).
+    """
+    x_min = TOL["P8_x_min"]
+    runs = _runs(attacks)
+    alpha = attacks.groupby("run")["killed"].apply(lambda k: survival_exponent(k.to_numpy(), x_min)).reindex(runs)
+
+    def top_share(k: pd.Series) -> float:
+        k = np.sort(k[k >= x_min].to_numpy())[::-1]
+        return float(k[:max(1, int(np.ceil(0.05 * len(k))))].sum() / k.sum()) if len(k) else float("nan")
+
+    top = attacks.groupby("run")["killed"].apply(top_share).reindex(runs)
+    lo, hi = TOL["P8_alpha_range"]
+    ok = lo <= _median(alpha) <= hi and _median(top) >= TOL["P8_top_share_min"]
+    return row("P8", "attack severity heavy-tailed (power law, alpha ~2)", "Clauset, Young & Gleditsch 2007",
+               "tail exponent alpha of deaths per attack (killed >= 1)", "~2 (2.4 worldwide)", 2.0, alpha,
+               f"alpha in [{lo}, {hi}] and top-5% share of deaths >= {TOL['P8_top_share_min']}", ok,
+               f"share of deaths in the deadliest 5% of lethal attacks: median {_median(top):.2f}")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    check: Callable[..., dict]
+    tables: tuple[str, ...]
+
+
+#: the patterns and the run tables each needs (in the order of the check's arguments)
+PATTERNS = (
+    Pattern("P1", p1_north_takeover, ("world",)),
+    Pattern("P2", p2_spread_south, ("attacks",)),
+    Pattern("P3", p3_minusma_losses, ("world", "attacks")),
+    Pattern("P4", p4_pledges_and_spectaculars, ("events", "factions", "attacks")),
+    Pattern("P5", p5_competing_claims, ("attacks",)),
+    Pattern("P6", p6_yearly_battle_deaths, ("world",)),
+    Pattern("P7", p7_weekly_spikes, ("world",)),
+    Pattern("P8", p8_severity_tail, ("attacks",)),
+)
+
+#: the columns of each run table the checks read
+COLUMNS = {
+    "world": ["date", "north_jihadist_share", "state_based_deaths", "deaths_minusma"],
+    "attacks": ["date", "lat", "zone", "camp", "killed", "spectacular", "target", "claimants", "competing_claims"],
+    "events": ["date", "kind", "faction", "other"],
+    "factions": ["date", "faction", "camp", "fighters"],
+}
+
+
+def validate(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every pattern on the run tables (``world``, ``attacks``, ``events``, ``factions``): one row per pattern."""
+    return pd.DataFrame([p.check(*(tables[t] for t in p.tables)) for p in PATTERNS])

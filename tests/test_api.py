@@ -1,0 +1,88 @@
+"""The Python API: a run written to a folder loads back unchanged; a sweep folder loads; the plotting helpers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sahel_sim
+from sahel_sim.api import RunResult, SweepResult
+from sahel_sim.outputs import TABLES
+
+SHORT = ["calendar.end=2013-06-24", "scenario.clip_to_calendar=true"]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> tuple[RunResult, Path]:
+    out = tmp_path_factory.mktemp("api") / "run"
+    return sahel_sim.run(SHORT, seed=5, out_dir=out, figure=False), out
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("api_sweep") / "sweep"
+    proc = subprocess.run([sys.executable, "-m", "sahel_sim", "-m", "seed=1,2", "calendar.end=2012-09-24",
+                           "scenario.clip_to_calendar=true", "output.quiet=true", f"hydra.sweep.dir={d}"],
+                          cwd=d.parent, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return d
+
+
+def test_load_run_gives_back_the_same_result(written):
+    result, out = written
+    loaded = sahel_sim.load(out)
+    assert isinstance(loaded, RunResult)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(result, name), obj=name)
+    assert loaded.summary == result.summary
+    assert loaded.config == result.config
+    assert loaded.config.seed == 5
+    assert loaded.out_dir == out
+    assert loaded.wall_time_s > 0
+
+
+def test_loaded_config_runs_again_identically(written):
+    result, out = written
+    again = sahel_sim.run(config=sahel_sim.load(out).config)
+    assert again.summary == result.summary
+
+
+def test_load_refuses_what_is_not_a_run_or_sweep(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no run or sweep folder"):
+        sahel_sim.load(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="neither a finished run"):
+        sahel_sim.load(tmp_path)
+
+
+def test_load_sweep(sweep_dir):
+    sweep = sahel_sim.load(sweep_dir)
+    assert isinstance(sweep, SweepResult)
+    assert sweep.sweep_dir == sweep_dir
+    assert sorted(sweep.runs["status"]) == ["complete", "complete"]
+    spectacular = sweep.metric("spectacular_attacks")
+    assert sorted(spectacular["seed"]) == [1, 2]
+    name = sweep.runs["run"].iloc[0]
+    one = sweep.run(name)
+    assert isinstance(one, RunResult)
+    assert one.summary["seed"] == int(sweep.runs["seed"].iloc[0])
+    assert one.summary["spectacular_attacks"] == spectacular.set_index("run").loc[name, "value"]
+
+
+def test_plots(written):
+    from matplotlib.figure import Figure
+
+    from sahel_sim.plotting import attacks_by_year, plot_attacks_by_year, plot_overview
+
+    result, _ = written
+    fig = plot_overview(result)
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    assert isinstance(result.plot_attacks_by_year(), Figure)
+    assert isinstance(plot_attacks_by_year(result), Figure)
+    table = attacks_by_year(result)
+    assert list(table.index) == [2012, 2013]
+    assert int(table.xs("all", axis=1, level=0).to_numpy().sum()) == len(result.attacks)
+    assert int(table.xs("spectacular", axis=1, level=0).to_numpy().sum()) == result.summary["spectacular_attacks"]

@@ -1,0 +1,59 @@
+"""A run or a sweep interrupted mid-way (SIGINT, SIGTERM) leaves no half-written table and says so."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+LONG = ["calendar.end=2099-12-28", "scenario.clip_to_calendar=true", "output.figure=false"]
+
+
+def start(args: list[str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sahel_sim", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_model(proc: subprocess.Popen, seconds: float) -> None:
+    """Let the process get past its start-up (imports, Hydra) into the run."""
+    time.sleep(seconds)
+    assert proc.poll() is None, proc.communicate()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_run_leaves_no_table_and_says_so(tmp_path, sig):
+    run_dir = tmp_path / "run"
+    proc = start([*LONG, f"hydra.run.dir={run_dir}"], tmp_path)
+    wait_for_model(proc, 6.0)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    left = {p.name for p in run_dir.iterdir()} if run_dir.exists() else set()
+    assert not [n for n in left if n.endswith((".parquet", ".tmp")) or n in ("summary.json",)], left
+    assert not [n for n in left if n.startswith(".staging")], left
+
+
+def test_an_interrupted_sweep_resumes_without_loss_or_duplicates(tmp_path):
+    sweep = ["-m", "seed=1,2,3", "calendar.end=2013-12-30", "scenario.clip_to_calendar=true", "output.quiet=true",
+             f"hydra.sweep.dir={tmp_path / 'sweep'}"]
+    proc = start(sweep, tmp_path)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((tmp_path / "sweep").glob("*/summary.json")):
+        time.sleep(0.2)  # interrupt once the first run has finished
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    done_before = len(list((tmp_path / "sweep").glob("*/summary.json")))
+    assert 1 <= done_before < 3
+    again = subprocess.run([sys.executable, "-m", "sahel_sim", *sweep], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    m = pd.read_parquet(tmp_path / "sweep" / "metrics.parquet")
+    assert sorted(m["seed"].unique()) == [1, 2, 3]
+    assert not m.duplicated(["run", "metric"]).any()

@@ -1,0 +1,192 @@
+"""The pattern checks of sahel_sim.validation on small synthetic tables: one built to pass, one built to fail."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sahel_sim import validation as V
+
+WEEKS = pd.date_range("2012-01-02", "2017-12-25", freq="7D")
+RUNS = ["r0", "r1", "r2"]
+
+
+def world(north=None, deaths=None, minusma=None) -> pd.DataFrame:
+    """A weekly world table for each run; each argument maps a date to a value (or is a constant)."""
+    frames = []
+    for i, run in enumerate(RUNS):
+        df = pd.DataFrame({"date": WEEKS, "run": run})
+        for col, f in (("north_jihadist_share", north), ("state_based_deaths", deaths), ("deaths_minusma", minusma)):
+            df[col] = [f(d, i) if callable(f) else (f or 0) for d in WEEKS]
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def attacks_table(rows_per_run) -> pd.DataFrame:
+    """Attacks from a function run index -> list of dicts (missing columns get defaults)."""
+    base = dict(lat=17.0, zone="north", camp="AQ", killed=1, spectacular=False, target="civilian", claimants="",
+                competing_claims=False)
+    rows = [{**base, **r, "run": run} for i, run in enumerate(RUNS) for r in rows_per_run(i)]
+    df = pd.DataFrame(rows)
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+# P1 ---------------------------------------------------------------------------------------------------------------
+
+def north_history(peak: float, after: float):
+    return lambda d, i: peak if pd.Timestamp("2012-04-01") <= d < pd.Timestamp("2013-01-15") else after
+
+
+def test_p1_passes_a_takeover_and_reversal():
+    r = V.p1_north_takeover(world(north=north_history(0.8, 0.15)))
+    assert r["pass"] and r["model_median"] == pytest.approx(0.15 / 0.8)
+
+
+@pytest.mark.parametrize("peak, after", [(0.3, 0.05), (0.8, 0.7)])
+def test_p1_fails_without_a_takeover_or_without_a_reversal(peak, after):
+    assert not V.p1_north_takeover(world(north=north_history(peak, after)))["pass"]
+
+
+# P2 ---------------------------------------------------------------------------------------------------------------
+
+def spread(south_2015: int):
+    def rows(i):
+        out = [dict(date=f"{y}-06-0{k + 1}", zone="north", lat=17.0) for y in (2013, 2014) for k in range(5)]
+        out += [dict(date=f"2015-06-0{k + 1}", zone="centre" if k < south_2015 else "north",
+                     lat=14.5 if k < south_2015 else 17.0) for k in range(5)]
+        return out
+    return rows
+
+
+def test_p2_passes_a_shift_south_and_fails_without_one():
+    assert V.p2_spread_south(attacks_table(spread(2)))["pass"]
+    assert not V.p2_spread_south(attacks_table(spread(0)))["pass"]
+
+
+# P3 ---------------------------------------------------------------------------------------------------------------
+
+def minusma_weekly(total: float):
+    weeks = ((WEEKS >= "2013-07-01") & (WEEKS <= "2015-06-30")).sum()
+    return lambda d, i: total / weeks if pd.Timestamp("2013-07-01") <= d <= pd.Timestamp("2015-06-30") else 0.0
+
+
+def minusma_attacks(minusma_share: int):
+    return lambda i: ([dict(date="2014-03-03", target="minusma")] * minusma_share
+                      + [dict(date="2014-03-03", target=t) for t in ("civilian", "army", "french", "hotel")])
+
+
+def test_p3_passes_losses_near_the_record_with_minusma_most_targeted():
+    r = V.p3_minusma_losses(world(minusma=minusma_weekly(60)), attacks_table(minusma_attacks(3)))
+    assert r["pass"] and r["model_median"] == pytest.approx(60, rel=1e-6) and r["record_value"] == 56
+
+
+@pytest.mark.parametrize("total, n_minusma", [(5, 3), (400, 3), (60, 0)])
+def test_p3_fails_too_few_or_too_many_deaths_or_an_untargeted_minusma(total, n_minusma):
+    assert not V.p3_minusma_losses(world(minusma=minusma_weekly(total)), attacks_table(minusma_attacks(n_minusma)))[
+        "pass"]
+
+
+# P4, P5 -----------------------------------------------------------------------------------------------------------
+
+def p4_tables(pledge_fighters: int | None, spectacular_camp: str):
+    events = pd.DataFrame([dict(run=run, date=pd.Timestamp("2015-05-11"), kind="pledge", faction="splinter",
+                                other="IS") for run in RUNS if pledge_fighters is not None],
+                          columns=["run", "date", "kind", "faction", "other"])
+    factions = pd.DataFrame([dict(run=run, date=pd.Timestamp("2015-05-11"), faction="splinter", camp="IS",
+                                  fighters=pledge_fighters or 0) for run in RUNS])
+    attacks = attacks_table(lambda i: [dict(date="2015-11-20", spectacular=True, camp=spectacular_camp,
+                                            target="hotel")])
+    return events, factions, attacks
+
+
+def test_p4_passes_small_pledges_and_aq_spectaculars():
+    assert V.p4_pledges_and_spectaculars(*p4_tables(40, "AQ"))["pass"]
+
+
+@pytest.mark.parametrize("fighters, camp", [(None, "AQ"), (2000, "AQ"), (40, "IS")])
+def test_p4_fails_without_small_pledges_or_with_is_spectaculars(fighters, camp):
+    assert not V.p4_pledges_and_spectaculars(*p4_tables(fighters, camp))["pass"]
+
+
+def test_p5_competing_claims():
+    yes = attacks_table(lambda i: [dict(date="2015-11-20", competing_claims=True)])
+    no = attacks_table(lambda i: [dict(date="2015-11-20", competing_claims=False)])
+    assert V.p5_competing_claims(yes)["pass"] and not V.p5_competing_claims(no)["pass"]
+
+
+# P6, P7 -----------------------------------------------------------------------------------------------------------
+
+def record_like_weekly(scale: float = 1.0, flat: bool = False):
+    """Weekly deaths reproducing the UCDP record (or spread flat over every week when ``flat``)."""
+    rec = V.record_weekly().set_index(["year", "week"])["battle_deaths"]
+    yearly = V.record_yearly()
+
+    def f(d, i):
+        year, week = d.year, min(d.isocalendar().week, 52)
+        if flat:
+            return scale * yearly.get(year, 0) / 52
+        return scale * rec.get((year, week), 0)
+    return f
+
+
+def test_p6_passes_the_record_itself_and_fails_a_flat_or_late_peak():
+    assert V.p6_yearly_battle_deaths(world(deaths=record_like_weekly()))["pass"]
+    late_peak = world(deaths=lambda d, i: 20.0 if d.year == 2016 else 2.0)
+    r = V.p6_yearly_battle_deaths(late_peak)
+    assert not r["pass"] and r["model_median"] > 1
+    flat = world(deaths=lambda d, i: 5.0)
+    assert not V.p6_yearly_battle_deaths(flat)["pass"]
+
+
+def test_p6_fails_the_right_shape_at_ten_times_the_level():
+    assert not V.p6_yearly_battle_deaths(world(deaths=record_like_weekly(scale=10)))["pass"]
+
+
+def test_p7_passes_spiky_weeks_and_fails_deaths_every_week():
+    assert V.p7_weekly_spikes(world(deaths=record_like_weekly()))["pass"]
+    r = V.p7_weekly_spikes(world(deaths=record_like_weekly(flat=True)))
+    assert not r["pass"] and r["model_median"] < 0.1
+
+
+# P8 ---------------------------------------------------------------------------------------------------------------
+
+def severity(alpha: float | None):
+    def rows(i):
+        rng = np.random.default_rng(i)
+        if alpha is None:  # thin-tailed: everyone dies in threes and fours
+            killed = rng.integers(3, 5, 2000)
+        else:
+            killed = np.floor((1.0 - rng.random(2000)) ** (-1.0 / (alpha - 1.0))).astype(int)
+        return [dict(date="2014-01-06", killed=int(k)) for k in killed]
+    return rows
+
+
+def test_p8_passes_a_power_law_of_exponent_two():
+    r = V.p8_severity_tail(attacks_table(severity(2.0)))
+    assert r["pass"] and r["model_median"] == pytest.approx(2.0, abs=0.2)
+
+
+def test_p8_fails_a_thin_tail():
+    r = V.p8_severity_tail(attacks_table(severity(None)))
+    assert not r["pass"]
+
+
+# all --------------------------------------------------------------------------------------------------------------
+
+def test_validate_returns_one_documented_row_per_pattern():
+    tables = {
+        "world": world(north=north_history(0.8, 0.15), deaths=record_like_weekly(), minusma=minusma_weekly(60)),
+        "attacks": pd.concat([attacks_table(spread(2)), attacks_table(minusma_attacks(3)),
+                              p4_tables(40, "AQ")[2], attacks_table(severity(2.0))], ignore_index=True),
+        "events": p4_tables(40, "AQ")[0],
+        "factions": p4_tables(40, "AQ")[1],
+    }
+    results = V.validate(tables)
+    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 9)]
+    for col in ("description", "source", "record", "tolerance", "model_median", "model_q05", "model_q95", "pass"):
+        assert results[col].notna().all()
+    assert (results["model_q05"] <= results["model_median"] + 1e-9).all()
+    for p in V.PATTERNS:
+        assert p.check.__doc__ and p.name in p.check.__doc__ and "Record" in p.check.__doc__
