@@ -66,6 +66,14 @@ def test_launchers_give_the_same_table(basic_sweep, tmp_path, launcher):
     p = sahel_sim(*SWEEP, f"hydra/launcher={launcher}", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     pd.testing.assert_frame_equal(values(only_sweep_dir(tmp_path)), values(only_sweep_dir(basic_sweep[0])))
+    # and every run's files are byte-identical to the basic launcher's (no process-wide state leaks in)
+    ours, basic = only_sweep_dir(tmp_path), only_sweep_dir(basic_sweep[0])
+    runs = sorted(d.name for d in basic.iterdir() if (d / "summary.json").exists())
+    assert len(runs) == 4
+    for run in runs:
+        for name in ("factions.parquet", "world.parquet", "attacks.parquet", "claims.parquet", "events.parquet",
+                     "summary.json", "config.yaml"):
+            assert (ours / run / name).read_bytes() == (basic / run / name).read_bytes(), (launcher, run, name)
 
 
 def test_failed_runs_are_contained_and_rerun_resumes(basic_sweep, tmp_path):
