@@ -6,11 +6,11 @@ command line is ``sahel-sim`` (Hydra).
 """
 
 from ._version import __version__
-from .api import RunResult, SweepResult, compose, load, load_config, run
+from .api import RunResult, SweepResult, compose, load, load_config, run, run_experiment, run_sweep
 from .params import ConfigError
 
 __all__ = ["ConfigError", "RunResult", "SahelModel", "SweepResult", "__version__", "compose", "load", "load_config",
-           "run"]
+           "run", "run_experiment", "run_sweep"]
 
 
 def __getattr__(name: str):

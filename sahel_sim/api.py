@@ -335,3 +335,39 @@ def plot_attacks_by_year(result: RunResult, ax=None):
 
 RunResult.plot_overview = plot_overview
 RunResult.plot_attacks_by_year = plot_attacks_by_year
+
+
+def run_sweep(overrides: list[str], sweep_dir: str | Path | None = None, launcher: str = "basic",
+          cwd: str | Path | None = None) -> SweepResult:
+    """Run a sweep exactly as ``sahel-sim -m OVERRIDES`` does (Hydra multirun, any launcher), and load it.
+
+    The sweep runs in a child process, so that Hydra's launchers, resumption (re-running the same sweep skips
+    finished runs), error records and collection are the command line's own. Bad input raises ConfigError.
+    """
+    import subprocess
+    import sys
+
+    from .sweep import sweep_name
+
+    target = Path(sweep_dir) if sweep_dir is not None else Path(cwd or ".") / "multirun" / sweep_name(overrides)
+    cmd = [sys.executable, "-m", "sahel_sim", "-m", *overrides, "output.quiet=true", f"hydra/launcher={launcher}",
+           f"hydra.sweep.dir={target.resolve()}"]
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode == 2:
+        line = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "bad input"
+        field, _, message = line.removeprefix("sahel-sim: error: ").partition(": ")
+        raise ConfigError(field, message)
+    if not (target / "multirun.yaml").exists():
+        raise RuntimeError(f"the sweep did not start (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return load(target)  # a sweep with failed runs still loads; see result.runs["status"]
+
+
+def run_experiment(name: str, scale: str = "full", root: str | Path = "outputs/experiments",
+                   overrides: list[str] | None = None) -> Path:
+    """Run (or resume) an experiment as ``sahel-sim experiment=NAME scale=SCALE`` does; returns its folder."""
+    from .experiment import run_experiment as drive
+
+    cfg = load_config([f"experiment={name}", f"scale={scale}"])
+    if not cfg.experiment.name:
+        raise ConfigError("experiment", f"{name!r} is not an experiment")
+    return drive(cfg.experiment, cfg.scale, Path(root), list(overrides or []))

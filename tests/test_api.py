@@ -86,3 +86,20 @@ def test_plots(written):
     assert list(table.index) == [2012, 2013]
     assert int(table.xs("all", axis=1, level=0).to_numpy().sum()) == len(result.attacks)
     assert int(table.xs("spectacular", axis=1, level=0).to_numpy().sum()) == result.summary["spectacular_attacks"]
+
+
+def test_a_sweep_from_python_is_the_command_lines_sweep(tmp_path):
+    import sahel_sim
+
+    result = sahel_sim.run_sweep(["seed=1,2", "calendar.end=2012-06-25", "scenario.clip_to_calendar=true"],
+                             sweep_dir=tmp_path / "sw")
+    assert set(result.runs["status"]) == {"complete"} and set(result.metrics["seed"]) == {1, 2}
+    with pytest.raises(sahel_sim.ConfigError, match="mechanisms.rivalry.strength"):
+        sahel_sim.run_sweep(["mechanisms.rivalry.strength=1,99"], sweep_dir=tmp_path / "bad")
+
+
+def test_an_experiment_from_python(tmp_path):
+    import sahel_sim
+
+    out = sahel_sim.run_experiment("history", scale="smoke", root=tmp_path)
+    assert (out / "findings.md").exists() and (out / "history.png").exists()
