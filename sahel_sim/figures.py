@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import matplotlib
@@ -14,6 +15,7 @@ from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402  (not pyplot: no figure manager, and ~0.2 s less to import)
 
 from ._version import __version__  # noqa: E402
+from .plotting import plot_attacks_per_month  # noqa: E402
 
 if TYPE_CHECKING:
     from .model import SahelModel
@@ -90,21 +92,7 @@ def overview_figure(model: SahelModel, tables: dict[str, pd.DataFrame], path: Pa
              f"Influence on {model.date:%d %b %Y} and all attacks {model.calendar.start.year}-{model.date.year}")
 
     ax = fig.add_subplot(gs[0, 1])
-    if len(attacks):
-        month = attacks["date"].dt.to_period("M").dt.to_timestamp()
-        counts = attacks.groupby([month, "camp"]).size().unstack(fill_value=0)
-        bottom = np.zeros(len(counts))
-        for camp in counts.columns:
-            style = CAMP_STYLE.get(camp, {"color": "grey", "hatch": ""})
-            ax.bar(counts.index, counts[camp], width=25, bottom=bottom, color=style["color"], hatch=style["hatch"],
-                   edgecolor="white", lw=0.3, label=f"{camp} camp")
-            bottom += counts[camp].to_numpy()
-        spec = attacks[attacks["spectacular"]]
-        ax.plot(spec["date"], np.zeros(len(spec)) - 0.5, "*", color="gold", mec="black", ms=9,
-                label="spectacular", clip_on=False)
-        ax.legend(fontsize=7, loc="upper left")
-    ax.set_ylabel("attacks per month")
-    ax.set_title("Attacks per month by camp", fontsize=10)
+    plot_attacks_per_month(SimpleNamespace(attacks=attacks), ax)
 
     ax = fig.add_subplot(gs[1, 1])
     ax.plot(world["date"], world["is_global_share"], color="black", ls="--", label="IS share, global attention")

@@ -51,6 +51,13 @@ def presence_field(kernels: list[np.ndarray], troops_per_base: float, shape: tup
     return out
 
 
+def base_kernels(model, force, radius_km: float) -> dict[str, np.ndarray]:
+    """Each base's presence kernel: exp(-distance / radius) over the map, by place name."""
+    world = model.world
+    return {b.place: np.exp(-world.km_from(world.places[b.place].lon, world.places[b.place].lat) / radius_km)
+            for b in force.bases}
+
+
 class KernelStack:
     """The distance kernels of a force's active bases, stacked once per set of bases: :meth:`presence` is
     :func:`presence_field` in two whole-array operations (scale every kernel, then add them in base order: the
@@ -78,8 +85,7 @@ class Barkhane(Mechanism):
         m = self.model
         self.force = m.factions[self.config.faction]
         self.force.troop_scale = self.config.troop_scale
-        self.kernels = {b.place: np.exp(-m.world.km_from(m.world.places[b.place].lon, m.world.places[b.place].lat)
-                                        / self.config.presence_radius_km) for b in self.force.bases}
+        self.kernels = base_kernels(m, self.force, self.config.presence_radius_km)
         self.stack = KernelStack(self.kernels)
         self.arrival_week: int | None = None
 

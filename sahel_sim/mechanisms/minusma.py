@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..params import param
-from .barkhane import KernelStack
+from .barkhane import KernelStack, base_kernels
 from .base import Mechanism
 
 
@@ -48,8 +46,7 @@ class Minusma(Mechanism):
         self.force = m.factions[self.config.faction]
         self.force.troop_scale = self.config.size_scale
         self.force.patrol_share = self.config.max_patrol_share
-        self.kernels = {b.place: np.exp(-m.world.km_from(m.world.places[b.place].lon, m.world.places[b.place].lat)
-                                        / self.config.presence_radius_km) for b in self.force.bases}
+        self.kernels = base_kernels(m, self.force, self.config.presence_radius_km)
         self.stack = KernelStack(self.kernels)
 
     def step(self) -> None:
