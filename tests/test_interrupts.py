@@ -14,9 +14,15 @@ import pytest
 LONG = ["calendar.end=2099-12-28", "scenario.clip_to_calendar=true", "output.figure=false"]
 
 
+def _default_sigint() -> None:
+    # a shell running this suite in the background starts it with SIGINT ignored, and children inherit that;
+    # the child should see Ctrl-C as a user's terminal would deliver it
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args: list[str], cwd: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "sahel_sim", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
 
 
 def wait_for_model(proc: subprocess.Popen, seconds: float) -> None:
