@@ -76,7 +76,7 @@ def analyse(ctx) -> None:
     save_table(cells_t, ctx.out_dir, "factorial_cells")
     save_table(effects_t, ctx.out_dir, "factorial_effects")
 
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.1, 1]})
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5), gridspec_kw={"width_ratios": [1.1, 1], "wspace": 0.55})
     ax = axes[0]
     sel = cells_t[cells_t["outcome"] == "AQ-camp spectacular attacks per year"]
     markers = {(True, True): ("o", "-"), (True, False): ("s", "--"), (False, True): ("^", "-."),
@@ -120,7 +120,7 @@ def analyse(ctx) -> None:
         lines.append("")
     aq = effects_t[effects_t["outcome"] == "AQ-camp spectacular attacks per year"].set_index("effect")
     g = aq.loc["rivalry (on - off)"]
-    loc = aq.loc[["peace process (on - off)", "Barkhane + MINUSMA (vs none)"]]
+    loc = aq.loc[["peace process (on - off)", "Barkhane (vs none)", "Barkhane + MINUSMA (vs none)"]]
     local_size = loc["estimate"].abs().max()
     answer = ("the global rivalry's effect is the larger" if abs(g["estimate"]) > local_size
               else "the local drivers' largest effect is at least as large as the rivalry's")
@@ -128,9 +128,10 @@ def analyse(ctx) -> None:
               f"In this model as currently parameterised, the global AQ-IS rivalry changes AQ-camp spectacular "
               f"attacks by {g['estimate']:+.2f} a year against a world without it "
               f"({'distinguishable' if g['detectable'] else 'not distinguishable'} from zero); the largest local "
-              f"effect (peace process, or full intervention against none) is {local_size:.2f} a year in size: "
+              f"effect (the peace process, Barkhane, or Barkhane + MINUSMA, each against its absence) is "
+              f"{local_size:.2f} a year in size: "
               f"{answer}. These are statements about the model's mechanisms under its "
-              f"default parameters (not yet calibrated against the record: see docs/validation.md when it exists), "
+              f"default parameters (not yet calibrated against the record: see docs/validation.md), "
               f"with {n} seeds per cell; they are not estimates about Mali.", "",
               f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")
