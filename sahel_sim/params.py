@@ -217,35 +217,25 @@ def validate(node: Any, path: str = "") -> None:
             validate(value, f"{path}[{i}]")
 
 
-def field_at(root: type, path: str) -> tuple[type, dict[str, Any]]:
-    """The declared type and metadata of the field at a dotted ``path`` of a config tree (KeyError if none)."""
-    import typing
-
-    node: Any = root
-    meta: dict[str, Any] = {}
-    for part in path.split("."):
-        origin = typing.get_origin(node)
-        if origin is dict:
-            node, meta = typing.get_args(node)[1], {}
-            continue
-        if not (isinstance(node, type) and dataclasses.is_dataclass(node)):
-            raise KeyError(path)
-        hints = typing.get_type_hints(node)
-        fields = {f.name: f for f in dataclasses.fields(node)}
-        if part not in fields:
-            raise KeyError(f"{part!r} not in {node.__name__}; allowed keys: {', '.join(fields)}")
-        node, meta = hints[part], dict(fields[part].metadata)
-    return node, meta
+def _unknown_key(root: type, path: str) -> str:
+    """Why ``path`` names no field: the first part that is not a key of its section, and the keys allowed there."""
+    parts = path.split(".")
+    for n in range(len(parts), 0, -1):
+        found = declared(".".join(parts[: n - 1]), root) if n > 1 else (root, {})
+        if found is not None and isinstance(found[0], type) and dataclasses.is_dataclass(found[0]):
+            keys = ", ".join(f.name for f in dataclasses.fields(found[0]))
+            return f"{parts[n - 1]!r} not in {found[0].__name__}; allowed keys: {keys}"
+    return f"{path!r} is not a setting"
 
 
 def check_override(root: type, path: str, text: str) -> None:
     """Check one ``path=value`` override against the declared type, range and choices, without composing."""
     import yaml
 
-    try:
-        kind, meta = field_at(root, path)
-    except KeyError as exc:
-        raise ConfigError(path, str(exc).strip("'\"")) from None
+    found = declared(path, root)
+    if found is None:
+        raise ConfigError(path, _unknown_key(root, path))
+    kind, meta = found
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
