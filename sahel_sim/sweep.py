@@ -36,8 +36,10 @@ import yaml
 
 FINISHED = "summary.json"
 FAILED = "error.json"
-#: overrides that do not change a run's results, left out of run folder names and parameter columns
-NEUTRAL_KEYS = ("output.figure", "output.quiet", "output.sweep_figures", "output.dir")
+#: overrides left out of run folder names and parameter columns: those that do not change a run's results, and
+#: a sensitivity design's file (a path, the same for every run of its sweep; the row is what varies)
+OUTPUT_KEYS = ("output.figure", "output.quiet", "output.sweep_figures", "output.dir")
+NEUTRAL_KEYS = (*OUTPUT_KEYS, "design.file")
 #: environment hook for fault-injection tests: "fail:KEY=VALUE" raises in that run, "kill:KEY=VALUE" kills it
 FAULT_ENV = "SAHEL_SIM_FAULT"
 
@@ -49,7 +51,7 @@ def derive_seed(base_seed: int, replicate: int) -> int:
 
 def sweep_name(task_overrides: Any) -> str:
     """A folder name for a sweep, from its command-line overrides: the same command, the same folder."""
-    items = sorted(str(o) for o in (task_overrides or []) if not str(o).startswith(NEUTRAL_KEYS))
+    items = sorted(str(o) for o in (task_overrides or []) if not str(o).startswith(OUTPUT_KEYS))
     text = "__".join(items) or "default"
     safe = "".join(c if c.isalnum() or c in "=,.-_+" else "_" for c in text)
     if len(safe) > 100:
