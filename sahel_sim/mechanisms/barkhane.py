@@ -43,14 +43,6 @@ class BarkhaneConfig:
                                          doc="memory of losses to strikes (retaliation motive)")
 
 
-def presence_field(kernels: list[np.ndarray], troops_per_base: float, shape: tuple[int, int]) -> np.ndarray:
-    """Armed presence around bases: troops (in thousands) times a distance kernel, summed over bases."""
-    out = np.zeros(shape)
-    for k in kernels:
-        out += (troops_per_base / 1000.0) * k
-    return out
-
-
 def base_kernels(model, force, radius_km: float) -> dict[str, np.ndarray]:
     """Each base's presence kernel: exp(-distance / radius) over the map, by place name."""
     world = model.world
@@ -59,9 +51,8 @@ def base_kernels(model, force, radius_km: float) -> dict[str, np.ndarray]:
 
 
 class KernelStack:
-    """The distance kernels of a force's active bases, stacked once per set of bases: :meth:`presence` is
-    :func:`presence_field` in two whole-array operations (scale every kernel, then add them in base order: the
-    same terms, summed in the same order)."""
+    """The distance kernels of a force's active bases, stacked once per set of bases: :meth:`presence` is the
+    armed presence around the bases: troops per base (in thousands) times each kernel, summed in base order."""
 
     def __init__(self, kernels: dict[str, np.ndarray]):
         self.kernels = kernels
