@@ -50,8 +50,9 @@ class TargetConfig:
     territorial: bool = False
     risk: float = param(0.2, lo=0.0, hi=1.0, doc="defence: cuts deaths and deters")
     team: int = param(5, lo=1, hi=500, unit="fighters", doc="attackers committed")
-    attacker_death_probability: float = param(0.1, lo=0.0, hi=1.0)
-    no_death_probability: float = param(0.3, lo=0.0, hi=1.0, doc="chance an attack kills nobody (misses, fails)")
+    attacker_death_probability: float = param(0.1, lo=0.0, hi=1.0, doc="chance each attacker dies, if in contact")
+    no_death_probability: float = param(0.3, lo=0.0, hi=1.0,
+                                        doc="chance an attack is stand-off or fails: nobody dies on either side")
     needs_capability: bool = False
     needs_state_presence: float = param(0.0, lo=0.0, hi=1.0,
                                         doc="least state presence in the cell for an area target to exist")
@@ -316,13 +317,15 @@ class AttackChoice(Mechanism):
         # defences, and 30% larger per extra partner of a joint operation (Horowitz & Potter 2014: alliances raise
         # lethality)
         x_min = t.x_min_killed * (0.5 + skill) * (1.0 - 0.7 * defence) * (1.0 + 0.3 * (len(perpetrators) - 1))
-        killed = 0 if rng.random() < t.no_death_probability else power_law_draw(rng, max(x_min, 1.0), cfg.alpha,
-                                                                                  cfg.max_killed)
+        # a stand-off or failed attack (a mine, rockets or mortar fire that miss, an assault called off) kills
+        # nobody on either side; an attack that comes to contact kills a heavy-tailed toll and some attackers
+        contact = rng.random() >= t.no_death_probability
+        killed = power_law_draw(rng, max(x_min, 1.0), cfg.alpha, cfg.max_killed) if contact else 0
         hostages = (power_law_draw(rng, t.hostage_x_min, cfg.alpha, cfg.max_killed * 2)
                     if rng.random() < t.hostage_probability else 0)
         foreigners = bool(rng.random() < t.foreigner_probability)
         team = min(t.team, group.fighters)
-        attackers_killed = int(rng.binomial(team, t.attacker_death_probability)) if team > 0 else 0
+        attackers_killed = int(rng.binomial(team, t.attacker_death_probability)) if contact and team > 0 else 0
         attackers_killed = group.lose(attackers_killed, self._nearest_unit(group, x, y))
         in_capital = world.region[x, y] == self.capital_region and world.in_mali[x, y]
         score = spectacle_score(m.config.mechanisms.attention.spectacle, t.weight, bool(in_capital), killed,

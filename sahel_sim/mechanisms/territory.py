@@ -38,8 +38,10 @@ class TerritoryConfig:
     border_value: float = param(0.5, lo=0.0, hi=10.0, doc="route value of a porous border cell")
     upkeep: float = param(0.25, lo=0.0, hi=100.0, unit="thousand USD per fighter per week")
     desertion_rate: float = param(0.02, lo=0.0, hi=1.0, unit="per week", doc="share lost when funds run out")
-    clash_lethality: float = param(0.002, lo=0.0, hi=1.0, unit="per week",
-                                   doc="weekly loss share of a unit under full hostile pressure")
+    clash_rate: float = param(0.02, lo=0.0, hi=1.0, unit="engagements per unit-week",
+                              doc="chance a unit under full hostile pressure fights an engagement in a week")
+    clash_lethality: float = param(0.1, lo=0.0, hi=1.0, unit="share of the unit",
+                                   doc="share of an engaged unit's fighters killed in the engagement")
     exchange_ratio: float = param(0.35, lo=0.0, hi=10.0,
                                   doc="forces' deaths per jihadist they kill in clashes, shared by who is present")
     clash_saturation: float = param(10.0, lo=0.0, hi=1e4, unit="fighter-equivalents",
@@ -206,10 +208,14 @@ class Territory(Mechanism):
                 g.lose(int(m.rng.binomial(g.fighters, cfg.desertion_rate)))
 
     def clash(self, opposition: np.ndarray, spread_presence: np.ndarray) -> None:
-        """Units under state/foreign pressure or facing the rival camp lose fighters; forces lose some too.
+        """Engagements with the state and foreign forces, and attrition against the rival camp.
 
-        The pressure on each unit is computed for all units at once, from the fields at the units' cells; the
-        losses are then drawn unit by unit, in order (a unit's draws depend on the one before)."""
+        Fighting with forces comes in discrete engagements, not a weekly drip: a unit under hostile pressure
+        fights one in a week with chance ``clash_rate`` x pressure (saturating in the opposing presence), and then
+        loses ``clash_lethality`` of its fighters; the forces present lose ``exchange_ratio`` per jihadist they
+        kill, shared by who is present. So battle deaths come in spikes between quiet weeks, as in the record
+        (UCDP GED: 61% of weeks 2012-2016 without a battle death). Facing the rival camp costs a small steady
+        share (``rival_lethality``). Computed for all units at once, in the order of the groups' rosters."""
         m, cfg, rng = self.model, self.config, self.model.rng
         groups = m.groups()
         rosters = [list(g.units) for g in groups]
@@ -217,34 +223,33 @@ class Territory(Mechanism):
         if not units:
             return
         xs, ys = np.array([u.cell.coordinate for u in units], dtype=np.int64).T
+        owner = np.repeat(np.arange(len(groups)), [len(r) for r in rosters])
         here = spread_presence[:, xs, ys]  # every group's spread presence at every unit's cell
-        camp_presence = {c: np.zeros(len(units)) for c in m.global_share}
+        # jihadist presence of the other camps at each unit's cell
+        camps = sorted({*m.global_share, *(g.camp for g in groups)})
+        by_camp = np.zeros((len(camps), len(units)))
         for g in groups:
-            camp_presence[g.camp] = camp_presence.get(g.camp, 0) + here[g.slot]
+            by_camp[camps.index(g.camp)] += here[g.slot]
+        own = np.array([camps.index(g.camp) for g in groups])[owner]
+        rival_here = by_camp.sum(axis=0) - by_camp[own, np.arange(len(units))]
         hostile = opposition[xs, ys]
-        p_state = (cfg.clash_lethality * (hostile / (hostile + cfg.half_saturation + cfg.clash_saturation))).tolist()
-        # who the unit is fighting, in shares of the opposing presence at its cell (state, Barkhane, MINUSMA)
+        soft = cfg.half_saturation + cfg.clash_saturation
+        p_engage = np.minimum(1.0, cfg.clash_rate * hostile / (hostile + soft))
+        p_rival = cfg.rival_lethality * rival_here / (rival_here + soft)
+        strength = np.array([u.strength for u in units], dtype=np.int64)
+        engaged = rng.random(len(units)) < p_engage
+        by_forces = np.where(engaged, rng.binomial(strength, cfg.clash_lethality), 0)
+        by_rivals = rng.binomial(strength - by_forces, np.minimum(1.0, p_rival))
+        their_dead = rng.binomial(by_forces, min(1.0, cfg.exchange_ratio))
+        # who the engaged units fought, in shares of the opposing presence at their cells (state, Barkhane, MINUSMA)
         parts = self.opposition_parts()
         opp_share = np.stack([part[xs, ys] for part in parts]) / np.maximum(hostile, 1e-12)
-        force_deaths = np.zeros(3)
-        start = 0
-        for g, roster in zip(groups, rosters, strict=True):
-            stop = start + len(roster)
-            rival = sum(v for c, v in camp_presence.items() if c != g.camp)
-            rival_here = rival[start:stop] if np.ndim(rival) else np.zeros(len(roster))
-            p_rivals = (cfg.rival_lethality * rival_here
-                        / (rival_here + cfg.half_saturation + cfg.clash_saturation)).tolist()
-            for k, (unit, p, p_rival) in enumerate(zip(roster, p_state[start:stop], p_rivals, strict=True)):
-                lost = g.lose(int(rng.binomial(unit.strength, min(1.0, p + p_rival))), unit)
-                if lost and p > 0:
-                    by_forces = int(round(lost * p / (p + p_rival)))
-                    m.deaths["jihadists_by_forces"] += by_forces
-                    m.deaths["jihadist_vs_jihadist"] += lost - by_forces
-                    their_dead = int(rng.binomial(by_forces, min(1.0, cfg.exchange_ratio)))
-                    force_deaths += their_dead * opp_share[:, start + k]
-                elif lost:
-                    m.deaths["jihadist_vs_jihadist"] += lost
-            start = stop
+        force_deaths = (opp_share * their_dead).sum(axis=1)
+        for k, unit in enumerate(units):
+            if by_forces[k] or by_rivals[k]:
+                g = groups[owner[k]]
+                m.deaths["jihadists_by_forces"] += g.lose(int(by_forces[k]), unit)
+                m.deaths["jihadist_vs_jihadist"] += g.lose(int(by_rivals[k]), unit)
         for role, key, dead in zip(("state", "barkhane", "minusma"), ("state_forces", "barkhane", "minusma"),
                                    np.round(force_deaths).astype(int), strict=True):
             force = m.force(role)
