@@ -95,3 +95,14 @@ def test_every_mechanism_can_be_switched_off(mechanism):
     assert mechanism not in {x.name for x in m.mechanisms}
     for _ in range(30):
         m.step()
+
+
+def test_the_default_config_forecasts_past_the_calibration_period_to_2019():
+    """Calibration uses the record up to 2016 only (#8); the same config must run on to 2019 (out of sample)."""
+    r = run(["calendar.end=2019-12-30"], seed=7, figure=False)
+    dates = r.world["date"]
+    assert dates.iloc[-1] == pd.Timestamp("2019-12-30")
+    late = r.world[dates.dt.year.isin([2018, 2019])]
+    assert len(late) >= 104
+    assert np.isfinite(late.select_dtypes("number").to_numpy(dtype=float)).all()
+    assert r.factions.loc[r.factions["date"].dt.year == 2019, "fighters"].sum() > 0
