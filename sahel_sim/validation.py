@@ -9,7 +9,11 @@ under a tolerance stated in the check and fixed before looking at the model's ou
 median run satisfies every condition of the tolerance. The tolerances are not to be loosened to make a model pass.
 
 Each check returns one row (:func:`row`): pattern, description, source, statistic, record (text) and record value,
-model median and 5-95% range over runs, tolerance, pass, and a detail line with the secondary conditions.
+model median and 5-95% range over runs, tolerance, pass, and a detail line with the secondary conditions. The
+per-run statistics behind the checks (:func:`north_statistics`, :func:`south_shift`, :func:`minusma_deaths`,
+:func:`small_pledges_to_is`, :func:`competing_claims`, :func:`yearly_deaths`, :func:`weekly_deaths`,
+:func:`tail_exponents`) and the record's values are public: the calibration (:mod:`sahel_sim.calibration`) aims
+at the same targets.
 """
 
 from __future__ import annotations
