@@ -50,14 +50,14 @@ def analyse(ctx) -> None:
 
     # the tables behind the figure
     rec_year = V.record_yearly().reindex(list(V.UCDP_YEARS))
-    yearly = _band(V._yearly_deaths(world).fillna(0.0))
+    yearly = _band(V.yearly_deaths(world).fillna(0.0))
     yearly["record"] = rec_year
     yearly = yearly.rename_axis("year").reset_index()
     save_table(yearly, ctx.out_dir, "validation_yearly_deaths")
 
     rec_week = V.record_weekly()
     rec_week = rec_week[rec_week["year"].isin(V.UCDP_YEARS)]["battle_deaths"].to_numpy()
-    weekly = V._weekly_deaths(world)
+    weekly = V.weekly_deaths(world)
     grid = np.unique(np.concatenate([[0, 1], np.round(np.geomspace(1, max(500, weekly.max().max() + 1), 40))]))
     ccdf = _band(pd.DataFrame({run: _ccdf(weekly[run].dropna().to_numpy(), grid) for run in weekly}, index=grid))
     ccdf["record"] = _ccdf(rec_week, grid)

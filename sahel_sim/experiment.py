@@ -29,7 +29,7 @@ class ScaleConfig:
     """How big an experiment is at one scale: replicates per design point, and overrides for that scale."""
 
     replicates: int = param(30, lo=1, hi=100_000, doc="seeds per design point")
-    design_n: int = param(0, lo=0, hi=1_000_000, doc="base sample size of a sensitivity design (Sobol: power of 2)")
+    design_n: int = param(0, lo=0, hi=1_000_000, doc="base sample size of a design (Sobol: power of 2; Latin: rows)")
     sweep: dict[str, str] = param(factory=dict, doc="swept keys -> Hydra sweep values at this scale")
     fixed: list[str] = param(factory=list, doc="overrides for every run at this scale")
 
@@ -45,7 +45,8 @@ class ExperimentConfig:
     fixed: list[str] = param(factory=list, doc="overrides applied to every run of the experiment")
     scales: dict[str, ScaleConfig] = param(factory=dict)
     design: dict[str, list[float]] = param(factory=dict, doc="sensitivity design: parameter -> [low, high]")
-    design_method: str = param("sobol", choices=("sobol", "morris"))
+    design_method: str = param("sobol", choices=("sobol", "morris", "latin"),
+                               doc="sampling of the design: sobol, morris, or latin (calibration)")
     base_seed: int = param(20151120, lo=0, hi=2**32 - 1, doc="base of the replicate seeds")
     launcher: str = param("basic", doc="Hydra launcher of the sweep: basic, joblib, submitit_local, ...")
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .params import ConfigError, param
 
-METHODS = ("sobol", "morris")
+METHODS = ("sobol", "morris", "latin")
 
 
 @dataclass
@@ -43,7 +43,9 @@ def problem_path(design: Path) -> Path:
 
 
 def make_design(method: str, bounds: dict[str, tuple[float, float]], n: int, seed: int, out: Path) -> pd.DataFrame:
-    """Sample a Sobol (Saltelli) or Morris design over ``bounds`` and write it with its problem definition."""
+    """Sample a Sobol (Saltelli), Morris or Latin hypercube design over ``bounds`` and write it with its problem
+    definition. ``latin`` draws ``n`` rows, one per stratum of each parameter's range (SALib's
+    ``latin.sample``): a space-filling sample of the prior for calibration, with no sensitivity analysis."""
     if method not in METHODS:
         raise ValueError(f"method {method!r}; allowed: {', '.join(METHODS)}")
     problem = {"num_vars": len(bounds), "names": list(bounds), "bounds": [list(b) for b in bounds.values()]}
@@ -51,10 +53,14 @@ def make_design(method: str, bounds: dict[str, tuple[float, float]], n: int, see
         from SALib.sample import sobol
 
         x = sobol.sample(problem, n, calc_second_order=False, seed=seed)
-    else:
+    elif method == "morris":
         from SALib.sample import morris
 
         x = morris.sample(problem, n, num_levels=4, seed=seed)
+    else:
+        from SALib.sample import latin
+
+        x = latin.sample(problem, n, seed=seed)
     table = pd.DataFrame(x, columns=problem["names"])
     table.insert(0, "row", np.arange(len(table)))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +111,8 @@ def _set_path(config, dotted: str, value: float) -> None:
 def analyse(design: Path, metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Sensitivity indices of ``metric`` from a collected sweep table over a design (replicates averaged)."""
     spec = json.loads(problem_path(design).read_text())
+    if spec["method"] not in ("sobol", "morris"):
+        raise ValueError(f"a {spec['method']} design has no sensitivity indices; allowed: a sobol or morris design")
     problem = spec["problem"]
     table = pd.read_csv(design)
     sel = metrics[metrics["metric"] == metric]

@@ -9,7 +9,11 @@ under a tolerance stated in the check and fixed before looking at the model's ou
 median run satisfies every condition of the tolerance. The tolerances are not to be loosened to make a model pass.
 
 Each check returns one row (:func:`row`): pattern, description, source, statistic, record (text) and record value,
-model median and 5-95% range over runs, tolerance, pass, and a detail line with the secondary conditions.
+model median and 5-95% range over runs, tolerance, pass, and a detail line with the secondary conditions. The
+per-run statistics behind the checks (:func:`north_statistics`, :func:`south_shift`, :func:`minusma_deaths`,
+:func:`small_pledges_to_is`, :func:`competing_claims`, :func:`yearly_deaths`, :func:`weekly_deaths`,
+:func:`tail_exponents`) and the record's values are public: the calibration (:mod:`sahel_sim.calibration`) aims
+at the same targets.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from .severity import survival_exponent
 
 #: UCDP GED 20.1 yearly state-based battle deaths in Mali (record README; CC BY 4.0)
 UCDP_YEARS = (2012, 2013, 2014, 2015, 2016)
+#: MINUSMA peacekeepers killed in the mission's first two years, Jul 2013-Jun 2015 (DIIS 2015; record README)
+MINUSMA_DEATHS = 56
+MINUSMA_PERIOD = ("2013-07-01", "2015-06-30")
 #: tolerances, in one place (fixed before looking at the model; do not loosen to make a model pass)
 TOL = {
     "P1_peak_min": 0.5,          # a majority of the north's people under jihadist dominance at the 2012 peak
@@ -93,6 +100,15 @@ def _median(values) -> float:
 # the patterns
 
 
+def north_statistics(world: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per run: the 2012 peak of ``north_jihadist_share``, its Jun-Aug 2013 mean, and their ratio (P1)."""
+    d = world["date"]
+    peak = world[d.dt.year == 2012].groupby("run")["north_jihadist_share"].max()
+    mid = world[_between(d, "2013-06-01", "2013-08-31")].groupby("run")["north_jihadist_share"].mean()
+    ratio = (mid / peak.replace(0, np.nan)).reindex(_runs(world))
+    return peak, mid, ratio
+
+
 def p1_north_takeover(world: pd.DataFrame) -> dict:
     """P1: the jihadist takeover of the north in 2012 and its reversal after January 2013.
 
@@ -101,10 +117,7 @@ def p1_north_takeover(world: pd.DataFrame) -> dict:
     ``north_jihadist_share`` in Jun-Aug 2013 over its 2012 peak. Tolerance: median peak >= 0.5 (a majority of the
     north's people) and median ratio <= 0.5 (the share at least halved).
     """
-    d = world["date"]
-    peak = world[d.dt.year == 2012].groupby("run")["north_jihadist_share"].max()
-    mid = world[_between(d, "2013-06-01", "2013-08-31")].groupby("run")["north_jihadist_share"].mean()
-    ratio = (mid / peak.replace(0, np.nan)).reindex(_runs(world))
+    peak, mid, ratio = north_statistics(world)
     ok = _median(peak) >= TOL["P1_peak_min"] and _median(ratio) <= TOL["P1_reversal_max"]
     return row("P1", "2012 takeover of the north, reversed after Serval (Jan 2013)",
                "DIIS comment 2015 (record README timeline)", "north share mid-2013 / 2012 peak",
@@ -112,6 +125,17 @@ def p1_north_takeover(world: pd.DataFrame) -> dict:
                f"peak 2012 >= {TOL['P1_peak_min']} and ratio <= {TOL['P1_reversal_max']}", ok,
                f"2012 peak median {_median(peak):.2f} (5-95% {peak.quantile(0.05):.2f}-{peak.quantile(0.95):.2f}); "
                f"mid-2013 median {_median(mid):.2f}")
+
+
+def south_shift(attacks: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per run: the centre+south share of attacks in Mali in 2013-2014, in 2015, and the shift between them (P2)."""
+    a = attacks[attacks["zone"] != "abroad"]
+    year = a["date"].dt.year
+    south = a["zone"].isin(["centre", "south"])
+    runs = _runs(attacks)
+    before = south[year.isin([2013, 2014])].groupby(a.loc[year.isin([2013, 2014]), "run"]).mean().reindex(runs)
+    during = south[year == 2015].groupby(a.loc[year == 2015, "run"]).mean().reindex(runs)
+    return before, during, during - before
 
 
 def p2_spread_south(attacks: pd.DataFrame) -> dict:
@@ -122,13 +146,10 @@ def p2_spread_south(attacks: pd.DataFrame) -> dict:
     share of its attacks in Mali's centre and south in 2015 minus that share in 2013-2014 (attacks abroad
     excluded). Tolerance: median shift >= +0.05; the shift of mean attack latitude is reported alongside.
     """
+    before, during, shift = south_shift(attacks)
     a = attacks[attacks["zone"] != "abroad"]
     year = a["date"].dt.year
-    south = a["zone"].isin(["centre", "south"])
     runs = _runs(attacks)
-    before = south[year.isin([2013, 2014])].groupby(a.loc[year.isin([2013, 2014]), "run"]).mean().reindex(runs)
-    during = south[year == 2015].groupby(a.loc[year == 2015, "run"]).mean().reindex(runs)
-    shift = during - before
     lat_b = a[year.isin([2013, 2014])].groupby("run")["lat"].mean().reindex(runs)
     lat_d = a[year == 2015].groupby("run")["lat"].mean().reindex(runs)
     ok = _median(shift) >= TOL["P2_shift_min"]
@@ -139,6 +160,12 @@ def p2_spread_south(attacks: pd.DataFrame) -> dict:
                f"latitude shift {_median(lat_d - lat_b):+.2f} deg")
 
 
+def minusma_deaths(world: pd.DataFrame) -> pd.Series:
+    """Per run: ``deaths_minusma`` summed over Jul 2013-Jun 2015, the record's two years (P3)."""
+    w = world[_between(world["date"], *MINUSMA_PERIOD)]
+    return w.groupby("run")["deaths_minusma"].sum().reindex(_runs(world))
+
+
 def p3_minusma_losses(world: pd.DataFrame, attacks: pd.DataFrame) -> dict:
     """P3: MINUSMA's losses are on the order of the record and MINUSMA is among the most-targeted.
 
@@ -147,8 +174,7 @@ def p3_minusma_losses(world: pd.DataFrame, attacks: pd.DataFrame) -> dict:
     a factor 2 of 56 (28-112), and MINUSMA among the three most-attacked target types (Jul 2013-Dec 2016) in the
     median run.
     """
-    w = world[_between(world["date"], "2013-07-01", "2015-06-30")]
-    deaths = w.groupby("run")["deaths_minusma"].sum().reindex(_runs(world))
+    deaths = minusma_deaths(world)
     a = attacks[_between(attacks["date"], "2013-07-01", "2016-12-31")]
     counts = a.groupby(["run", "target"]).size().unstack(fill_value=0)
     if "minusma" not in counts:
@@ -156,11 +182,23 @@ def p3_minusma_losses(world: pd.DataFrame, attacks: pd.DataFrame) -> dict:
     rank = counts.rank(axis=1, ascending=False, method="min")["minusma"].reindex(_runs(world, attacks))
     rank = rank.fillna(float(max(len(counts.columns), 1)))
     f = TOL["P3_factor"]
-    ok = 56 / f <= _median(deaths) <= 56 * f and _median(rank) <= TOL["P3_rank_max"]
+    rec = MINUSMA_DEATHS
+    ok = rec / f <= _median(deaths) <= rec * f and _median(rank) <= TOL["P3_rank_max"]
     return row("P3", "MINUSMA losses on the order of the record; MINUSMA among the most-targeted",
-               "DIIS 2015 (record README Figures)", "MINUSMA deaths Jul 2013-Jun 2015", "56", 56.0, deaths,
-               f"within x{f:g} of 56 ({56 / f:g}-{56 * f:g}) and target rank <= {TOL['P3_rank_max']}", ok,
+               "DIIS 2015 (record README Figures)", "MINUSMA deaths Jul 2013-Jun 2015", f"{rec}", float(rec), deaths,
+               f"within x{f:g} of {rec} ({rec / f:g}-{rec * f:g}) and target rank <= {TOL['P3_rank_max']}", ok,
                f"MINUSMA's rank among target types by attacks (Jul 2013-2016): median {_median(rank):.0f}")
+
+
+def small_pledges_to_is(events: pd.DataFrame, factions: pd.DataFrame, runs: pd.Index | None = None) -> pd.Series:
+    """Per run: pledges to IS by 31 Dec 2016 by groups with fewer than ``TOL['P4_small_fighters']`` fighters at
+    the week of the pledge (P4); 0 for a run without one. ``runs``: the runs to report (default: those of both
+    tables)."""
+    runs = _runs(events, factions) if runs is None else runs
+    p = events[(events["kind"] == "pledge") & (events["other"] == "IS") & (events["date"] <= "2016-12-31")]
+    sizes = factions[["run", "date", "faction", "fighters"]].drop_duplicates(["run", "date", "faction"])
+    p = p.merge(sizes, on=["run", "date", "faction"], how="left")
+    return p[p["fighters"].fillna(0) < TOL["P4_small_fighters"]].groupby("run").size().reindex(runs, fill_value=0)
 
 
 def p4_pledges_and_spectaculars(events: pd.DataFrame, factions: pd.DataFrame, attacks: pd.DataFrame) -> dict:
@@ -174,10 +212,7 @@ def p4_pledges_and_spectaculars(events: pd.DataFrame, factions: pd.DataFrame, at
     spectacular attacks >= 0.5.
     """
     runs = _runs(events, factions, attacks)
-    p = events[(events["kind"] == "pledge") & (events["other"] == "IS") & (events["date"] <= "2016-12-31")]
-    sizes = factions[["run", "date", "faction", "fighters"]].drop_duplicates(["run", "date", "faction"])
-    p = p.merge(sizes, on=["run", "date", "faction"], how="left")
-    small = p[p["fighters"].fillna(0) < TOL["P4_small_fighters"]].groupby("run").size().reindex(runs, fill_value=0)
+    small = small_pledges_to_is(events, factions, runs)
     s = attacks[attacks["spectacular"].astype(bool) & attacks["date"].dt.year.between(2015, 2017)]
     aq = (s["camp"] == "AQ").groupby(s["run"]).mean().reindex(runs)
     ok = _median(small) >= TOL["P4_pledges_min"] and _median(aq) >= TOL["P4_aq_share_min"]
@@ -190,6 +225,12 @@ def p4_pledges_and_spectaculars(events: pd.DataFrame, factions: pd.DataFrame, at
                f"{_median(aq):.2f} (spectaculars per run median {_median(n_spec):.0f}; runs with none excluded)")
 
 
+def competing_claims(attacks: pd.DataFrame) -> pd.Series:
+    """Per run: attacks with competing claims in the table's period (P5); 0 for a run without one."""
+    return attacks["competing_claims"].astype(bool).groupby(attacks["run"]).sum().reindex(_runs(attacks),
+                                                                                           fill_value=0)
+
+
 def p5_competing_claims(attacks: pd.DataFrame) -> dict:
     """P5: competing claims occur.
 
@@ -197,14 +238,14 @@ def p5_competing_claims(attacks: pd.DataFrame) -> dict:
     the Macina Liberation Front (DIIS 2015; record README timeline). Statistic per run: attacks with competing
     claims, 2012-2017. Tolerance: median >= 1 (competing claims in at least half the runs).
     """
-    n = attacks["competing_claims"].astype(bool).groupby(attacks["run"]).sum().reindex(_runs(attacks), fill_value=0)
+    n = competing_claims(attacks)
     ok = _median(n) >= TOL["P5_claims_min"]
     return row("P5", "competing claims occur", "DIIS 2015 (Radisson Blu, Nov 2015)",
                "attacks with competing claims per run", ">= 1 (Radisson Blu 2015)", 1.0, n,
                f"median >= {TOL['P5_claims_min']}", ok, f"runs with a competing claim: {(n >= 1).mean():.0%}")
 
 
-def _yearly_deaths(world: pd.DataFrame) -> pd.DataFrame:
+def yearly_deaths(world: pd.DataFrame) -> pd.DataFrame:
     """State-based deaths per year (rows) and run (columns), 2012-2016."""
     y = world[world["date"].dt.year.isin(UCDP_YEARS)]
     table = y.groupby([y["date"].dt.year.rename("year"), "run"])["state_based_deaths"].sum().unstack()
@@ -221,7 +262,7 @@ def p6_yearly_battle_deaths(world: pd.DataFrame, record: pd.Series | None = None
     """
     record = record_yearly() if record is None else record
     rec = record.reindex(list(UCDP_YEARS)).astype(float)
-    yearly = _yearly_deaths(world).fillna(0.0)
+    yearly = yearly_deaths(world).fillna(0.0)
     ratio = yearly.loc[[2014, 2015, 2016]].mean() / yearly.loc[2013].replace(0, np.nan)
     med_years = yearly.median(axis=1)
     peak = int(med_years.idxmax())
@@ -238,10 +279,17 @@ def p6_yearly_battle_deaths(world: pd.DataFrame, record: pd.Series | None = None
                + f"; total median {_median(total):.0f} (record {rec.sum():.0f})")
 
 
-def _weekly_deaths(world: pd.DataFrame) -> pd.DataFrame:
+def weekly_deaths(world: pd.DataFrame) -> pd.DataFrame:
     """Weekly state-based deaths 2012-2016, one column per run."""
     y = world[world["date"].dt.year.isin(UCDP_YEARS)]
     return y.pivot_table(index="date", columns="run", values="state_based_deaths", aggfunc="sum")
+
+
+def record_weekly_statistics(record: pd.DataFrame | None = None) -> tuple[float, float]:
+    """The record's share of weeks 2012-2016 without a battle death and its largest week (P7)."""
+    record = record_weekly() if record is None else record
+    rec = record[record["year"].isin(UCDP_YEARS)]["battle_deaths"]
+    return float((rec == 0).mean()), float(rec.max())
 
 
 def p7_weekly_spikes(world: pd.DataFrame, record: pd.DataFrame | None = None) -> dict:
@@ -251,10 +299,8 @@ def p7_weekly_spikes(world: pd.DataFrame, record: pd.DataFrame | None = None) ->
     (record README). Statistic per run: share of weeks 2012-2016 with no state-based death. Tolerance: median
     within +-0.15 of the record's share, and the median largest week within a factor 2 of the record's.
     """
-    record = record_weekly() if record is None else record
-    rec = record[record["year"].isin(UCDP_YEARS)]["battle_deaths"]
-    rec_zero, rec_max = float((rec == 0).mean()), float(rec.max())
-    weekly = _weekly_deaths(world).reindex(columns=_runs(world))
+    rec_zero, rec_max = record_weekly_statistics(record)
+    weekly = weekly_deaths(world).reindex(columns=_runs(world))
     zero = (weekly == 0).mean()
     largest = weekly.max()
     f, tol = TOL["P7_max_factor"], TOL["P7_zero_share_tol"]
@@ -264,6 +310,14 @@ def p7_weekly_spikes(world: pd.DataFrame, record: pd.DataFrame | None = None) ->
                rec_zero, zero, f"within +-{tol} of {rec_zero:.2f}; largest week within x{f:g} of {rec_max:.0f}", ok,
                f"largest week median {_median(largest):.0f} (5-95% {largest.quantile(0.05):.0f}-"
                f"{largest.quantile(0.95):.0f}); record {rec_max:.0f}")
+
+
+def tail_exponents(attacks: pd.DataFrame) -> pd.Series:
+    """Per run: the maximum-likelihood tail exponent of deaths per attack over attacks killing at least
+    ``TOL['P8_x_min']`` (P8)."""
+    x_min = TOL["P8_x_min"]
+    return attacks.groupby("run")["killed"].apply(lambda k: survival_exponent(k.to_numpy(), x_min)).reindex(
+        _runs(attacks))
 
 
 def p8_severity_tail(attacks: pd.DataFrame) -> dict:
@@ -279,7 +333,7 @@ def p8_severity_tail(attacks: pd.DataFrame) -> dict:
     """
     x_min = TOL["P8_x_min"]
     runs = _runs(attacks)
-    alpha = attacks.groupby("run")["killed"].apply(lambda k: survival_exponent(k.to_numpy(), x_min)).reindex(runs)
+    alpha = tail_exponents(attacks)
 
     def top_share(k: pd.Series) -> float:
         k = np.sort(k[k >= x_min].to_numpy())[::-1]

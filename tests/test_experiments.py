@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -62,3 +63,72 @@ def test_dose_response_table_is_sane(workdir):
     assert set(t["camp"]) == {"AQ", "IS"}
     assert (t["ci_low"] <= t["mean"] + 1e-9).all() and (t["mean"] <= t["ci_high"] + 1e-9).all()
     assert (t["mean"] >= 0).all() and (t["mean"] < 20).all()
+
+
+def test_calibration_smoke_outputs_are_sane(workdir):
+    out = workdir / "outputs" / "experiments" / "calibration" / "smoke"
+    if not out.exists():
+        run_smoke("calibration", workdir)
+    rows = pd.read_csv(out / "calibration_rows.csv")
+    assert len(rows) == 4 and (rows["n_runs"] == 1).all()
+    assert rows["distance"].notna().all() and (rows["distance"] >= 0).all()
+    assert rows["distance"].map(lambda d: d < float("inf")).all()
+    assert rows["accepted"].any()
+    assert (rows.loc[rows["accepted"], "distance"].max() <= rows.loc[~rows["accepted"], "distance"].min()
+            if (~rows["accepted"]).any() else True)
+    # the runs stop with the week of 31 Dec 2016: the record after 2016 is never used
+    runs = list((out / "runs").glob("*/world.parquet"))
+    assert runs and all(pd.read_parquet(p, columns=["date"])["date"].max() <= pd.Timestamp("2016-12-31")
+                        for p in runs)
+    # its seeds are not the validation's, so the chosen values are validated on fresh seeds
+    from sahel_sim.sweep import derive_seed
+
+    seeds = set(pd.read_parquet(out / "runs" / "runs.parquet")["seed"].astype(int))
+    assert seeds and not seeds & {derive_seed(20151120, r) for r in range(30)}
+    post = pd.read_csv(out / "posterior.csv")
+    assert len(post) == 5
+    assert ((post["prior_low"] <= post["posterior_median"]) & (post["posterior_median"] <= post["prior_high"])).all()
+    assert ((post["prior_low"] <= post["best_value"]) & (post["best_value"] <= post["prior_high"])).all()
+    findings = (out / "findings.md").read_text()
+    assert "```yaml" in findings and "clash_lethality:" in findings
+
+
+def test_calibration_distance_is_zero_at_the_record_and_large_far_from_it():
+    from sahel_sim import calibration as C
+    from sahel_sim import validation as V
+
+    record = C.record_statistics()
+    exact = {**record.to_dict(), "north_peak_2012": 0.8, "north_ratio_2013": 0.2, "south_shift": 0.1,
+             "pledges_is": 2.0, "competing_claims": 1.0, "tail_alpha": 2.0}
+    far = {**{f"deaths_{y}": 10 * record[f"deaths_{y}"] for y in V.UCDP_YEARS}, "zero_week_share": 0.0,
+           "largest_week": record["largest_week"] / 10, "minusma_deaths": 0.0, "north_peak_2012": 0.2,
+           "north_ratio_2013": 0.9, "south_shift": -0.1, "pledges_is": 0.0, "competing_claims": 0.0,
+           "tail_alpha": float("nan")}
+    stats = pd.DataFrame([exact, far], index=pd.Index([0, 1], name="row"))
+    d = C.distance(stats)
+    death_terms = [f"d_{s}" for s in C.DEATH_STATISTICS]
+    assert d.loc[0, death_terms].abs().max() < 1e-12
+    assert d.loc[0, "distance"] == pytest.approx(0.0, abs=1e-12)
+    assert d.loc[1, "distance"] > 50
+    assert (d.loc[1, death_terms] > 0.5).all()
+    assert d.loc[1, "d_tail_alpha:min"] == C.MISSING_TERM
+    # a death count off by the validation's tolerance factor adds exactly one (on the log1p scale)
+    one_off = pd.DataFrame([{**exact, "largest_week": (record["largest_week"] + 1) * V.TOL["P7_max_factor"] - 1}])
+    assert C.distance(one_off).loc[0, "distance"] == pytest.approx(1.0)
+    accepted = C.accept(pd.Series(np.arange(30.0)[::-1]))
+    assert accepted.sum() == 5 and accepted.iloc[-5:].all()
+    assert C.accept(pd.Series([3.0, 1.0, 2.0])).all()
+
+
+def test_latin_design_samples_each_stratum_once_inside_the_bounds(tmp_path):
+    from sahel_sim.sensitivity import make_design
+
+    bounds = {"mechanisms.territory.exchange_ratio": (0.1, 0.6),
+              "mechanisms.claims.false_claim_probability": (0.1, 0.9)}
+    table = make_design("latin", bounds, 10, 3, tmp_path / "d.csv")
+    assert list(table["row"]) == list(range(10))
+    for name, (lo, hi) in bounds.items():
+        x = table[name].to_numpy()
+        assert ((lo <= x) & (x <= hi)).all()
+        assert sorted(np.floor((x - lo) / (hi - lo) * 10).astype(int)) == list(range(10))
+    assert make_design("latin", bounds, 10, 3, tmp_path / "e.csv").equals(table)

@@ -1,0 +1,184 @@
+"""Calibration: rejection ABC of the free parameters against the record up to 2016 (sahel_sim.calibration)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from experiments.common import save_figure, save_table
+from sahel_sim import calibration as C
+from sahel_sim import validation as V
+
+
+def _default_config():
+    """The composed default config (inside the ``sahel-sim`` command Hydra is already initialised: compose there)."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sahel_sim.api import load_config, to_sim_config
+
+    if GlobalHydra.instance().is_initialized():
+        from hydra import compose
+
+        return to_sim_config(compose(config_name="config"))
+    return load_config()
+
+
+def _default(config, dotted: str) -> float:
+    """The current value of a parameter in the composed default config."""
+    node = config
+    for part in dotted.split("."):
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return float(node)
+
+
+def _short(name: str) -> str:
+    return name.removeprefix("mechanisms.")
+
+
+def _yaml_snippet(post: pd.DataFrame, best: pd.Series, ctx) -> list[str]:
+    """The values to paste into configs/mechanisms/default.yaml, grouped by mechanism, with their provenance."""
+    lines = ["```yaml",
+             f"# calibrated by `sahel-sim experiment={ctx.name} scale={ctx.scale}` (rejection ABC, record up to "
+             f"{C.CUTOFF}): best row {int(best['row'])} of {int(post['n_rows'].iloc[0])}, distance "
+             f"{best['distance']:.2f};",
+             f"# see outputs/experiments/{ctx.name}/{ctx.scale}/findings.md and docs/validation.md "
+             "(\"Calibration procedure\")"]
+    by_mech: dict[str, list[str]] = {}
+    for _, p in post.iterrows():
+        mech, _, key = _short(p["parameter"]).partition(".")
+        by_mech.setdefault(mech, []).append(
+            f"  {key}: {p['best_value']:.4g}   # posterior median {p['posterior_median']:.4g} (5-95% "
+            f"{p['posterior_q05']:.4g}-{p['posterior_q95']:.4g}); prior [{p['prior_low']:g}, {p['prior_high']:g}]")
+    for mech, entries in by_mech.items():
+        lines += [f"{mech}:", *entries]
+    return [*lines, "```"]
+
+
+def analyse(ctx) -> None:
+    exp = ctx.config
+    bounds = {k: (float(v[0]), float(v[1])) for k, v in exp.design.items()}
+    params = list(bounds)
+    design = pd.read_csv(ctx.sweep_dir.parent / "design.csv")
+
+    tables = {name: ctx.read_tables(name, cols) for name, cols in V.COLUMNS.items()}
+    per_run = C.run_statistics(tables)
+    complete = ctx.runs[ctx.runs["status"] == "complete"].set_index("run")
+    stats = C.row_statistics(per_run, complete["design.row"].astype(int))
+    dist = C.distance(stats)
+    rows = design.set_index("row").join(stats, how="inner").join(dist)
+    rows["accepted"] = C.accept(rows["distance"])
+    rows["rank"] = rows["distance"].rank(method="first").astype(int)
+    rows = rows.reset_index()
+    save_table(rows, ctx.out_dir, "calibration_rows")
+
+    post = C.posterior(rows, bounds)
+    default_config = _default_config()
+    post.insert(3, "current_default", [_default(default_config, p) for p in params])
+    save_table(post, ctx.out_dir, "posterior")
+
+    best = rows.loc[rows["distance"].idxmin()]
+    record = C.record_statistics()
+    term_list = C.terms()
+    fit = pd.DataFrame([{"statistic": t.statistic, "pattern": t.pattern, "term": t.name,
+                         "description": C.STATISTICS[t.statistic],
+                         "target": ("record " if t.kind in ("log", "abs") else ">= " if t.kind == "min" else "<= ")
+                         + f"{t.target:.3g}", "target_value": t.target, "best_row": float(best[t.statistic]),
+                         "all_rows_median": float(rows[t.statistic].median()),
+                         "accepted_median": float(rows.loc[rows["accepted"], t.statistic].median()),
+                         "best_term": float(best[f"d_{t.name}"]), "comparison": t.description}
+                        for t in term_list])
+    save_table(fit, ctx.out_dir, "calibration_fit")
+
+    # the figure: distance against each parameter, accepted rows highlighted; last panel: the best row's terms
+    n = len(params)
+    ncols = 3
+    nrows = int(np.ceil((n + 1) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 4.2 * nrows))
+    axes = np.atleast_1d(axes).ravel()
+    acc = rows[rows["accepted"]]
+    rej = rows[~rows["accepted"]]
+    log_y = bool((rows["distance"] > 0).all() and rows["distance"].max() / rows["distance"].min() > 20)
+    for ax, p in zip(axes, params, strict=False):
+        lo, hi = bounds[p]
+        pr = post.set_index("parameter").loc[p]
+        ax.axvspan(lo, hi, color="#eeeeee", lw=0, label="prior range", zorder=0)
+        ax.scatter(rej[p], rej["distance"], s=18, facecolors="none", edgecolors="#888888", lw=0.8,
+                   label=f"rejected rows ({len(rej)})", zorder=2)
+        ax.scatter(acc[p], acc["distance"], s=28, color="black", marker="o",
+                   label=f"accepted rows ({len(acc)})", zorder=3)
+        ax.scatter([best[p]], [best["distance"]], s=220, facecolors="white", edgecolors="black", lw=1.2,
+                   marker="*", label=f"best row ({int(best['row'])})", zorder=4)
+        ax.axhline(acc["distance"].max(), color="black", lw=0.6, ls="-.", label="acceptance threshold")
+        ax.axvline(pr["posterior_median"], color="black", ls="--", lw=1, label="posterior median")
+        ax.axvline(pr["current_default"], color="#555555", ls=":", lw=1.2, label="current default")
+        ax.set_xlim(lo - 0.04 * (hi - lo), hi + 0.04 * (hi - lo))
+        if log_y:
+            ax.set_yscale("log")
+        ax.set_xlabel(_short(p))
+        ax.set_ylabel("distance to the record (lower is closer)")
+        ax.set_title(f"{_short(p)}: posterior median {pr['posterior_median']:.3g}\n"
+                     f"(5-95% of accepted {pr['posterior_q05']:.3g} to {pr['posterior_q95']:.3g})", fontsize=9)
+    axes[0].legend(fontsize=7, loc="best")
+
+    ax = axes[n]
+    y = np.arange(len(fit))
+    ax.barh(y, fit["best_term"], color="#444444", height=0.6, label=f"best row {int(best['row'])}")
+    med_terms = [float(rows[f"d_{t}"].median()) for t in fit["term"]]
+    ax.scatter(med_terms, y, marker="|", s=120, color="black", label="median over all rows")
+    ax.set_yticks(y, [f"{t} ({pat})" for t, pat in zip(fit["term"], fit["pattern"], strict=True)], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("symlog", linthresh=0.1)
+    ax.set_xlabel("term of the distance (1 = off by one tolerance)")
+    ax.set_title("what the distance is made of", fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    for ax in axes[n + 1:]:
+        ax.set_visible(False)
+    fig.suptitle(f"{exp.title} ({len(rows)} design rows x {int(rows['n_runs'].max())} seed(s), scale={ctx.scale}; "
+                 f"record up to {C.CUTOFF})", fontsize=11)
+    fig.tight_layout(rect=(0, 0.03, 1, 0.96))
+    save_figure(fig, ctx.out_dir, "calibration", ctx.footer())
+
+    # findings
+    n_runs = int(rows["n_runs"].sum())
+    rebuild = f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."
+    lines = [f"# {exp.title}", "",
+             f"Design: Latin hypercube of {len(rows)} rows over {n} parameters (priors: uniform over the ranges in "
+             f"configs/experiment/{ctx.name}.yaml) x {int(rows['n_runs'].max())} seed(s) = {n_runs} runs, "
+             f"scale={ctx.scale}, runs ending {C.CUTOFF}; the record is used only up to {C.CUTOFF}. "
+             f"Rejection ABC: the {len(acc)} rows closest to the record (the closest {C.ACCEPT_FRACTION:.0%}, at "
+             f"least {C.ACCEPT_MIN}) are the approximate posterior. Distance: sum of squared normalised "
+             "discrepancies (sahel_sim/calibration.py; docs/validation.md, \"Calibration procedure\").", ""]
+    if ctx.scale == "smoke":
+        lines += ["**Smoke size: a check of the pipeline, not a calibration.** With so few rows every row may be "
+                  "accepted; read the full-size run.", ""]
+    lines += [f"Best row: {int(best['row'])}, distance {best['distance']:.2f} (median over rows "
+              f"{rows['distance'].median():.2f}; accepted up to {acc['distance'].max():.2f}).", "",
+              "| parameter | prior | current default | best row | posterior median | 5-95% of accepted |",
+              "|---|---|---|---|---|---|"]
+    for _, p in post.iterrows():
+        lines.append(f"| {_short(p['parameter'])} | [{p['prior_low']:g}, {p['prior_high']:g}] | "
+                     f"{p['current_default']:.4g} | {p['best_value']:.4g} | {p['posterior_median']:.4g} | "
+                     f"{p['posterior_q05']:.4g} to {p['posterior_q95']:.4g} |")
+    lines += ["", "The 5-95% range is the spread of the accepted rows (the approximate posterior), no interval of a "
+              "mean.", "",
+              "## Values for `configs/mechanisms/default.yaml`", "",
+              "The best row is a point actually run and scored (its statistics are the mean of its seeds); the "
+              "posterior medians are taken parameter by parameter and were not necessarily run together. The "
+              "snippet uses the best row, with the posterior in the comment; validate the chosen values on fresh "
+              "seeds with `sahel-sim experiment=validation` before reading them as calibrated.", "",
+              *_yaml_snippet(post, best, ctx), "",
+              "## Fit of the best row against the record (2012-2016)", "",
+              "| statistic | pattern | record / threshold | best row | median of accepted rows | median of all "
+              "rows | term (1 = one tolerance off) |", "|---|---|---|---|---|---|---|"]
+    for _, f in fit.iterrows():
+        lines.append(f"| {f['description']} | {f['pattern']} | {f['target']} | {f['best_row']:.3g} | "
+                     f"{f['accepted_median']:.3g} | {f['all_rows_median']:.3g} | {f['best_term']:.2f} "
+                     f"({f['comparison']}) |")
+    yearly = ", ".join(f"{y}: {record[f'deaths_{y}']:.0f}" for y in V.UCDP_YEARS)
+    lines += ["", f"Record values: UCDP GED 20.1 yearly {yearly}; zero-death weeks {record['zero_week_share']:.2f}; "
+              f"largest week {record['largest_week']:.0f}; MINUSMA deaths Jul 2013-Jun 2015 "
+              f"{record['minusma_deaths']:.0f} (sahel_sim.validation).", "",
+              "Tables: calibration_rows.csv (one row per design row: parameters, mean statistics over its seeds, "
+              "the distance's terms, distance, accepted), posterior.csv, calibration_fit.csv.", "", rebuild]
+    (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")
