@@ -91,19 +91,23 @@ STATISTICS = {
     "south_shift": "centre+south share of attacks, 2015 minus 2013-14",
     "pledges_is": "small-group pledges to IS by end 2016",
     "competing_claims": "attacks with competing claims 2012-2016",
+    "aq_spectaculars": "AQ-camp spectacular attacks 2015-2016",
     "tail_alpha": "tail exponent of deaths per attack",
 }
 
 #: the statistics compared with a number of the record (the others are compared with a pattern's threshold)
-DEATH_STATISTICS = (*(f"deaths_{y}" for y in V.UCDP_YEARS), "zero_week_share", "largest_week", "minusma_deaths")
+DEATH_STATISTICS = (*(f"deaths_{y}" for y in V.UCDP_YEARS), "zero_week_share", "largest_week", "minusma_deaths",
+                    "aq_spectaculars")
 
 
 def record_statistics() -> pd.Series:
-    """The record's value of each death statistic (UCDP GED 20.1 2012-2016; MINUSMA Jul 2013-Jun 2015)."""
+    """The record's value of each numeric statistic (UCDP GED 20.1 2012-2016; MINUSMA Jul 2013-Jun 2015; AQ-camp
+    spectacular attacks 2015-2016)."""
     yearly = V.record_yearly()
     zero, largest = V.record_weekly_statistics()
     values = {f"deaths_{y}": float(yearly.loc[y]) for y in V.UCDP_YEARS}
-    values.update(zero_week_share=zero, largest_week=largest, minusma_deaths=float(V.MINUSMA_DEATHS))
+    values.update(zero_week_share=zero, largest_week=largest, minusma_deaths=float(V.MINUSMA_DEATHS),
+                  aq_spectaculars=float(V.AQ_SPECTACULARS_2015_2016))
     return pd.Series(values)
 
 
@@ -120,6 +124,8 @@ def terms() -> list[Term]:
              f"log-ratio / ln {T['P7_max_factor']:g}"),
         Term("minusma_deaths", "log", rec["minusma_deaths"], T["P3_factor"], "P3",
              f"log-ratio / ln {T['P3_factor']:g}"),
+        Term("aq_spectaculars", "log", rec["aq_spectaculars"], T["P6_total_factor"], "P4",
+             f"log-ratio / ln {T['P6_total_factor']:g} (Sévaré, Bamako, Ouagadougou)"),
         Term("north_peak_2012", "min", T["P1_peak_min"], 0.1, "P1", f"hinge below {T['P1_peak_min']:g}, / 0.1"),
         Term("north_ratio_2013", "max", T["P1_reversal_max"], 0.1, "P1",
              f"hinge above {T['P1_reversal_max']:g}, / 0.1"),
@@ -161,6 +167,7 @@ def run_statistics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     out["pledges_is"] = V.small_pledges_to_is(events, factions, runs).reindex(runs, fill_value=0)
     out["competing_claims"] = (V.competing_claims(attacks).reindex(runs, fill_value=0) if len(attacks)
                                else 0)
+    out["aq_spectaculars"] = (V.aq_spectaculars(attacks).reindex(runs, fill_value=0) if len(attacks) else 0)
     out["tail_alpha"] = V.tail_exponents(attacks).reindex(runs) if len(attacks) else np.nan
     return out.astype(float)
 

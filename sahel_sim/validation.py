@@ -32,6 +32,9 @@ UCDP_YEARS = (2012, 2013, 2014, 2015, 2016)
 #: MINUSMA peacekeepers killed in the mission's first two years, Jul 2013-Jun 2015 (DIIS 2015; record README)
 MINUSMA_DEATHS = 56
 MINUSMA_PERIOD = ("2013-07-01", "2015-06-30")
+#: AQ-camp spectacular attacks in the region in 2015-2016: Sévaré hotel (Aug 2015), Radisson Blu Bamako (Nov 2015),
+#: Ouagadougou (Jan 2016) (record README timeline and Figures; press reports)
+AQ_SPECTACULARS_2015_2016 = 3
 #: tolerances, in one place (fixed before looking at the model; do not loosen to make a model pass)
 TOL = {
     "P1_peak_min": 0.5,          # a majority of the north's people under jihadist dominance at the 2012 peak
@@ -223,6 +226,13 @@ def p4_pledges_and_spectaculars(events: pd.DataFrame, factions: pd.DataFrame, at
                f"median >= {TOL['P4_pledges_min']} and AQ share of spectaculars 2015-17 >= {TOL['P4_aq_share_min']}",
                ok, f"runs with a pledge: {(small >= 1).mean():.0%}; AQ share of spectaculars 2015-17 median "
                f"{_median(aq):.2f} (spectaculars per run median {_median(n_spec):.0f}; runs with none excluded)")
+
+
+def aq_spectaculars(attacks: pd.DataFrame, years: tuple[int, int] = (2015, 2016)) -> pd.Series:
+    """Spectacular attacks by AQ-camp groups per run in ``years`` (inclusive; runs without one are missing)."""
+    s = attacks[attacks["spectacular"].astype(bool) & attacks["date"].dt.year.between(*years)
+                & (attacks["camp"] == "AQ")]
+    return s.groupby("run").size()
 
 
 def competing_claims(attacks: pd.DataFrame) -> pd.Series:
