@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-EXPERIMENTS = sorted(p.stem for p in (Path(__file__).parents[1] / "configs" / "experiment").glob("*.yaml")
+CONFIGS = Path(__file__).parents[1] / "configs"
+EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml")
                      if p.stem != "none")
 
 
@@ -86,7 +88,8 @@ def test_calibration_smoke_outputs_are_sane(workdir):
     seeds = set(pd.read_parquet(out / "runs" / "runs.parquet")["seed"].astype(int))
     assert seeds and not seeds & {derive_seed(20151120, r) for r in range(30)}
     post = pd.read_csv(out / "posterior.csv")
-    assert len(post) == 5
+    design = yaml.safe_load((CONFIGS / "experiment" / "calibration.yaml").read_text())["design"]
+    assert list(post["parameter"]) == list(design)
     assert ((post["prior_low"] <= post["posterior_median"]) & (post["posterior_median"] <= post["prior_high"])).all()
     assert ((post["prior_low"] <= post["best_value"]) & (post["best_value"] <= post["prior_high"])).all()
     findings = (out / "findings.md").read_text()
