@@ -32,6 +32,8 @@ class ScaleConfig:
     design_n: int = param(0, lo=0, hi=1_000_000, doc="base sample size of a design (Sobol: power of 2; Latin: rows)")
     sweep: dict[str, str] = param(factory=dict, doc="swept keys -> Hydra sweep values at this scale")
     fixed: list[str] = param(factory=list, doc="overrides for every run at this scale")
+    confirm_replicates: int = param(0, lo=0, hi=100_000,
+                                    doc="fresh seeds per accepted row in a calibration's confirmation stage (0: none)")
 
 
 @dataclass
@@ -110,6 +112,28 @@ def sweep_command(exp: ExperimentConfig, scale: str, sweep_dir: Path, extra: lis
     return [sys.executable, "-m", "sahel_sim", "-m", *exp.fixed, *s.fixed, *extra,
             *(f"{k}={v}" for k, v in sweep.items()), f"base_seed={exp.base_seed}", "output.quiet=true",
             f"hydra/launcher={exp.launcher}", f"hydra.sweep.dir={sweep_dir}"]
+
+
+def design_sweep(ctx: ExperimentContext, design_file: Path, rows: list[int], replicates: range,
+                 sweep_dir: Path) -> ExperimentContext:
+    """Run (or resume) chosen rows of a design table with chosen replicates, as one more ``sahel-sim -m`` sweep
+    with the experiment's fixed overrides and launcher, and collect it: a second stage of an experiment (e.g. a
+    calibration's confirmation on fresh seeds). Returns a context for that sweep (same config and output folder)."""
+    from .sweep import collect
+
+    exp = ctx.config
+    s = exp.scales[ctx.scale]
+    cmd = [sys.executable, "-m", "sahel_sim", "-m", *exp.fixed, *s.fixed, f"design.file={design_file.resolve()}",
+           f"design.row={','.join(str(int(r)) for r in rows)}",
+           f"replicate=range({replicates.start},{replicates.stop})", f"base_seed={exp.base_seed}",
+           "output.quiet=true", f"hydra/launcher={exp.launcher}", f"hydra.sweep.dir={sweep_dir}"]
+    print(f"sahel-sim: experiment {exp.name} ({ctx.scale}), second stage: {' '.join(cmd[3:])}", file=sys.stderr)
+    proc = subprocess.run(cmd)
+    result = collect(sweep_dir)
+    if proc.returncode != 0 and not result.complete:
+        raise RuntimeError(f"the second-stage sweep of experiment {exp.name} failed (exit {proc.returncode}); "
+                           f"see {sweep_dir}")
+    return ExperimentContext(ctx.name, ctx.scale, exp, sweep_dir, ctx.out_dir, result.metrics, result.runs, cmd)
 
 
 def _analysis_module(name: str):
