@@ -125,12 +125,37 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
 
 
 def config_yaml(config) -> str:
-    """The run's resolved config as YAML (plain dump of the dataclass tree: ~100x faster than OmegaConf's)."""
+    """The run's resolved config as YAML (plain dump of the dataclass tree: ~100x faster than OmegaConf's).
+
+    Emitted by libyaml (``CSafeDumper``: the same representer, ~4x faster than PyYAML's pure-Python emitter)
+    when every string in the tree is printable text of the Basic Multilingual Plane: there the two emitters write
+    the same text. They differ in how they escape and fold strings holding control characters or characters
+    beyond U+FFFF, so a tree holding any of those is emitted by PyYAML's ``SafeDumper`` as before.
+    """
     import dataclasses
 
     import yaml
 
-    return yaml.safe_dump(dataclasses.asdict(config), sort_keys=False, allow_unicode=True, width=120)
+    tree = dataclasses.asdict(config)
+    dumper = yaml.CSafeDumper if getattr(yaml, "__with_libyaml__", False) and _plain_text(tree) else yaml.SafeDumper
+    return yaml.dump(tree, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
+
+
+def _plain_text(tree) -> bool:
+    """Whether every string (keys included) in a tree of dicts, lists and scalars is printable text within the
+    Basic Multilingual Plane (no control characters, no byte-order mark, nothing beyond U+FFFF)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if not node.isprintable() or "\ufeff" in node or (node and max(node) > "\uffff"):
+                return False
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return True
 
 
 def _atomic_write(path: Path, write) -> None:
