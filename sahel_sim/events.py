@@ -9,7 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+
+from . import frames
+from .frames import Irregular
 
 
 @dataclass
@@ -76,6 +80,94 @@ class EventLog:
 
     def attacks_frame(self) -> pd.DataFrame:
         """One row per attack; perpetrators and claimants joined with ';'."""
+        try:
+            return self._attacks_by_column()
+        except Irregular:
+            return self._attacks_by_row()
+
+    def claims_frame(self) -> pd.DataFrame:
+        """One row per (attack, claimant): whether the claimant took part (claim accuracy)."""
+        try:
+            return self._claims_by_column()
+        except Irregular:
+            return self._claims_by_row()
+
+    def events_frame(self) -> pd.DataFrame:
+        """One row per organisational or calendar event."""
+        try:
+            return self._events_by_column()
+        except Irregular:
+            return self._events_by_row()
+
+    # Each table is built column by column (one numpy call per column, :mod:`sahel_sim.frames`) when every column
+    # holds one kind of value, which is the case in every run; otherwise (no rows, a None, mixed kinds) row by
+    # row with pandas, as it always was. Both give the same table (tests/test_frames.py).
+
+    def _attacks_by_column(self) -> pd.DataFrame:
+        a = self.attacks
+        if not a:
+            raise Irregular("no attacks")
+
+        def values(name: str) -> list:
+            return [getattr(x, name) for x in a]
+
+        return frames.frame({
+            "attack_id": frames.column(values("id")),
+            "step": frames.integers(values("step"), np.int32),
+            "date": frames.dates_ns(values("date")),
+            "x": frames.integers(values("x"), np.int16),
+            "y": frames.integers(values("y"), np.int16),
+            "lon": frames.column(values("lon")),
+            "lat": frames.column(values("lat")),
+            "region": frames.column(values("region")),
+            "zone": frames.column(values("zone")),
+            "target": frames.column(values("target")),
+            "place": frames.column(values("place")),
+            "perpetrators": frames.column([";".join(x.perpetrators) for x in a]),
+            "camp": frames.column(values("camp")),
+            "joint": frames.booleans(values("joint")),
+            "killed": frames.integers(values("killed"), np.int32),
+            "hostages": frames.integers(values("hostages"), np.int32),
+            "foreigners": frames.booleans(values("foreigners")),
+            "attackers_killed": frames.integers(values("attackers_killed"), np.int32),
+            "victim_force": frames.column(values("victim_force")),
+            "spectacle": frames.column(values("spectacle")),
+            "spectacular": frames.booleans(values("spectacular")),
+            "claimants": frames.column([";".join(x.claimants) for x in a]),
+            "competing_claims": frames.booleans(values("competing_claims")),
+            "attention": frames.column(values("attention")),
+        })
+
+    def _claims_by_column(self) -> pd.DataFrame:
+        pairs = [(a, c) for a in self.attacks for c in a.claimants]
+        if not pairs:
+            raise Irregular("no claims")
+        return frames.frame({
+            "attack_id": frames.column([a.id for a, _ in pairs]),
+            "date": frames.dates_ns([a.date for a, _ in pairs]),
+            "claimant": frames.column([c for _, c in pairs]),
+            "true_claim": frames.booleans([c in a.perpetrators for a, c in pairs]),
+            "spectacular": frames.booleans([a.spectacular for a, _ in pairs]),
+        })
+
+    def _events_by_column(self) -> pd.DataFrame:
+        e = self.events
+        if not e:
+            raise Irregular("no events")
+        value = frames.column([x.value for x in e])
+        if value.dtype != np.float64:
+            raise Irregular("values not floats")
+        return frames.frame({
+            "step": frames.integers([x.step for x in e], np.int32),
+            "date": frames.dates_ns([x.date for x in e]),
+            "kind": frames.column([x.kind for x in e]),
+            "faction": frames.column([x.faction for x in e]),
+            "other": frames.column([x.other for x in e]),
+            "detail": frames.column([x.detail for x in e]),
+            "value": value,
+        })
+
+    def _attacks_by_row(self) -> pd.DataFrame:
         cols = ["attack_id", "step", "date", "x", "y", "lon", "lat", "region", "zone", "target", "place",
                 "perpetrators", "camp", "joint", "killed", "hostages", "foreigners", "attackers_killed",
                 "victim_force", "spectacle", "spectacular", "claimants", "competing_claims", "attention"]
@@ -89,15 +181,13 @@ class EventLog:
                              "foreigners": bool, "spectacular": bool, "competing_claims": bool,
                              "date": "datetime64[ns]"})
 
-    def claims_frame(self) -> pd.DataFrame:
-        """One row per (attack, claimant): whether the claimant took part (claim accuracy)."""
+    def _claims_by_row(self) -> pd.DataFrame:
         rows = [(a.id, pd.Timestamp(a.date), c, c in a.perpetrators, a.spectacular)
                 for a in self.attacks for c in a.claimants]
         frame = pd.DataFrame(rows, columns=["attack_id", "date", "claimant", "true_claim", "spectacular"])
         return frame.astype({"true_claim": bool, "spectacular": bool, "date": "datetime64[ns]"})
 
-    def events_frame(self) -> pd.DataFrame:
-        """One row per organisational or calendar event."""
+    def _events_by_row(self) -> pd.DataFrame:
         rows = [(e.step, pd.Timestamp(e.date), e.kind, e.faction, e.other, e.detail, e.value) for e in self.events]
         frame = pd.DataFrame(rows, columns=["step", "date", "kind", "faction", "other", "detail", "value"])
         return frame.astype({"step": "int32", "date": "datetime64[ns]", "value": float})

@@ -516,6 +516,11 @@ class WeeklyCollector(mesa.DataCollector):
         self._agent_getters = {cls: [_agent_getter(r) for r in reps.values()]
                                for cls, reps in agenttype_reporters.items()}
 
+    def records_of(self, agent_type: type) -> list[tuple]:
+        """Every record of one agent type, in the order collected: ``(time, unique_id, *reporter values)``."""
+        return [record for records in self._agenttype_records.values() if agent_type in records
+                for record in records[agent_type]]
+
     def collect(self, model) -> None:
         time = model.time
         if self.model_reporters:

@@ -15,6 +15,7 @@ holds a finished run, so a failed or interrupted run never leaves a half-written
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import platform
@@ -26,8 +27,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from . import frames
 from ._version import __version__
 from .agents import ArmedGroup, Force
+from .frames import Irregular
 
 if TYPE_CHECKING:
     from .model import SahelModel
@@ -43,31 +46,13 @@ class OutputError(RuntimeError):
 def build_tables(model: SahelModel) -> dict[str, pd.DataFrame]:
     """The run's tidy tables from the DataCollector and the event log."""
     cal = model.calendar
-    dc = model.datacollector
-    world = dc.get_model_vars_dataframe().reset_index(drop=True)
+    world = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     world.insert(0, "week", np.arange(len(world), dtype=np.int32))
     world.insert(1, "date", pd.to_datetime([cal.date_of(s) for s in range(len(world))]))
-    frames = []
-    for cls, kind_of in ((ArmedGroup, lambda r: "jihadist"), (Force, None)):
-        df = dc.get_agenttype_vars_dataframe(cls)
-        if df is None or len(df) == 0:
-            continue
-        df = df.reset_index()
-        df["week"] = (df["Step"] - 1).astype(np.int32)
-        df = df.drop(columns=["Step", "AgentID"])
-        if kind_of is None:
-            df["kind"] = df["faction"].map(lambda n: model.factions[n].kind)
-        else:
-            df["kind"] = "jihadist"
-        frames.append(df)
-    factions = pd.concat(frames, ignore_index=True, sort=False)
-    factions["date"] = pd.to_datetime([cal.date_of(int(s)) for s in factions["week"]])
-    first = ["week", "date", "faction", "label", "kind", "camp", "active"]
-    factions = factions[first + [c for c in factions.columns if c not in first]]
-    factions = factions.sort_values(["week", "faction"], kind="stable").reset_index(drop=True)
-    for col in ("camp", "label"):
-        factions[col] = factions[col].fillna("")
-    factions["active"] = factions["active"].astype(bool)
+    try:
+        factions = factions_by_column(model)
+    except Irregular:
+        factions = factions_by_row(model)
     return {
         "factions": factions,
         "world": world,
@@ -75,6 +60,112 @@ def build_tables(model: SahelModel) -> dict[str, pd.DataFrame]:
         "claims": model.log.claims_frame(),
         "events": model.log.events_frame(),
     }
+
+
+#: the first columns of the factions table, in this order; the reporters' other columns follow
+FACTION_COLUMNS = ("week", "date", "faction", "label", "kind", "camp", "active")
+#: the kinds of organisation recorded in the factions table, in this order, and the kind given to all of a class
+_FACTION_CLASSES: tuple[tuple[type, str | None], ...] = ((ArmedGroup, "jihadist"), (Force, None))
+
+
+def factions_by_row(model: SahelModel) -> pd.DataFrame:
+    """The factions table with pandas, row by row: one frame per kind of organisation from the DataCollector,
+    concatenated (a column one kind lacks is missing there), sorted by week and faction. The reference for
+    :func:`factions_by_column`, and its fallback."""
+    cal = model.calendar
+    dc = model.datacollector
+    frames = []
+    for cls, kind in _FACTION_CLASSES:
+        df = dc.get_agenttype_vars_dataframe(cls)
+        if df is None or len(df) == 0:
+            continue
+        df = df.reset_index()
+        df["week"] = (df["Step"] - 1).astype(np.int32)
+        df = df.drop(columns=["Step", "AgentID"])
+        if kind is None:
+            df["kind"] = df["faction"].map(lambda n: model.factions[n].kind)
+        else:
+            df["kind"] = kind
+        frames.append(df)
+    factions = pd.concat(frames, ignore_index=True, sort=False)
+    factions["date"] = pd.to_datetime([cal.date_of(int(s)) for s in factions["week"]])
+    first = list(FACTION_COLUMNS)
+    factions = factions[first + [c for c in factions.columns if c not in first]]
+    factions = factions.sort_values(["week", "faction"], kind="stable").reset_index(drop=True)
+    for col in ("camp", "label"):
+        factions[col] = factions[col].fillna("")
+    factions["active"] = factions["active"].astype(bool)
+    return factions
+
+
+def factions_by_column(model: SahelModel) -> pd.DataFrame:
+    """The same table as :func:`factions_by_row`, built column by column from the collector's records.
+
+    What ``concat``, ``fillna`` and ``astype`` do there is done here on whole columns: a column some kind of
+    organisation lacks is ``NaN`` there, so integers become ``float64``; a missing ``camp`` or ``label`` is
+    ``""``; a missing ``active`` is ``True`` (``bool(NaN)``). Any other gap, or a column of mixed kinds of value,
+    raises :class:`~sahel_sim.frames.Irregular` and the caller falls back to :func:`factions_by_row`.
+    """
+    dc = model.datacollector
+    parts = []  # (kind, {column: values}, rows)
+    for cls, kind in _FACTION_CLASSES:
+        records = dc.records_of(cls)
+        if not records:
+            continue
+        names = ["Step", "AgentID", *dc.agenttype_reporters[cls]]
+        if len(set(names)) != len(names) or {"week", "kind", "date"} & set(names):
+            raise Irregular("column names the table adds itself")
+        cols = {name: frames.column(values) for name, values in zip(names, zip(*records, strict=True), strict=True)}
+        if cols["Step"].dtype != np.float64 or "faction" not in cols:
+            raise Irregular("steps not floats")
+        cols["week"] = (cols.pop("Step") - 1).astype(np.int32)
+        del cols["AgentID"]
+        if kind is None:
+            kind_of: dict[str, str] = {}
+            cols["kind"] = frames.column([kind_of[n] if n in kind_of else kind_of.setdefault(n, model.factions[n].kind)
+                                          for n in cols["faction"]])
+        else:
+            cols["kind"] = frames.column([kind] * len(records))
+        parts.append(cols)
+    if not parts:
+        raise Irregular("no factions recorded")
+    names = list(dict.fromkeys(name for cols in parts for name in cols))
+    if any(c not in names for c in FACTION_COLUMNS if c != "date"):
+        raise Irregular("a first column is missing")
+    table: dict[str, np.ndarray] = {}
+    for name in names:
+        pieces = [cols.get(name) for cols in parts]
+        present = [p for p in pieces if p is not None]
+        dtypes = {p.dtype for p in present}
+        if len(present) == len(pieces):
+            if len(dtypes) == 1:
+                table[name] = np.concatenate(pieces)
+            elif dtypes == {np.dtype(np.int64), np.dtype(np.float64)}:
+                table[name] = np.concatenate(pieces).astype(np.float64)
+            else:
+                raise Irregular(f"{name}: kinds {dtypes} across organisations")
+            continue
+        lengths = [len(next(iter(cols.values()))) for cols in parts]
+        if dtypes <= {np.dtype(np.int64), np.dtype(np.float64)}:
+            fill, dtype = np.nan, np.float64
+        elif name in ("camp", "label") and dtypes == {np.dtype(object)}:
+            fill, dtype = "", object
+        elif name == "active" and dtypes == {np.dtype(bool)}:
+            fill, dtype = True, bool
+        else:
+            raise Irregular(f"{name}: missing for some organisations")
+        table[name] = np.concatenate([p.astype(dtype) if p is not None else np.full(n, fill, dtype=dtype)
+                                      for p, n in zip(pieces, lengths, strict=True)])
+    if table["active"].dtype != bool:
+        raise Irregular("active: not booleans")
+    week = table["week"]
+    weeks, at = np.unique(week, return_inverse=True)
+    cal = model.calendar
+    table["date"] = pd.to_datetime([cal.date_of(int(w)) for w in weeks]).to_numpy()[at]
+    by_faction = np.argsort(table["faction"], kind="stable")
+    order = by_faction[np.argsort(week[by_faction], kind="stable")]  # by week, then faction, stable
+    first = list(FACTION_COLUMNS)
+    return frames.frame({name: table[name][order] for name in first + [c for c in table if c not in first]})
 
 
 def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
@@ -158,6 +249,21 @@ def _plain_text(tree) -> bool:
     return True
 
 
+def parquet_bytes(df: pd.DataFrame):
+    """The Parquet file that ``df.to_parquet(path, index=False)`` writes with pyarrow (the same bytes), built in
+    memory: pyarrow writes a file through its own file system layer in many small writes, a buffer in one."""
+    if df.attrs:  # pandas stores them in the file's metadata: leave that to pandas
+        sink = io.BytesIO()
+        df.to_parquet(sink, index=False)
+        return sink.getvalue()
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), sink, compression="snappy")
+    return sink.getvalue()
+
+
 def _atomic_write(path: Path, write) -> None:
     """Write through a temporary file in the same folder, then rename over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -215,7 +321,7 @@ def write_run(model: SahelModel, tables: dict[str, pd.DataFrame], summary: dict,
         files = []
         for name in TABLES:
             files.append(f"{name}.parquet")
-            _atomic_write(staging / files[-1], lambda p, df=tables[name]: df.to_parquet(p, index=False))
+            _atomic_write(staging / files[-1], lambda p, df=tables[name]: p.write_bytes(parquet_bytes(df)))
         resolved = config_yaml(model.config)
         files.append("config.yaml")
         _atomic_write(staging / "config.yaml", lambda p: p.write_text(resolved))
