@@ -21,6 +21,7 @@ import os
 import platform
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -171,12 +172,11 @@ def factions_by_column(model: SahelModel) -> pd.DataFrame:
 def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
     """Headline numbers of a run (deterministic for a given config and seed)."""
     attacks, events, world = tables["attacks"], tables["events"], tables["world"]
-    year = attacks["date"].dt.year if len(attacks) else pd.Series(dtype=int)
-    spec = attacks[attacks["spectacular"]] if len(attacks) else attacks
-    by_camp_year = (spec.groupby([spec["date"].dt.year, "camp"]).size().unstack(fill_value=0)
-                    if len(spec) else pd.DataFrame())
-    kinds = events["kind"].value_counts() if len(events) else pd.Series(dtype=int)
-    deaths_year = world.groupby(world["date"].dt.year)["state_based_deaths"].sum()
+    try:
+        yearly = yearly_counts_by_column(attacks, world)
+    except Irregular:
+        yearly = yearly_counts_by_row(attacks, world)
+    kinds = Counter(events["kind"].tolist()) if len(events) else Counter()
     claims = tables["claims"]
     groups_end = [g for g in model.factions.values() if isinstance(g, ArmedGroup) and g.active]
     forces = {f.name: f for f in model.factions.values() if isinstance(f, Force)}
@@ -189,10 +189,9 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
         "weeks": int(len(world)),
         "attacks": int(len(attacks)),
         "spectacular_attacks": int(attacks["spectacular"].sum()) if len(attacks) else 0,
-        "spectacular_by_camp": {c: int(n) for c, n in spec["camp"].value_counts().sort_index().items()},
-        "spectacular_by_year_and_camp": {int(y): {c: int(v) for c, v in row.items()}
-                                         for y, row in by_camp_year.iterrows()},
-        "attacks_by_year": {int(y): int(n) for y, n in year.value_counts().sort_index().items()},
+        "spectacular_by_camp": yearly["spectacular_by_camp"],
+        "spectacular_by_year_and_camp": yearly["spectacular_by_year_and_camp"],
+        "attacks_by_year": yearly["attacks_by_year"],
         "killed_in_attacks": int(attacks["killed"].sum()) if len(attacks) else 0,
         "splits": int(kinds.get("split", 0)),
         "pledges": int(kinds.get("pledge", 0)),
@@ -204,14 +203,67 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
         "minusma_killed": int(forces["minusma"].killed_total) if "minusma" in forces else 0,
         "barkhane_killed": int(forces["barkhane"].killed_total) if "barkhane" in forces else 0,
         "state_forces_killed": int(sum(f.killed_total for f in forces.values() if f.kind == "state")),
-        "state_based_deaths_by_year": {int(y): int(v) for y, v in deaths_year.items()},
+        "state_based_deaths_by_year": yearly["state_based_deaths_by_year"],
         "north_jihadist_share_peak": float(world["north_jihadist_share"].max()) if len(world) else 0.0,
         "north_jihadist_share_peak_date": str(world["date"].iloc[peak].date()) if len(world) else "",
+        "mean_attack_latitude_by_year": yearly["mean_attack_latitude_by_year"],
+        "groups_at_end": {g.name: {"label": g.label, "camp": g.camp, "fighters": int(g.fighters)}
+                          for g in groups_end},
+    }
+
+
+def yearly_counts_by_row(attacks: pd.DataFrame, world: pd.DataFrame) -> dict:
+    """The summary's yearly and per-camp counts with pandas' groupby: the reference for
+    :func:`yearly_counts_by_column`, and its fallback."""
+    year = attacks["date"].dt.year if len(attacks) else pd.Series(dtype=int)
+    spec = attacks[attacks["spectacular"]] if len(attacks) else attacks
+    by_camp_year = (spec.groupby([spec["date"].dt.year, "camp"]).size().unstack(fill_value=0)
+                    if len(spec) else pd.DataFrame())
+    deaths_year = world.groupby(world["date"].dt.year)["state_based_deaths"].sum()
+    return {
+        "spectacular_by_camp": {c: int(n) for c, n in spec["camp"].value_counts().sort_index().items()},
+        "spectacular_by_year_and_camp": {int(y): {c: int(v) for c, v in row.items()}
+                                         for y, row in by_camp_year.iterrows()},
+        "attacks_by_year": {int(y): int(n) for y, n in year.value_counts().sort_index().items()},
+        "state_based_deaths_by_year": {int(y): int(v) for y, v in deaths_year.items()},
         "mean_attack_latitude_by_year": {int(y): round(float(v), 3)
                                          for y, v in attacks.groupby(year)["lat"].mean().items()}
         if len(attacks) else {},
-        "groups_at_end": {g.name: {"label": g.label, "camp": g.camp, "fighters": int(g.fighters)}
-                          for g in groups_end},
+    }
+
+
+def yearly_counts_by_column(attacks: pd.DataFrame, world: pd.DataFrame) -> dict:
+    """The same counts as :func:`yearly_counts_by_row`, counted in Python over the columns (sorted keys, zeros
+    for the camps a year lacks, as ``groupby(...).unstack(fill_value=0)`` gives them). Integer sums are exact
+    either way; the mean latitude is still pandas' groupby mean. Missing dates or camps, or deaths that are not
+    integers, raise :class:`~sahel_sim.frames.Irregular` (the caller counts with pandas)."""
+    if world["date"].hasnans or world["state_based_deaths"].dtype != np.int64:
+        raise Irregular("world dates or deaths")
+    deaths: dict[int, int] = {}
+    for y, v in zip(world["date"].dt.year.tolist(), world["state_based_deaths"].tolist(), strict=True):
+        deaths[y] = deaths.get(y, 0) + v
+    counts = {"state_based_deaths_by_year": {y: deaths[y] for y in sorted(deaths)}}
+    if not len(attacks):
+        return {**counts, "spectacular_by_camp": {}, "spectacular_by_year_and_camp": {}, "attacks_by_year": {},
+                "mean_attack_latitude_by_year": {}}
+    if attacks["date"].hasnans or attacks["camp"].hasnans or attacks["spectacular"].dtype != bool:
+        raise Irregular("attack dates, camps or spectacle")
+    year = attacks["date"].dt.year
+    years = year.tolist()
+    spectacular = [(y, c) for y, c, s in zip(years, attacks["camp"].tolist(), attacks["spectacular"].tolist(),
+                                             strict=True) if s]
+    by_camp = Counter(c for _, c in spectacular)
+    by_year_camp = Counter(spectacular)
+    camps = sorted(by_camp)
+    by_year = Counter(years)
+    return {
+        **counts,
+        "spectacular_by_camp": {c: by_camp[c] for c in camps},
+        "spectacular_by_year_and_camp": {y: {c: by_year_camp[y, c] for c in camps}
+                                         for y in sorted({y for y, _ in spectacular})},
+        "attacks_by_year": {y: by_year[y] for y in sorted(by_year)},
+        "mean_attack_latitude_by_year": {int(y): round(float(v), 3)
+                                         for y, v in attacks.groupby(year)["lat"].mean().items()},
     }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import json
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,16 @@ from pandas.testing import assert_frame_equal
 from sahel_sim import frames
 from sahel_sim.events import Attack, EventLog
 from sahel_sim.frames import Irregular
-from sahel_sim.outputs import _plain_text, build_tables, config_yaml, factions_by_column, factions_by_row, parquet_bytes
+from sahel_sim.outputs import (
+    _plain_text,
+    build_tables,
+    config_yaml,
+    factions_by_column,
+    factions_by_row,
+    parquet_bytes,
+    yearly_counts_by_column,
+    yearly_counts_by_row,
+)
 
 from .conftest import make_model
 
@@ -41,6 +51,18 @@ def test_every_table_built_by_column_equals_the_table_built_by_row(finished_mode
 def test_the_factions_table_by_column_in_other_configurations(overrides):
     m = make_model(*overrides, "calendar.end=2012-12-31", seed=4).run()
     assert_frame_equal(factions_by_column(m), factions_by_row(m), check_exact=True)
+
+
+def test_the_summary_counts_by_column_equal_pandas_groupby(finished_model):
+    tables = build_tables(finished_model)
+    attacks, world = tables["attacks"], tables["world"]
+    for part in (attacks, attacks[~attacks["spectacular"]], attacks.iloc[:0], attacks[attacks["camp"] == "IS"]):
+        by_column, by_row = yearly_counts_by_column(part, world), yearly_counts_by_row(part, world)
+        assert by_column.keys() == by_row.keys()
+        for key, counts in by_row.items():  # the same keys in the same order: the same summary.json
+            assert json.dumps(by_column[key]) == json.dumps(counts), key
+    with pytest.raises(Irregular):
+        yearly_counts_by_column(attacks.assign(camp=None), world)
 
 
 def test_parquet_from_memory_has_the_bytes_of_to_parquet(finished_model, tmp_path):
