@@ -81,6 +81,11 @@ def test_config_yaml_is_the_text_of_the_pure_python_emitter(finished_model):
     expected = yaml.safe_dump(dataclasses.asdict(config), sort_keys=False, allow_unicode=True, width=120)
     assert config_yaml(config) == expected
     assert "Ségou" in expected  # the default map's labels are not plain ASCII
+    assert config_yaml(config) == expected  # its sections from the cache
+    other = dataclasses.replace(config, seed=99, map=dataclasses.replace(config.map, resolution=0.5))
+    assert config_yaml(other) == yaml.safe_dump(dataclasses.asdict(other), sort_keys=False, allow_unicode=True,
+                                                width=120)
+    assert config_yaml(other) != expected
 
 
 @pytest.mark.parametrize("text", ["tab\there", "line\nbreak", "emoji \U0001f600", "bom \ufeff", "\x85"])
