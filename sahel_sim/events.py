@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -107,35 +108,35 @@ class EventLog:
         a = self.attacks
         if not a:
             raise Irregular("no attacks")
-
-        def values(name: str) -> list:
-            return [getattr(x, name) for x in a]
-
+        names = ("id", "step", "date", "x", "y", "lon", "lat", "region", "zone", "target", "place", "camp", "joint",
+                 "killed", "hostages", "foreigners", "attackers_killed", "victim_force", "spectacle", "spectacular",
+                 "competing_claims", "attention")
+        v = dict(zip(names, zip(*map(attrgetter(*names), a), strict=True), strict=True))
         return frames.frame({
-            "attack_id": frames.column(values("id")),
-            "step": frames.integers(values("step"), np.int32),
-            "date": frames.dates_ns(values("date")),
-            "x": frames.integers(values("x"), np.int16),
-            "y": frames.integers(values("y"), np.int16),
-            "lon": frames.column(values("lon")),
-            "lat": frames.column(values("lat")),
-            "region": frames.column(values("region")),
-            "zone": frames.column(values("zone")),
-            "target": frames.column(values("target")),
-            "place": frames.column(values("place")),
+            "attack_id": frames.column(v["id"]),
+            "step": frames.integers(v["step"], np.int32),
+            "date": frames.dates_ns(v["date"]),
+            "x": frames.integers(v["x"], np.int16),
+            "y": frames.integers(v["y"], np.int16),
+            "lon": frames.column(v["lon"]),
+            "lat": frames.column(v["lat"]),
+            "region": frames.column(v["region"]),
+            "zone": frames.column(v["zone"]),
+            "target": frames.column(v["target"]),
+            "place": frames.column(v["place"]),
             "perpetrators": frames.column([";".join(x.perpetrators) for x in a]),
-            "camp": frames.column(values("camp")),
-            "joint": frames.booleans(values("joint")),
-            "killed": frames.integers(values("killed"), np.int32),
-            "hostages": frames.integers(values("hostages"), np.int32),
-            "foreigners": frames.booleans(values("foreigners")),
-            "attackers_killed": frames.integers(values("attackers_killed"), np.int32),
-            "victim_force": frames.column(values("victim_force")),
-            "spectacle": frames.column(values("spectacle")),
-            "spectacular": frames.booleans(values("spectacular")),
+            "camp": frames.column(v["camp"]),
+            "joint": frames.booleans(v["joint"]),
+            "killed": frames.integers(v["killed"], np.int32),
+            "hostages": frames.integers(v["hostages"], np.int32),
+            "foreigners": frames.booleans(v["foreigners"]),
+            "attackers_killed": frames.integers(v["attackers_killed"], np.int32),
+            "victim_force": frames.column(v["victim_force"]),
+            "spectacle": frames.column(v["spectacle"]),
+            "spectacular": frames.booleans(v["spectacular"]),
             "claimants": frames.column([";".join(x.claimants) for x in a]),
-            "competing_claims": frames.booleans(values("competing_claims")),
-            "attention": frames.column(values("attention")),
+            "competing_claims": frames.booleans(v["competing_claims"]),
+            "attention": frames.column(v["attention"]),
         })
 
     def _claims_by_column(self) -> pd.DataFrame:

@@ -163,8 +163,8 @@ def factions_by_column(model: SahelModel) -> pd.DataFrame:
     weeks, at = np.unique(week, return_inverse=True)
     cal = model.calendar
     table["date"] = pd.to_datetime([cal.date_of(int(w)) for w in weeks]).to_numpy()[at]
-    by_faction = np.argsort(table["faction"], kind="stable")
-    order = by_faction[np.argsort(week[by_faction], kind="stable")]  # by week, then faction, stable
+    names, rank = np.unique(table["faction"], return_inverse=True)  # rank: place of the name in sorted order
+    order = np.argsort(week.astype(np.int64) * len(names) + rank, kind="stable")  # by week, then faction, stable
     first = list(FACTION_COLUMNS)
     return frames.frame({name: table[name][order] for name in first + [c for c in table if c not in first]})
 
