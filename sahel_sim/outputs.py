@@ -108,7 +108,7 @@ def factions_by_column(model: SahelModel) -> pd.DataFrame:
     raises :class:`~sahel_sim.frames.Irregular` and the caller falls back to :func:`factions_by_row`.
     """
     dc = model.datacollector
-    parts = []  # (kind, {column: values}, rows)
+    parts: list[dict[str, np.ndarray]] = []  # the columns of each kind of organisation recorded
     for cls, kind in _FACTION_CLASSES:
         records = dc.records_of(cls)
         if not records:
@@ -121,10 +121,9 @@ def factions_by_column(model: SahelModel) -> pd.DataFrame:
             raise Irregular("steps not floats")
         cols["week"] = (cols.pop("Step") - 1).astype(np.int32)
         del cols["AgentID"]
-        if kind is None:
-            kind_of: dict[str, str] = {}
-            cols["kind"] = frames.column([kind_of[n] if n in kind_of else kind_of.setdefault(n, model.factions[n].kind)
-                                          for n in cols["faction"]])
+        if kind is None:  # each force's own kind, looked up once per name
+            kinds = {n: model.factions[n].kind for n in dict.fromkeys(cols["faction"])}
+            cols["kind"] = frames.column([kinds[n] for n in cols["faction"]])
         else:
             cols["kind"] = frames.column([kind] * len(records))
         parts.append(cols)
