@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import attrgetter
 
+import numpy as np
 import pandas as pd
+
+from . import frames
+from .frames import Irregular
 
 
 @dataclass
@@ -76,6 +81,94 @@ class EventLog:
 
     def attacks_frame(self) -> pd.DataFrame:
         """One row per attack; perpetrators and claimants joined with ';'."""
+        try:
+            return self._attacks_by_column()
+        except Irregular:
+            return self._attacks_by_row()
+
+    def claims_frame(self) -> pd.DataFrame:
+        """One row per (attack, claimant): whether the claimant took part (claim accuracy)."""
+        try:
+            return self._claims_by_column()
+        except Irregular:
+            return self._claims_by_row()
+
+    def events_frame(self) -> pd.DataFrame:
+        """One row per organisational or calendar event."""
+        try:
+            return self._events_by_column()
+        except Irregular:
+            return self._events_by_row()
+
+    # Each table is built column by column (one numpy call per column, :mod:`sahel_sim.frames`) when every column
+    # holds one kind of value, which is the case in every run; otherwise (no rows, a None, mixed kinds) row by
+    # row with pandas, as it always was. Both give the same table (tests/test_frames.py).
+
+    def _attacks_by_column(self) -> pd.DataFrame:
+        a = self.attacks
+        if not a:
+            raise Irregular("no attacks")
+        names = ("id", "step", "date", "x", "y", "lon", "lat", "region", "zone", "target", "place", "camp", "joint",
+                 "killed", "hostages", "foreigners", "attackers_killed", "victim_force", "spectacle", "spectacular",
+                 "competing_claims", "attention")
+        v = dict(zip(names, zip(*map(attrgetter(*names), a), strict=True), strict=True))
+        return frames.frame({
+            "attack_id": frames.column(v["id"]),
+            "step": frames.integers(v["step"], np.int32),
+            "date": frames.dates_ns(v["date"]),
+            "x": frames.integers(v["x"], np.int16),
+            "y": frames.integers(v["y"], np.int16),
+            "lon": frames.column(v["lon"]),
+            "lat": frames.column(v["lat"]),
+            "region": frames.column(v["region"]),
+            "zone": frames.column(v["zone"]),
+            "target": frames.column(v["target"]),
+            "place": frames.column(v["place"]),
+            "perpetrators": frames.column([";".join(x.perpetrators) for x in a]),
+            "camp": frames.column(v["camp"]),
+            "joint": frames.booleans(v["joint"]),
+            "killed": frames.integers(v["killed"], np.int32),
+            "hostages": frames.integers(v["hostages"], np.int32),
+            "foreigners": frames.booleans(v["foreigners"]),
+            "attackers_killed": frames.integers(v["attackers_killed"], np.int32),
+            "victim_force": frames.column(v["victim_force"]),
+            "spectacle": frames.column(v["spectacle"]),
+            "spectacular": frames.booleans(v["spectacular"]),
+            "claimants": frames.column([";".join(x.claimants) for x in a]),
+            "competing_claims": frames.booleans(v["competing_claims"]),
+            "attention": frames.column(v["attention"]),
+        })
+
+    def _claims_by_column(self) -> pd.DataFrame:
+        pairs = [(a, c) for a in self.attacks for c in a.claimants]
+        if not pairs:
+            raise Irregular("no claims")
+        return frames.frame({
+            "attack_id": frames.column([a.id for a, _ in pairs]),
+            "date": frames.dates_ns([a.date for a, _ in pairs]),
+            "claimant": frames.column([c for _, c in pairs]),
+            "true_claim": frames.booleans([c in a.perpetrators for a, c in pairs]),
+            "spectacular": frames.booleans([a.spectacular for a, _ in pairs]),
+        })
+
+    def _events_by_column(self) -> pd.DataFrame:
+        e = self.events
+        if not e:
+            raise Irregular("no events")
+        value = frames.column([x.value for x in e])
+        if value.dtype != np.float64:
+            raise Irregular("values not floats")
+        return frames.frame({
+            "step": frames.integers([x.step for x in e], np.int32),
+            "date": frames.dates_ns([x.date for x in e]),
+            "kind": frames.column([x.kind for x in e]),
+            "faction": frames.column([x.faction for x in e]),
+            "other": frames.column([x.other for x in e]),
+            "detail": frames.column([x.detail for x in e]),
+            "value": value,
+        })
+
+    def _attacks_by_row(self) -> pd.DataFrame:
         cols = ["attack_id", "step", "date", "x", "y", "lon", "lat", "region", "zone", "target", "place",
                 "perpetrators", "camp", "joint", "killed", "hostages", "foreigners", "attackers_killed",
                 "victim_force", "spectacle", "spectacular", "claimants", "competing_claims", "attention"]
@@ -89,15 +182,13 @@ class EventLog:
                              "foreigners": bool, "spectacular": bool, "competing_claims": bool,
                              "date": "datetime64[ns]"})
 
-    def claims_frame(self) -> pd.DataFrame:
-        """One row per (attack, claimant): whether the claimant took part (claim accuracy)."""
+    def _claims_by_row(self) -> pd.DataFrame:
         rows = [(a.id, pd.Timestamp(a.date), c, c in a.perpetrators, a.spectacular)
                 for a in self.attacks for c in a.claimants]
         frame = pd.DataFrame(rows, columns=["attack_id", "date", "claimant", "true_claim", "spectacular"])
         return frame.astype({"true_claim": bool, "spectacular": bool, "date": "datetime64[ns]"})
 
-    def events_frame(self) -> pd.DataFrame:
-        """One row per organisational or calendar event."""
+    def _events_by_row(self) -> pd.DataFrame:
         rows = [(e.step, pd.Timestamp(e.date), e.kind, e.faction, e.other, e.detail, e.value) for e in self.events]
         frame = pd.DataFrame(rows, columns=["step", "date", "kind", "faction", "other", "detail", "value"])
         return frame.astype({"step": "int32", "date": "datetime64[ns]", "value": float})

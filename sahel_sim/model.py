@@ -502,19 +502,64 @@ def _agent_getter(reporter):
     return reporter
 
 
+#: the exact types whose values are immutable (instances of :data:`_IMMUTABLE`): a record made of these alone is
+#: stored as it is without asking :func:`_stored` value by value
+_PLAIN = frozenset({str, int, float, bool, type(None), np.float64, np.int64, np.bool_})
+
+
+def _as_tuple(get):
+    """``get`` returning a one-value tuple."""
+    return lambda a: (get(a),)
+
+
+def _row_getter(reporters: list):
+    """``row(agent)``: the tuple of an agent's reporter values, in reporter order, in as few calls as possible.
+
+    A run of attribute-name reporters becomes one ``operator.attrgetter`` of all the names (which reads them in
+    order); every other reporter is called as :func:`_agent_getter` calls it.
+    """
+    parts = []
+    names: list[str] = []
+    for reporter in [*reporters, None]:
+        if isinstance(reporter, str):
+            names.append(reporter)
+            continue
+        if len(names) > 1:
+            parts.append(operator.attrgetter(*names))
+        elif names:
+            parts.append(_as_tuple(operator.attrgetter(names[0])))
+        names = []
+        if reporter is not None:
+            parts.append(_as_tuple(_agent_getter(reporter)))
+    if len(parts) == 1:
+        return parts[0]
+
+    def row(agent) -> tuple:
+        values = ()
+        for part in parts:
+            values += part(agent)
+        return values
+
+    return row
+
+
 class WeeklyCollector(mesa.DataCollector):
     """Mesa's DataCollector with the same reporters, records and tables, for less work each week.
 
-    Reporters are prepared once (attribute names become ``operator.attrgetter``); immutable values (all the
-    reporters here return numbers, strings or booleans) are stored as they are instead of deep-copied, which
-    gives equal values of the same types.
+    Reporters are prepared once (attribute names become ``operator.attrgetter``, a run of them one getter of all
+    the names); immutable values (all the reporters here return numbers, strings or booleans) are stored as they
+    are instead of deep-copied, which gives equal values of the same types.
     """
 
     def __init__(self, model_reporters: dict, agenttype_reporters: dict):
         super().__init__(model_reporters=model_reporters, agenttype_reporters=agenttype_reporters)
         self._model_getters = [(name, _model_getter(r)) for name, r in model_reporters.items()]
-        self._agent_getters = {cls: [_agent_getter(r) for r in reps.values()]
-                               for cls, reps in agenttype_reporters.items()}
+        self._agent_rows = {cls: _row_getter(list(reps.values())) for cls, reps in agenttype_reporters.items()}
+
+    def records_of(self, agent_type: type) -> list[tuple]:
+        """Every record of one agent type, in the order collected: ``(time, unique_id, *reporter values)``."""
+        return [record for records in self._agenttype_records.values() if agent_type in records
+                for record in records[agent_type]]
 
     def collect(self, model) -> None:
         time = model.time
@@ -523,12 +568,21 @@ class WeeklyCollector(mesa.DataCollector):
             if not self._validated:
                 for name, reporter in self.model_reporters.items():
                     self._validate_model_reporter(name, reporter, model)
-            for name, get in self._model_getters:
-                self.model_vars[name].append(_stored(get(model)))
+            values = [get(model) for _, get in self._model_getters]
+            if not _PLAIN.issuperset(map(type, values)):
+                values = [_stored(v) for v in values]
+            for (name, _), value in zip(self._model_getters, values, strict=True):
+                self.model_vars[name].append(value)
         if not self.agenttype_reporters:
             return
         records = self._agenttype_records[time] = {}
-        for cls, getters in self._agent_getters.items():
+        for cls, row in self._agent_rows.items():
             agents = (model.agents_by_type[cls] if cls in model.agent_types
                       else [a for a in model.agents if isinstance(a, cls)])
-            records[cls] = [(time, a.unique_id, *[_stored(get(a)) for get in getters]) for a in agents]
+            rows = []
+            for a in agents:
+                values = row(a)
+                if not _PLAIN.issuperset(map(type, values)):
+                    values = tuple(map(_stored, values))
+                rows.append((time, a.unique_id, *values))
+            records[cls] = rows

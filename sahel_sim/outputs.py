@@ -15,19 +15,23 @@ holds a finished run, so a failed or interrupted run never leaves a half-written
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import platform
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from . import frames
 from ._version import __version__
 from .agents import ArmedGroup, Force
+from .frames import Irregular
 
 if TYPE_CHECKING:
     from .model import SahelModel
@@ -43,31 +47,13 @@ class OutputError(RuntimeError):
 def build_tables(model: SahelModel) -> dict[str, pd.DataFrame]:
     """The run's tidy tables from the DataCollector and the event log."""
     cal = model.calendar
-    dc = model.datacollector
-    world = dc.get_model_vars_dataframe().reset_index(drop=True)
+    world = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     world.insert(0, "week", np.arange(len(world), dtype=np.int32))
     world.insert(1, "date", pd.to_datetime([cal.date_of(s) for s in range(len(world))]))
-    frames = []
-    for cls, kind_of in ((ArmedGroup, lambda r: "jihadist"), (Force, None)):
-        df = dc.get_agenttype_vars_dataframe(cls)
-        if df is None or len(df) == 0:
-            continue
-        df = df.reset_index()
-        df["week"] = (df["Step"] - 1).astype(np.int32)
-        df = df.drop(columns=["Step", "AgentID"])
-        if kind_of is None:
-            df["kind"] = df["faction"].map(lambda n: model.factions[n].kind)
-        else:
-            df["kind"] = "jihadist"
-        frames.append(df)
-    factions = pd.concat(frames, ignore_index=True, sort=False)
-    factions["date"] = pd.to_datetime([cal.date_of(int(s)) for s in factions["week"]])
-    first = ["week", "date", "faction", "label", "kind", "camp", "active"]
-    factions = factions[first + [c for c in factions.columns if c not in first]]
-    factions = factions.sort_values(["week", "faction"], kind="stable").reset_index(drop=True)
-    for col in ("camp", "label"):
-        factions[col] = factions[col].fillna("")
-    factions["active"] = factions["active"].astype(bool)
+    try:
+        factions = factions_by_column(model)
+    except Irregular:
+        factions = factions_by_row(model)
     return {
         "factions": factions,
         "world": world,
@@ -77,15 +63,119 @@ def build_tables(model: SahelModel) -> dict[str, pd.DataFrame]:
     }
 
 
+#: the first columns of the factions table, in this order; the reporters' other columns follow
+FACTION_COLUMNS = ("week", "date", "faction", "label", "kind", "camp", "active")
+#: the kinds of organisation recorded in the factions table, in this order, and the kind given to all of a class
+_FACTION_CLASSES: tuple[tuple[type, str | None], ...] = ((ArmedGroup, "jihadist"), (Force, None))
+
+
+def factions_by_row(model: SahelModel) -> pd.DataFrame:
+    """The factions table with pandas, row by row: one frame per kind of organisation from the DataCollector,
+    concatenated (a column one kind lacks is missing there), sorted by week and faction. The reference for
+    :func:`factions_by_column`, and its fallback."""
+    cal = model.calendar
+    dc = model.datacollector
+    frames = []
+    for cls, kind in _FACTION_CLASSES:
+        df = dc.get_agenttype_vars_dataframe(cls)
+        if df is None or len(df) == 0:
+            continue
+        df = df.reset_index()
+        df["week"] = (df["Step"] - 1).astype(np.int32)
+        df = df.drop(columns=["Step", "AgentID"])
+        if kind is None:
+            df["kind"] = df["faction"].map(lambda n: model.factions[n].kind)
+        else:
+            df["kind"] = kind
+        frames.append(df)
+    factions = pd.concat(frames, ignore_index=True, sort=False)
+    factions["date"] = pd.to_datetime([cal.date_of(int(s)) for s in factions["week"]])
+    first = list(FACTION_COLUMNS)
+    factions = factions[first + [c for c in factions.columns if c not in first]]
+    factions = factions.sort_values(["week", "faction"], kind="stable").reset_index(drop=True)
+    for col in ("camp", "label"):
+        factions[col] = factions[col].fillna("")
+    factions["active"] = factions["active"].astype(bool)
+    return factions
+
+
+def factions_by_column(model: SahelModel) -> pd.DataFrame:
+    """The same table as :func:`factions_by_row`, built column by column from the collector's records.
+
+    What ``concat``, ``fillna`` and ``astype`` do there is done here on whole columns: a column some kind of
+    organisation lacks is ``NaN`` there, so integers become ``float64``; a missing ``camp`` or ``label`` is
+    ``""``; a missing ``active`` is ``True`` (``bool(NaN)``). Any other gap, or a column of mixed kinds of value,
+    raises :class:`~sahel_sim.frames.Irregular` and the caller falls back to :func:`factions_by_row`.
+    """
+    dc = model.datacollector
+    parts: list[dict[str, np.ndarray]] = []  # the columns of each kind of organisation recorded
+    for cls, kind in _FACTION_CLASSES:
+        records = dc.records_of(cls)
+        if not records:
+            continue
+        names = ["Step", "AgentID", *dc.agenttype_reporters[cls]]
+        if len(set(names)) != len(names) or {"week", "kind", "date"} & set(names):
+            raise Irregular("column names the table adds itself")
+        cols = {name: frames.column(values) for name, values in zip(names, zip(*records, strict=True), strict=True)}
+        if cols["Step"].dtype != np.float64 or "faction" not in cols:
+            raise Irregular("steps not floats")
+        cols["week"] = (cols.pop("Step") - 1).astype(np.int32)
+        del cols["AgentID"]
+        if kind is None:  # each force's own kind, looked up once per name
+            kinds = {n: model.factions[n].kind for n in dict.fromkeys(cols["faction"])}
+            cols["kind"] = frames.column([kinds[n] for n in cols["faction"]])
+        else:
+            cols["kind"] = frames.column([kind] * len(records))
+        parts.append(cols)
+    if not parts:
+        raise Irregular("no factions recorded")
+    names = list(dict.fromkeys(name for cols in parts for name in cols))
+    if any(c not in names for c in FACTION_COLUMNS if c != "date"):
+        raise Irregular("a first column is missing")
+    table: dict[str, np.ndarray] = {}
+    for name in names:
+        pieces = [cols.get(name) for cols in parts]
+        present = [p for p in pieces if p is not None]
+        dtypes = {p.dtype for p in present}
+        if len(present) == len(pieces):
+            if len(dtypes) == 1:
+                table[name] = np.concatenate(pieces)
+            elif dtypes == {np.dtype(np.int64), np.dtype(np.float64)}:
+                table[name] = np.concatenate(pieces).astype(np.float64)
+            else:
+                raise Irregular(f"{name}: kinds {dtypes} across organisations")
+            continue
+        lengths = [len(next(iter(cols.values()))) for cols in parts]
+        if dtypes <= {np.dtype(np.int64), np.dtype(np.float64)}:
+            fill, dtype = np.nan, np.float64
+        elif name in ("camp", "label") and dtypes == {np.dtype(object)}:
+            fill, dtype = "", object
+        elif name == "active" and dtypes == {np.dtype(bool)}:
+            fill, dtype = True, bool
+        else:
+            raise Irregular(f"{name}: missing for some organisations")
+        table[name] = np.concatenate([p.astype(dtype) if p is not None else np.full(n, fill, dtype=dtype)
+                                      for p, n in zip(pieces, lengths, strict=True)])
+    if table["active"].dtype != bool:
+        raise Irregular("active: not booleans")
+    week = table["week"]
+    weeks, at = np.unique(week, return_inverse=True)
+    cal = model.calendar
+    table["date"] = pd.to_datetime([cal.date_of(int(w)) for w in weeks]).to_numpy()[at]
+    names, rank = np.unique(table["faction"], return_inverse=True)  # rank: place of the name in sorted order
+    order = np.argsort(week.astype(np.int64) * len(names) + rank, kind="stable")  # by week, then faction, stable
+    first = list(FACTION_COLUMNS)
+    return frames.frame({name: table[name][order] for name in first + [c for c in table if c not in first]})
+
+
 def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
     """Headline numbers of a run (deterministic for a given config and seed)."""
     attacks, events, world = tables["attacks"], tables["events"], tables["world"]
-    year = attacks["date"].dt.year if len(attacks) else pd.Series(dtype=int)
-    spec = attacks[attacks["spectacular"]] if len(attacks) else attacks
-    by_camp_year = (spec.groupby([spec["date"].dt.year, "camp"]).size().unstack(fill_value=0)
-                    if len(spec) else pd.DataFrame())
-    kinds = events["kind"].value_counts() if len(events) else pd.Series(dtype=int)
-    deaths_year = world.groupby(world["date"].dt.year)["state_based_deaths"].sum()
+    try:
+        yearly = yearly_counts_by_column(attacks, world)
+    except Irregular:
+        yearly = yearly_counts_by_row(attacks, world)
+    kinds = Counter(events["kind"].tolist()) if len(events) else Counter()
     claims = tables["claims"]
     groups_end = [g for g in model.factions.values() if isinstance(g, ArmedGroup) and g.active]
     forces = {f.name: f for f in model.factions.values() if isinstance(f, Force)}
@@ -98,10 +188,9 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
         "weeks": int(len(world)),
         "attacks": int(len(attacks)),
         "spectacular_attacks": int(attacks["spectacular"].sum()) if len(attacks) else 0,
-        "spectacular_by_camp": {c: int(n) for c, n in spec["camp"].value_counts().sort_index().items()},
-        "spectacular_by_year_and_camp": {int(y): {c: int(v) for c, v in row.items()}
-                                         for y, row in by_camp_year.iterrows()},
-        "attacks_by_year": {int(y): int(n) for y, n in year.value_counts().sort_index().items()},
+        "spectacular_by_camp": yearly["spectacular_by_camp"],
+        "spectacular_by_year_and_camp": yearly["spectacular_by_year_and_camp"],
+        "attacks_by_year": yearly["attacks_by_year"],
         "killed_in_attacks": int(attacks["killed"].sum()) if len(attacks) else 0,
         "splits": int(kinds.get("split", 0)),
         "pledges": int(kinds.get("pledge", 0)),
@@ -113,24 +202,147 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
         "minusma_killed": int(forces["minusma"].killed_total) if "minusma" in forces else 0,
         "barkhane_killed": int(forces["barkhane"].killed_total) if "barkhane" in forces else 0,
         "state_forces_killed": int(sum(f.killed_total for f in forces.values() if f.kind == "state")),
-        "state_based_deaths_by_year": {int(y): int(v) for y, v in deaths_year.items()},
+        "state_based_deaths_by_year": yearly["state_based_deaths_by_year"],
         "north_jihadist_share_peak": float(world["north_jihadist_share"].max()) if len(world) else 0.0,
         "north_jihadist_share_peak_date": str(world["date"].iloc[peak].date()) if len(world) else "",
-        "mean_attack_latitude_by_year": {int(y): round(float(v), 3)
-                                         for y, v in attacks.groupby(year)["lat"].mean().items()}
-        if len(attacks) else {},
+        "mean_attack_latitude_by_year": yearly["mean_attack_latitude_by_year"],
         "groups_at_end": {g.name: {"label": g.label, "camp": g.camp, "fighters": int(g.fighters)}
                           for g in groups_end},
     }
 
 
+def yearly_counts_by_row(attacks: pd.DataFrame, world: pd.DataFrame) -> dict:
+    """The summary's yearly and per-camp counts with pandas' groupby: the reference for
+    :func:`yearly_counts_by_column`, and its fallback."""
+    year = attacks["date"].dt.year if len(attacks) else pd.Series(dtype=int)
+    spec = attacks[attacks["spectacular"]] if len(attacks) else attacks
+    by_camp_year = (spec.groupby([spec["date"].dt.year, "camp"]).size().unstack(fill_value=0)
+                    if len(spec) else pd.DataFrame())
+    deaths_year = world.groupby(world["date"].dt.year)["state_based_deaths"].sum()
+    return {
+        "spectacular_by_camp": {c: int(n) for c, n in spec["camp"].value_counts().sort_index().items()},
+        "spectacular_by_year_and_camp": {int(y): {c: int(v) for c, v in row.items()}
+                                         for y, row in by_camp_year.iterrows()},
+        "attacks_by_year": {int(y): int(n) for y, n in year.value_counts().sort_index().items()},
+        "state_based_deaths_by_year": {int(y): int(v) for y, v in deaths_year.items()},
+        "mean_attack_latitude_by_year": {int(y): round(float(v), 3)
+                                         for y, v in attacks.groupby(year)["lat"].mean().items()}
+        if len(attacks) else {},
+    }
+
+
+def yearly_counts_by_column(attacks: pd.DataFrame, world: pd.DataFrame) -> dict:
+    """The same counts as :func:`yearly_counts_by_row`, counted in Python over the columns (sorted keys, zeros
+    for the camps a year lacks, as ``groupby(...).unstack(fill_value=0)`` gives them). Integer sums are exact
+    either way; the mean latitude is still pandas' groupby mean. Missing dates or camps, or deaths that are not
+    integers, raise :class:`~sahel_sim.frames.Irregular` (the caller counts with pandas)."""
+    if world["date"].hasnans or world["state_based_deaths"].dtype != np.int64:
+        raise Irregular("world dates or deaths")
+    deaths: dict[int, int] = {}
+    for y, v in zip(world["date"].dt.year.tolist(), world["state_based_deaths"].tolist(), strict=True):
+        deaths[y] = deaths.get(y, 0) + v
+    counts = {"state_based_deaths_by_year": {y: deaths[y] for y in sorted(deaths)}}
+    if not len(attacks):
+        return {**counts, "spectacular_by_camp": {}, "spectacular_by_year_and_camp": {}, "attacks_by_year": {},
+                "mean_attack_latitude_by_year": {}}
+    if attacks["date"].hasnans or attacks["camp"].hasnans or attacks["spectacular"].dtype != bool:
+        raise Irregular("attack dates, camps or spectacle")
+    year = attacks["date"].dt.year
+    years = year.tolist()
+    spectacular = [(y, c) for y, c, s in zip(years, attacks["camp"].tolist(), attacks["spectacular"].tolist(),
+                                             strict=True) if s]
+    by_camp = Counter(c for _, c in spectacular)
+    by_year_camp = Counter(spectacular)
+    camps = sorted(by_camp)
+    by_year = Counter(years)
+    return {
+        **counts,
+        "spectacular_by_camp": {c: by_camp[c] for c in camps},
+        "spectacular_by_year_and_camp": {y: {c: by_year_camp[y, c] for c in camps}
+                                         for y in sorted({y for y, _ in spectacular})},
+        "attacks_by_year": {y: by_year[y] for y in sorted(by_year)},
+        "mean_attack_latitude_by_year": {int(y): round(float(v), 3)
+                                         for y, v in attacks.groupby(year)["lat"].mean().items()},
+    }
+
+
+#: YAML text of recently written top-level config sections, by ``repr`` of (name, section): runs of a sweep share
+#: most sections (the map, the factions, the mechanisms), which need not be emitted again
+_SECTION_YAML: dict[str, str] = {}
+_SECTION_YAML_SIZE = 64
+
+
 def config_yaml(config) -> str:
-    """The run's resolved config as YAML (plain dump of the dataclass tree: ~100x faster than OmegaConf's)."""
+    """The run's resolved config as YAML (plain dump of the dataclass tree: ~100x faster than OmegaConf's).
+
+    The text is that of ``yaml.safe_dump(dataclasses.asdict(config), sort_keys=False, allow_unicode=True,
+    width=120)``, made faster in two ways that give the same text:
+
+    * a block mapping at the top is its keys' ``key: value`` blocks one after the other, so each top-level section
+      is emitted on its own and remembered by the ``repr`` of its values (which tells apart every value and type
+      a config holds: ``1``, ``1.0``, ``True``, ``'1'``), and a section seen before is not emitted again;
+    * a section is emitted by libyaml (``CSafeDumper``: the same representer, ~4x faster than PyYAML's pure-Python
+      emitter) when every string in it is printable text of the Basic Multilingual Plane, where the two emitters
+      write the same text. They differ in how they escape and fold strings holding control characters or
+      characters beyond U+FFFF, so a section holding any of those is emitted by PyYAML's ``SafeDumper``.
+    """
     import dataclasses
 
+    tree = dataclasses.asdict(config)
+    if not tree:
+        return _yaml_text(tree)
+    return "".join(_section_yaml(name, section) for name, section in tree.items())
+
+
+def _section_yaml(name: str, section) -> str:
+    """The YAML of one top-level section, ``name: ...``, from the cache when it was emitted before."""
+    key = repr((name, section))
+    text = _SECTION_YAML.get(key)
+    if text is None:
+        text = _yaml_text({name: section})
+        if len(_SECTION_YAML) >= _SECTION_YAML_SIZE:
+            del _SECTION_YAML[next(iter(_SECTION_YAML))]  # the oldest
+        _SECTION_YAML[key] = text
+    return text
+
+
+def _yaml_text(tree: dict) -> str:
     import yaml
 
-    return yaml.safe_dump(dataclasses.asdict(config), sort_keys=False, allow_unicode=True, width=120)
+    dumper = yaml.CSafeDumper if getattr(yaml, "__with_libyaml__", False) and _plain_text(tree) else yaml.SafeDumper
+    return yaml.dump(tree, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
+
+
+def _plain_text(tree) -> bool:
+    """Whether every string (keys included) in a tree of dicts, lists and scalars is printable text within the
+    Basic Multilingual Plane (no control characters, no byte-order mark, nothing beyond U+FFFF)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if not node.isprintable() or "\ufeff" in node or (node and max(node) > "\uffff"):
+                return False
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return True
+
+
+def parquet_bytes(df: pd.DataFrame):
+    """The Parquet file that ``df.to_parquet(path, index=False)`` writes with pyarrow (the same bytes), built in
+    memory: pyarrow writes a file through its own file system layer in many small writes, a buffer in one."""
+    if df.attrs:  # pandas stores them in the file's metadata: leave that to pandas
+        sink = io.BytesIO()
+        df.to_parquet(sink, index=False)
+        return sink.getvalue()
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), sink, compression="snappy")
+    return sink.getvalue()
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -190,7 +402,7 @@ def write_run(model: SahelModel, tables: dict[str, pd.DataFrame], summary: dict,
         files = []
         for name in TABLES:
             files.append(f"{name}.parquet")
-            _atomic_write(staging / files[-1], lambda p, df=tables[name]: df.to_parquet(p, index=False))
+            _atomic_write(staging / files[-1], lambda p, df=tables[name]: p.write_bytes(parquet_bytes(df)))
         resolved = config_yaml(model.config)
         files.append("config.yaml")
         _atomic_write(staging / "config.yaml", lambda p: p.write_text(resolved))
