@@ -114,6 +114,33 @@ def sweep_command(exp: ExperimentConfig, scale: str, sweep_dir: Path, extra: lis
             f"hydra/launcher={exp.launcher}", f"hydra.sweep.dir={sweep_dir}"]
 
 
+def _already_done(cmd: list[str], sweep_dir: Path) -> bool:
+    """Whether the sweep folder holds every run of this very sweep command, all complete: then re-running the
+    command has nothing to do, and skipping it saves Hydra composing every job again only to find it finished."""
+    import yaml
+
+    from .sweep import collect
+
+    multirun = sweep_dir / "multirun.yaml"
+    if not multirun.exists():
+        return False
+    task = (yaml.safe_load(multirun.read_text()) or {}).get("hydra", {}).get("overrides", {}).get("task", [])
+    first = len(cmd) - cmd[::-1].index("-m")  # the overrides follow sahel-sim's own -m (after python's -m)
+    wanted = [o for o in cmd[first:] if not o.startswith("hydra")]
+    if sorted(map(str, task)) != sorted(wanted):
+        return False
+    done = collect(sweep_dir, write=False)
+    return bool(done.complete) and not (done.failed or done.unfinished or done.missing)
+
+
+def _run_sweep(cmd: list[str], sweep_dir: Path) -> int:
+    """Run a sweep command unless its folder already holds all its runs, complete. Returns its exit code."""
+    if _already_done(cmd, sweep_dir):
+        print(f"sahel-sim: every run of {sweep_dir} is already complete: reusing them", file=sys.stderr)
+        return 0
+    return subprocess.run(cmd).returncode
+
+
 def design_sweep(ctx: ExperimentContext, design_file: Path, rows: list[int], replicates: range,
                  sweep_dir: Path) -> ExperimentContext:
     """Run (or resume) chosen rows of a design table with chosen replicates, as one more ``sahel-sim -m`` sweep
@@ -128,10 +155,10 @@ def design_sweep(ctx: ExperimentContext, design_file: Path, rows: list[int], rep
            f"replicate=range({replicates.start},{replicates.stop})", f"base_seed={exp.base_seed}",
            "output.quiet=true", f"hydra/launcher={exp.launcher}", f"hydra.sweep.dir={sweep_dir}"]
     print(f"sahel-sim: experiment {exp.name} ({ctx.scale}), second stage: {' '.join(cmd[3:])}", file=sys.stderr)
-    proc = subprocess.run(cmd)
+    code = _run_sweep(cmd, sweep_dir)
     result = collect(sweep_dir)
-    if proc.returncode != 0 and not result.complete:
-        raise RuntimeError(f"the second-stage sweep of experiment {exp.name} failed (exit {proc.returncode}); "
+    if code != 0 and not result.complete:
+        raise RuntimeError(f"the second-stage sweep of experiment {exp.name} failed (exit {code}); "
                            f"see {sweep_dir}")
     return ExperimentContext(ctx.name, ctx.scale, exp, sweep_dir, ctx.out_dir, result.metrics, result.runs, cmd)
 
@@ -156,10 +183,10 @@ def run_experiment(exp: ExperimentConfig, scale: str, root: Path, extra: list[st
     cmd = sweep_command(exp, scale, sweep_dir, list(extra or []))
     print(f"sahel-sim: experiment {exp.name} ({scale}): {' '.join(cmd[3:])}", file=sys.stderr)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd)
+    code = _run_sweep(cmd, sweep_dir)
     result = collect(sweep_dir)
-    if proc.returncode != 0 and not result.complete:
-        raise RuntimeError(f"the sweep of experiment {exp.name} failed (exit {proc.returncode}); see {sweep_dir}")
+    if code != 0 and not result.complete:
+        raise RuntimeError(f"the sweep of experiment {exp.name} failed (exit {code}); see {sweep_dir}")
     analysis = _analysis_module(exp.name)
     context = ExperimentContext(exp.name, scale, exp, sweep_dir, out_dir, result.metrics, result.runs, cmd)
     analysis.analyse(context)

@@ -17,10 +17,14 @@ EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml")
 
 
 def run_smoke(name: str, cwd: Path) -> Path:
+    return run_smoke_process(name, cwd)[0]
+
+
+def run_smoke_process(name: str, cwd: Path) -> tuple[Path, subprocess.CompletedProcess]:
     p = subprocess.run([sys.executable, "-m", "sahel_sim", f"experiment={name}", "scale=smoke"], cwd=cwd,
                        capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-3000:]
-    return cwd / "outputs" / "experiments" / name / "smoke"
+    return cwd / "outputs" / "experiments" / name / "smoke", p
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +56,11 @@ def test_rebuilding_an_experiment_reuses_its_runs_and_gives_the_same_table(workd
         run_smoke("rivalry_dose_response", workdir)
     before = pd.read_csv(out / "dose_response.csv")
     stamps = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/summary.json")}
-    run_smoke("rivalry_dose_response", workdir)
+    _, proc = run_smoke_process("rivalry_dose_response", workdir)
     pd.testing.assert_frame_equal(pd.read_csv(out / "dose_response.csv"), before)
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+    # a finished sweep is not launched again at all (Hydra would compose every job only to find it done)
+    assert "already complete: reusing them" in proc.stderr
 
 
 def test_dose_response_table_is_sane(workdir):
