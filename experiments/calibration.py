@@ -242,7 +242,7 @@ def analyse(ctx) -> None:
     lines += ["", f"Record values: UCDP GED 20.1 yearly {yearly}; zero-death weeks {record['zero_week_share']:.2f}; "
               f"largest week {record['largest_week']:.0f}; MINUSMA deaths Jul 2013-Jun 2015 "
               f"{record['minusma_deaths']:.0f} (sahel_sim.validation).", "",
-              "Tables: calibration_rows.csv (one row per design row: parameters, mean statistics over its seeds, "
+              "Tables: calibration_rows.csv (one row per design row: parameters, median statistics over its seeds, "
               "the distance's terms, distance, accepted), calibration_confirm.csv (the confirmation stage), "
               "posterior.csv, calibration_fit.csv.", "", rebuild]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -115,8 +115,9 @@ def sweep_command(exp: ExperimentConfig, scale: str, sweep_dir: Path, extra: lis
 
 
 def _already_done(cmd: list[str], sweep_dir: Path) -> bool:
-    """Whether the sweep folder holds every run of this very sweep command, all complete: then re-running the
-    command has nothing to do, and skipping it saves Hydra composing every job again only to find it finished."""
+    """Whether the sweep folder holds every run of this very sweep command, all complete and made by the current
+    code and configs (:mod:`sahel_sim.provenance`): then re-running the command has nothing to do, and skipping it
+    saves Hydra composing every job again only to find it finished."""
     import yaml
 
     from .sweep import collect
@@ -129,8 +130,11 @@ def _already_done(cmd: list[str], sweep_dir: Path) -> bool:
     wanted = [o for o in cmd[first:] if not o.startswith("hydra")]
     if sorted(map(str, task)) != sorted(wanted):
         return False
+    from .provenance import made_by_current_code
+
     done = collect(sweep_dir, write=False)
-    return bool(done.complete) and not (done.failed or done.unfinished or done.missing)
+    return (bool(done.complete) and not (done.failed or done.unfinished or done.missing)
+            and all(made_by_current_code(sweep_dir / run) for run in done.complete))
 
 
 def _run_sweep(cmd: list[str], sweep_dir: Path) -> int:

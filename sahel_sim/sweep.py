@@ -91,9 +91,16 @@ def inject_fault(overrides: list[str]) -> None:
 def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
     """One run of a sweep: skip it if finished, otherwise run it; a failure leaves error.json. Returns status."""
     from .api import run, to_sim_config
+    from .outputs import _atomic_write
+    from .provenance import FINGERPRINT_FILE, code_fingerprint, made_by_current_code
 
     if (out_dir / FINISHED).exists():
-        return "skipped"
+        if made_by_current_code(out_dir):
+            return "skipped"
+        # made by other code or configs (or its record was cut short): it would not come out the same today
+        print(f"sahel-sim: run {out_dir.name} was made by another version of the model or its configs: running it "
+              "again", file=sys.stderr)
+        (out_dir / FINISHED).unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / FAILED).unlink(missing_ok=True)
     try:
@@ -101,6 +108,7 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
         sim_config = to_sim_config(cfg)
         figure = bool(cfg.output.figure and cfg.output.sweep_figures)
         run(config=sim_config, out_dir=out_dir, figure=figure)
+        _atomic_write(out_dir / FINGERPRINT_FILE, lambda p: p.write_text(code_fingerprint() + "\n"))
         return "complete"
     except KeyboardInterrupt:
         print(f"sahel-sim: sweep interrupted in run {out_dir.name}: finished runs are kept, this one left no "

@@ -155,3 +155,27 @@ def test_sobol_analysis_ranks_parameters_by_their_influence(tmp_path):
     assert indices.loc["b", "S1"] == pytest.approx(1 / 17, abs=0.05)
     assert abs(indices.loc["c", "ST"]) < 0.02
     assert np.isfinite(indices[["S1_conf", "ST_conf"]].to_numpy()).all()
+
+
+def test_a_finished_run_of_other_code_or_configs_is_run_again(basic_sweep, tmp_path):
+    """Resuming must not keep runs an older model made: a run whose recorded fingerprint (code, data, configs)
+    is not the current one is run again, the others are reused."""
+    import shutil
+
+    from sahel_sim.provenance import FINGERPRINT_FILE, code_fingerprint
+
+    src = basic_sweep[0] / "multirun"
+    shutil.copytree(src, tmp_path / "multirun")
+    sweep = only_sweep_dir(tmp_path)
+    runs = sorted(d for d in sweep.iterdir() if (d / "summary.json").exists())
+    assert all((r / FINGERPRINT_FILE).read_text().strip() == code_fingerprint() for r in runs)
+    stale = runs[0]
+    (stale / FINGERPRINT_FILE).write_text("made-by-an-older-model\n")
+    stamps = {r: (r / "summary.json").stat().st_mtime_ns for r in runs}
+    p = sahel_sim(*SWEEP, cwd=tmp_path)  # the same command: the same sweep folder
+    assert p.returncode == 0, p.stderr
+    assert f"run {stale.name} was made by another version" in p.stderr
+    assert (stale / "summary.json").stat().st_mtime_ns != stamps[stale]
+    assert (stale / FINGERPRINT_FILE).read_text().strip() == code_fingerprint()
+    assert all((r / "summary.json").stat().st_mtime_ns == stamps[r] for r in runs[1:])
+    pd.testing.assert_frame_equal(values(sweep), values(only_sweep_dir(basic_sweep[0])))

@@ -1,0 +1,43 @@
+"""What made a run: a fingerprint of the model's code, data and configs, so that a resumed sweep reuses a finished
+run only when it would come out the same today.
+
+A sweep resumes by skipping finished runs (:func:`sahel_sim.sweep.run_job`). Skipping on the folder name alone
+would silently keep runs of an older model after its code or default configs changed (e.g. after a calibration):
+every finished run therefore records the fingerprint it was made with, and a run whose fingerprint differs from the
+current one is run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+#: the file in a run folder holding the fingerprint the run was made with
+FINGERPRINT_FILE = "fingerprint.txt"
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 over the package's Python sources and data files and the Hydra configs (paths and bytes)."""
+    from .api import config_dir
+
+    package = Path(__file__).resolve().parent
+    files = [(f"sahel_sim/{p.relative_to(package).as_posix()}", p) for p in package.rglob("*")
+             if p.is_file() and (p.suffix == ".py" or "data" in p.relative_to(package).parts)
+             and "__pycache__" not in p.parts]
+    configs = config_dir()
+    files += [(f"configs/{p.relative_to(configs).as_posix()}", p) for p in configs.rglob("*.yaml") if p.is_file()]
+    digest = hashlib.sha256()
+    for name, path in sorted(files):
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def made_by_current_code(run_dir: Path) -> bool:
+    """Whether a run folder's recorded fingerprint is the current one (no record: no)."""
+    path = Path(run_dir) / FINGERPRINT_FILE
+    return path.is_file() and path.read_text().strip() == code_fingerprint()
