@@ -137,6 +137,19 @@ def _already_done(cmd: list[str], sweep_dir: Path) -> bool:
             and all(made_by_current_code(sweep_dir / run) for run in done.complete))
 
 
+def _this_sweep(result):
+    """The collected runs of the sweep command that made the folder last: runs of an earlier command in the same
+    folder (other rows, other replicates) are left out of the analysis, and said so."""
+    if result.stray:
+        print(f"sahel-sim: {len(result.stray)} runs in {result.sweep_dir} are not part of this sweep command "
+              "(an earlier one): left out", file=sys.stderr)
+        stray = set(result.stray)
+        result.runs = result.runs[~result.runs["run"].isin(stray)].reset_index(drop=True)
+        result.metrics = result.metrics[~result.metrics["run"].isin(stray)].reset_index(drop=True)
+        result.complete = [r for r in result.complete if r not in stray]
+    return result
+
+
 def _run_sweep(cmd: list[str], sweep_dir: Path) -> int:
     """Run a sweep command unless its folder already holds all its runs, complete. Returns its exit code."""
     if _already_done(cmd, sweep_dir):
@@ -160,7 +173,7 @@ def design_sweep(ctx: ExperimentContext, design_file: Path, rows: list[int], rep
            "output.quiet=true", f"hydra/launcher={exp.launcher}", f"hydra.sweep.dir={sweep_dir}"]
     print(f"sahel-sim: experiment {exp.name} ({ctx.scale}), second stage: {' '.join(cmd[3:])}", file=sys.stderr)
     code = _run_sweep(cmd, sweep_dir)
-    result = collect(sweep_dir)
+    result = _this_sweep(collect(sweep_dir))
     if code != 0 and not result.complete:
         raise RuntimeError(f"the second-stage sweep of experiment {exp.name} failed (exit {code}); "
                            f"see {sweep_dir}")
@@ -188,7 +201,7 @@ def run_experiment(exp: ExperimentConfig, scale: str, root: Path, extra: list[st
     print(f"sahel-sim: experiment {exp.name} ({scale}): {' '.join(cmd[3:])}", file=sys.stderr)
     t0 = time.perf_counter()
     code = _run_sweep(cmd, sweep_dir)
-    result = collect(sweep_dir)
+    result = _this_sweep(collect(sweep_dir))
     if code != 0 and not result.complete:
         raise RuntimeError(f"the sweep of experiment {exp.name} failed (exit {code}); see {sweep_dir}")
     analysis = _analysis_module(exp.name)

@@ -15,17 +15,21 @@ from pathlib import Path
 
 #: the file in a run folder holding the fingerprint the run was made with
 FINGERPRINT_FILE = "fingerprint.txt"
+#: modules that never change a run's files: experiment analyses and drivers, the checks, figures, the demo
+NOT_IN_A_RUN = frozenset({"experiment.py", "calibration.py", "validation.py", "provenance.py", "figures.py",
+                          "plotting.py", "app.py", "demo.py", "viz_cli.py", "__main__.py"})
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """SHA-256 over the package's Python sources and data files and the Hydra configs (paths and bytes)."""
+    """SHA-256 over the package's Python sources (but :data:`NOT_IN_A_RUN`) and data files and the Hydra configs
+    (paths and bytes)."""
     from .api import config_dir
 
     package = Path(__file__).resolve().parent
     files = [(f"sahel_sim/{p.relative_to(package).as_posix()}", p) for p in package.rglob("*")
              if p.is_file() and (p.suffix == ".py" or "data" in p.relative_to(package).parts)
-             and "__pycache__" not in p.parts]
+             and "__pycache__" not in p.parts and p.name not in NOT_IN_A_RUN]
     configs = config_dir()
     files += [(f"configs/{p.relative_to(configs).as_posix()}", p) for p in configs.rglob("*.yaml") if p.is_file()]
     digest = hashlib.sha256()

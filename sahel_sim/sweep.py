@@ -158,6 +158,7 @@ class Collection:
     failed: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)  # started but neither finished nor failed (killed)
     missing: list[str] = field(default_factory=list)  # expected by the sweep command, never started
+    stray: list[str] = field(default_factory=list)  # in the folder, but not a run of its (latest) sweep command
     metrics: pd.DataFrame | None = None
     runs: pd.DataFrame | None = None
 
@@ -207,11 +208,12 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collection:
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"no sweep folder {sweep_dir}")
     result = Collection(sweep_dir)
-    rows, run_rows, seen = [], [], set()
+    rows, run_rows, seen, jobs = [], [], set(), {}
     for folder in run_folders(sweep_dir):
         name = str(folder.relative_to(sweep_dir))
         overrides = yaml.safe_load((folder / ".hydra" / "overrides.yaml").read_text()) or []
-        seen.add(job_dirname(overrides))
+        jobs[name] = job_dirname(overrides)
+        seen.add(jobs[name])
         params = {k: _parse_value(v) for k, v in (o.split("=", 1) for o in overrides if "=" in o)
                   if not k.startswith(NEUTRAL_KEYS) and not k.startswith("hydra")}
         status, seed, error = "unfinished", None, ""
@@ -229,9 +231,9 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collection:
     multirun = sweep_dir / "multirun.yaml"
     if multirun.exists():
         task = (yaml.safe_load(multirun.read_text()) or {}).get("hydra", {}).get("overrides", {}).get("task", [])
-        for job in expected_runs(task):
-            if job_dirname(job) not in seen:
-                result.missing.append(job_dirname(job))
+        expected = {job_dirname(job) for job in expected_runs(task)}
+        result.missing = sorted(expected - seen)
+        result.stray = [name for name, job in jobs.items() if job not in expected]
     result.metrics = pd.DataFrame(rows, columns=None if rows else ["run", "seed", "metric", "value"])
     result.runs = pd.DataFrame(run_rows, columns=None if run_rows else ["run", "status", "seed", "error"])
     if write:
