@@ -305,14 +305,22 @@ class SahelModel(mesa.Model):
             slots += [g.slot] * len(g.units)
         return units, np.array(slots, dtype=np.int64)
 
-    def compute_presence(self) -> None:
-        """Fighters per cell for every group slot; ``presence_cells`` lists the flat indices of the cells held."""
+    def compute_presence(self, roster: tuple | None = None) -> None:
+        """Fighters per cell for every group slot; ``presence_cells`` lists the flat indices of the cells held.
+
+        ``roster``: ``(units, slots, flat cells)`` of every unit as :meth:`unit_roster` lists them, when the caller
+        knows where they stand (the territory mechanism, just after moving them)."""
         self.presence[:self.slot_span()] = 0.0  # rows past the span are free slots, zero already
-        units, slots = self.unit_roster()
+        if roster is not None:
+            units, slots, cells = roster
+        else:
+            units, slots = self.unit_roster()
         if units:
             nx, ny = self.presence.shape[1:]
-            xy = np.array([c for u in units for c in u.cell.coordinate], dtype=np.int64)
-            flat = slots * (nx * ny) + xy[0::2] * ny + xy[1::2]  # np.ravel_multi_index((slot, x, y))
+            if roster is None:
+                xy = np.array([c for u in units for c in u.cell.coordinate], dtype=np.int64)
+                cells = xy[0::2] * ny + xy[1::2]
+            flat = slots * (nx * ny) + cells  # np.ravel_multi_index((slot, x, y))
             np.add.at(self.presence.reshape(-1), flat, np.array([u.strength for u in units], dtype=np.int64))
             self.presence_cells = flat
         else:

@@ -114,9 +114,10 @@ def spread_sparse(field: np.ndarray, radius: int, nonzero: np.ndarray, table: np
     result is identical to :func:`spread`; the work grows with the non-zero cells, not with the map. (A cell in
     reach of two sources is computed twice, to the same value.)
 
-    ``interior`` (optional, :func:`interior_cells` of the map for ``radius``) marks the cells at least
-    ``radius`` cells from every edge: when every source is one, the cells within ``t`` of a source are flat
-    offsets of it (no clipping), which takes fewer array operations; the cells and sums are the same."""
+    ``interior`` (optional, :func:`interior_cells` of the map for ``radius + 1``) marks the cells more than
+    ``radius`` cells from every edge: when every source is one, no window of the passes reaches past an edge, so
+    the cells within ``t`` of a source and their windows are flat offsets (no clamping), which takes fewer array
+    operations; the cells, the terms and their order are the same."""
     if radius <= 0:
         return field
     if len(nonzero) * (2 * radius + 1) ** 2 * 4 > field.size:  # dense enough: the whole-array filter is cheaper
@@ -127,24 +128,24 @@ def spread_sparse(field: np.ndarray, radius: int, nonzero: np.ndarray, table: np
     cell = nonzero % ncell
     values = field.reshape(-1)
     if interior is not None and interior.take(cell).all():
+        window = np.array([(dx - 1) * ny + dy - 1 for dx, dy in _SHIFTS])[:, None]  # the filter's terms, in order
         for t in range(1, radius + 1):
             offsets = np.arange(-t, t + 1)
-            block = (offsets[:, None] * ny + offsets).ravel()  # the (2t+1)^2 cells around a cell, row by row
-            cells, where = (cell[:, None] + block).ravel(), (nonzero[:, None] + block).ravel()
+            where = (nonzero[:, None] + (offsets[:, None] * ny + offsets).ravel()).ravel()  # within t, row by row
             # (9, n): each cell's window, in order; summed row by row, i.e. the terms added in the filter's order
-            acc = values.take(table[:, cells] + (where - cells)).sum(axis=0)
+            acc = values.take(where + window).sum(axis=0)
             values = np.zeros(field.size, dtype=acc.dtype)
             values[where] = acc / 9.0
         return values.reshape(field.shape)
     base, x, y = (nonzero - cell)[:, None, None], (cell // ny)[:, None], (cell % ny)[:, None]
     for t in range(1, radius + 1):
         offsets = np.arange(-t, t + 1)
-        cells = (np.clip(x + offsets, 0, nx - 1)[:, :, None] * ny + np.clip(y + offsets, 0, ny - 1)[:, None, :])
+        # clamped at the edges (np.minimum and np.maximum: np.clip's wrapper costs more than the work here)
+        cx, cy = np.minimum(np.maximum(x + offsets, 0), nx - 1), np.minimum(np.maximum(y + offsets, 0), ny - 1)
+        cells = cx[:, :, None] * ny + cy[:, None, :]
         cells, where = cells.ravel(), (cells + base).ravel()  # the cells within t of a source, with their row
-        terms = np.take(values, table[:, cells] + (where - cells))  # (9, n): each cell's window, in order
-        acc = terms[0] + terms[1]
-        for term in terms[2:]:
-            acc += term
+        # (9, n): each cell's window, in order; summed row by row, i.e. the terms added in the filter's order
+        acc = values.take(table[:, cells] + (where - cells)).sum(axis=0)
         values = np.zeros(field.size, dtype=acc.dtype)
         values[where] = acc / 9.0
     return values.reshape(field.shape)
@@ -183,12 +184,14 @@ class Territory(Mechanism):
         self._interior: tuple[int, np.ndarray | None] = (-1, None)  # (radius, interior_cells of the map)
         self._windows_by_radius: dict[tuple[int, int, int], tuple] = {}
         self._static: tuple = (None, None)  # ((route_pull, people_pull), static pull field)
+        self._cells: tuple | None = None  # (grid, its cells by flat index)
+        self._moved: tuple | None = None  # (units, their layer rows, their flat cells) after this week's moves
         self.model.compute_presence()
 
     def _interior_cells(self, radius: int) -> np.ndarray:
         if self._interior[0] != radius:
             w = self.model.world
-            self._interior = (radius, interior_cells(w.nx, w.ny, radius))
+            self._interior = (radius, interior_cells(w.nx, w.ny, radius + 1))
         return self._interior[1]
 
     def opposition_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -206,8 +209,9 @@ class Territory(Mechanism):
 
     def step(self) -> None:
         m, cfg = self.model, self.config
+        self._moved = None
         self.move_units()
-        m.compute_presence()
+        m.compute_presence(self._moved)
         # rows past the last active group's slot are zero and stay zero: work on the rows in use only
         span = m.slot_span()
         influence = m.influence[:span]
@@ -253,10 +257,8 @@ class Territory(Mechanism):
         if not units:
             return
         n = len(units)
-        ny = opposition.shape[1]
-        xy = np.array([c for u in units for c in u.cell.coordinate], dtype=np.int64)
-        xs, ys = xy[0::2], xy[1::2]
-        here = spread_presence[:, xs, ys]  # every group's spread presence at every unit's cell
+        flat = self._positions(units)
+        here = spread_presence.reshape(len(spread_presence), -1)[:, flat]  # every group's presence at every unit
         # jihadist presence of the other camps at each unit's cell
         camps = sorted({*m.global_share, *(g.camp for g in groups)})
         index = {camp: i for i, camp in enumerate(camps)}
@@ -265,7 +267,6 @@ class Territory(Mechanism):
             by_camp[index[g.camp]] += here[g.slot]
         own = np.array([index[u.owner.camp] for u in units], dtype=np.int64)
         rival_here = by_camp.sum(axis=0) - by_camp[own, np.arange(n)]
-        flat = xs * ny + ys
         hostile = opposition.take(flat)
         soft = cfg.half_saturation + cfg.clash_saturation
         p_engage = np.minimum(1.0, cfg.clash_rate * hostile / (hostile + soft))
@@ -351,9 +352,30 @@ class Territory(Mechanism):
         else:
             value = np.full(flat.shape, -np.inf)
             value[mask] = field[mask] + noise
-        cells = m.grid._cells
-        for unit, target in zip(units, flat[np.arange(n), value.argmax(axis=1)].tolist(), strict=True):
-            unit.cell = cells[divmod(target, ny)]  # Mesa's setter does nothing when the cell is the same
+        target = flat[np.arange(n), value.argmax(axis=1)]
+        cells = self._cells_by_index()
+        for unit, new in zip(units, target.tolist(), strict=True):
+            unit.cell = cells[new]  # Mesa's setter does nothing when the cell is the same
+        self._moved = (units, slots, target)  # where every unit now stands, for the presence and the clashes
+
+    def _cells_by_index(self) -> list:
+        """The grid's cells by flat index ``x * ny + y``."""
+        grid = self.model.grid
+        if self._cells is None or self._cells[0] is not grid:
+            nx, ny = self.model.world.nx, self.model.world.ny
+            cells = grid._cells
+            self._cells = (grid, [cells[(x, y)] for x in range(nx) for y in range(ny)])
+        return self._cells[1]
+
+    def _positions(self, units: list) -> np.ndarray:
+        """The flat cells of ``units``: those :meth:`move_units` left this week when they are the same units
+        (nothing else moves a unit between the moves and the clashes), else read from the units."""
+        moved = self._moved
+        if moved is not None and moved[0] == units:
+            return moved[2]
+        ny = self.model.world.ny
+        xy = np.array([c for u in units for c in u.cell.coordinate], dtype=np.int64)
+        return xy[0::2] * ny + xy[1::2]
 
     def _static_pull(self) -> np.ndarray:
         """Route and people pull of every cell: fixed for the run (recomputed if either weight changes)."""
