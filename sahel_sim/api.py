@@ -32,10 +32,15 @@ def config_dir() -> Path:
 
 
 def register_schema() -> None:
-    """Register the structured schema in Hydra's ConfigStore (idempotent)."""
+    """Register the structured schema in Hydra's ConfigStore (idempotent: stored once per process, since
+    building the schema's node takes ~0.1 s and every :func:`compose` asks for it)."""
     from hydra.core.config_store import ConfigStore
 
-    ConfigStore.instance().store(name=SCHEMA_NAME, node=SimConfig)
+    store = ConfigStore.instance()
+    stored = store.repo.get(f"{SCHEMA_NAME}.yaml")
+    if stored is not None and OmegaConf.get_type(stored.node) is SimConfig:
+        return
+    store.store(name=SCHEMA_NAME, node=SimConfig)
 
 
 def to_sim_config(cfg: DictConfig) -> SimConfig:

@@ -296,14 +296,33 @@ class SahelModel(mesa.Model):
     def mechanism(self, name: str) -> Mechanism | None:
         return self._by_name.get(name)
 
-    def compute_presence(self) -> None:
-        """Fighters per cell for every group slot; ``presence_cells`` lists the flat indices of the cells held."""
+    def unit_roster(self) -> tuple[list[FighterUnit], np.ndarray]:
+        """Every unit of the active groups, group by group in order of appearance, and its group's layer row."""
+        units: list[FighterUnit] = []
+        slots: list[int] = []
+        for g in self.groups():
+            units += g.units
+            slots += [g.slot] * len(g.units)
+        return units, np.array(slots, dtype=np.int64)
+
+    def compute_presence(self, roster: tuple | None = None) -> None:
+        """Fighters per cell for every group slot; ``presence_cells`` lists the flat indices of the cells held.
+
+        ``roster``: ``(units, slots, flat cells)`` of every unit as :meth:`unit_roster` lists them, when the caller
+        knows where they stand (the territory mechanism, just after moving them)."""
         self.presence[:self.slot_span()] = 0.0  # rows past the span are free slots, zero already
-        units = [(g.slot, *u.cell.coordinate, u.strength) for g in self.groups() for u in g.units]
+        if roster is not None:
+            units, slots, cells = roster
+        else:
+            units, slots = self.unit_roster()
         if units:
-            arr = np.array(units, dtype=np.int64)
-            np.add.at(self.presence, (arr[:, 0], arr[:, 1], arr[:, 2]), arr[:, 3])
-            self.presence_cells = np.ravel_multi_index((arr[:, 0], arr[:, 1], arr[:, 2]), self.presence.shape)
+            nx, ny = self.presence.shape[1:]
+            if roster is None:
+                xy = np.array([c for u in units for c in u.cell.coordinate], dtype=np.int64)
+                cells = xy[0::2] * ny + xy[1::2]
+            flat = slots * (nx * ny) + cells  # np.ravel_multi_index((slot, x, y))
+            np.add.at(self.presence.reshape(-1), flat, np.array([u.strength for u in units], dtype=np.int64))
+            self.presence_cells = flat
         else:
             self.presence_cells = np.zeros(0, dtype=np.int64)
 

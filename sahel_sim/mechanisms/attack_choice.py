@@ -27,7 +27,7 @@ from ..geography import PLACE_KINDS, ZONES, km_between
 from ..params import ConfigError, param
 from ..severity import power_law_draw
 from .attention import spectacle_score
-from .base import Mechanism, draw_index
+from .base import Mechanism, draw_by_counts, draw_index
 
 
 @dataclass
@@ -166,6 +166,8 @@ class AttackChoice(Mechanism):
         self._lon, self._lat = every[:, 0].copy(), every[:, 1].copy()
         self._km_from_cell: dict[tuple[int, int], np.ndarray] = {}
         self._km_this_week: dict[tuple, list[float]] = {}
+        self._exists_this_week: dict[tuple[str, str], bool] = {}
+        self._exists_week = None  # the model's week_end the memo above belongs to
 
     # --- motives ----------------------------------------------------------------------------------------------
     def outbid(self, group: ArmedGroup) -> float:
@@ -200,13 +202,13 @@ class AttackChoice(Mechanism):
         km = self._km_this_week.get(key)
         if km is None:
             world, cache = self.model.world, self._km_from_cell
-            rows = []
-            for xy in unit_xy:
+            nearest = None
+            for xy in dict.fromkeys(unit_xy):  # each cell once: a minimum does not depend on order or repeats
                 row = cache.get(xy)
                 if row is None:
                     row = cache[xy] = km_between(world.lon[xy[0]], world.lat[xy[1]], self._lon, self._lat)
-                rows.append(row)
-            km = self._km_this_week[key] = np.min(rows, axis=0).tolist()
+                nearest = row if nearest is None else np.minimum(nearest, row)
+            km = self._km_this_week[key] = nearest.tolist()
         return km
 
     def options(self, group: ArmedGroup, unit_xy: list[tuple[int, int]], capable: bool):
@@ -257,6 +259,18 @@ class AttackChoice(Mechanism):
         return opts
 
     def _target_exists(self, place: str, t: TargetConfig) -> bool:
+        """Whether the place is active this week and, for a force's target, the force has troops (remembered for
+        the week: both change only when a week begins)."""
+        key = (place, t.force)
+        if self._exists_week is not self.model.week_end:  # also when asked between steps (tests, the app)
+            self._exists_this_week.clear()
+            self._exists_week = self.model.week_end
+        exists = self._exists_this_week.get(key)
+        if exists is None:
+            exists = self._exists_this_week[key] = self._target_exists_now(place, t)
+        return exists
+
+    def _target_exists_now(self, place: str, t: TargetConfig) -> bool:
         m = self.model
         if not m.world.place_active(place, m.week_end):
             return False
@@ -278,8 +292,7 @@ class AttackChoice(Mechanism):
         return self.config.contest_gain * own * m.state_presence[x, y]
 
     def _pick_unit_index(self, group: ArmedGroup) -> int:
-        w = np.array([u.strength for u in group.units], dtype=float)
-        return draw_index(self.model.rng, w / w.sum())
+        return draw_by_counts(self.model.rng, [u.strength for u in group.units])
 
     # --- resolution -------------------------------------------------------------------------------------------
     def partner_for(self, group: ArmedGroup, lon: float, lat: float) -> ArmedGroup | None:
@@ -364,6 +377,7 @@ class AttackChoice(Mechanism):
     def step(self) -> None:
         m, cfg = self.model, self.config
         self._km_this_week.clear()  # the units have moved since last week
+        self._exists_this_week.clear()  # a new week: bases open and close, forces change strength
         for group in m.groups():
             if not group.units:
                 continue

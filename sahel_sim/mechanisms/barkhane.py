@@ -19,7 +19,7 @@ import numpy as np
 from ..geography import km_between
 from ..params import param
 from ..severity import power_law_draw
-from .base import Mechanism, draw_index
+from .base import Mechanism, draw_by_counts
 from .recruitment import add_harm
 
 
@@ -118,8 +118,7 @@ class Barkhane(Mechanism):
         units = self.targets_in_reach(bases)
         if not units:
             return
-        w = np.array([u.strength for u in units], dtype=float)
-        unit = units[draw_index(rng, w / w.sum())]
+        unit = units[draw_by_counts(rng, [u.strength for u in units])]  # the bigger, the likelier
         group = unit.owner
         x, y = unit.cell.coordinate
         is_hq = unit is max(group.units, key=lambda u: u.strength)

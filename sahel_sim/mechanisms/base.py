@@ -8,6 +8,9 @@ not built: the model's step never branches on it, and the state it would have wr
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -42,3 +45,20 @@ def draw_index(rng: np.random.Generator, p: np.ndarray) -> int:
         return int(rng.choice(len(p), p=p))
     cdf /= cdf[-1]
     return int(cdf.searchsorted(rng.random(), side="right"))
+
+
+def draw_by_counts(rng: np.random.Generator, counts: list[int]) -> int:
+    """``draw_index(rng, w / w.sum())`` for ``w = np.array(counts, dtype=float)``, non-negative integer weights
+    (fighters), in plain Python: the same uniform number and the same index.
+
+    Integers sum exactly in any order (below 2**53), so their total is numpy's; each share is the same IEEE
+    division; ``itertools.accumulate`` adds in the order of ``np.cumsum``; each partial sum is divided by the last,
+    as ``cdf /= cdf[-1]``; ``bisect_right`` is ``searchsorted(side="right")``. A total that is not positive goes to
+    the numpy path (which rejects it as before)."""
+    total = float(sum(counts))
+    if not (total > 0 and math.isfinite(total)):
+        w = np.array(counts, dtype=float)
+        return draw_index(rng, w / w.sum())
+    cdf = list(accumulate([c / total for c in counts]))
+    last = cdf[-1]
+    return bisect_right([c / last for c in cdf], rng.random())

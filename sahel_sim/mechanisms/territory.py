@@ -106,12 +106,18 @@ def window_table(nx: int, ny: int) -> np.ndarray:
                      for dx, dy in _SHIFTS])
 
 
-def spread_sparse(field: np.ndarray, radius: int, nonzero: np.ndarray, table: np.ndarray) -> np.ndarray:
+def spread_sparse(field: np.ndarray, radius: int, nonzero: np.ndarray, table: np.ndarray,
+                  interior: np.ndarray | None = None) -> np.ndarray:
     """:func:`spread` of a field that is zero outside the flat indices ``nonzero``, computed only where it can
     differ from zero: pass ``t`` sums the same nine terms in the same order for the cells within ``t`` cells of
     a non-zero cell (``table`` is :func:`window_table` of the map) and leaves every other cell at zero. The
     result is identical to :func:`spread`; the work grows with the non-zero cells, not with the map. (A cell in
-    reach of two sources is computed twice, to the same value.)"""
+    reach of two sources is computed twice, to the same value.)
+
+    ``interior`` (optional, :func:`interior_cells` of the map for ``radius + 1``) marks the cells more than
+    ``radius`` cells from every edge: when every source is one, no window of the passes reaches past an edge, so
+    the cells within ``t`` of a source and their windows are flat offsets (no clamping), which takes fewer array
+    operations; the cells, the terms and their order are the same."""
     if radius <= 0:
         return field
     if len(nonzero) * (2 * radius + 1) ** 2 * 4 > field.size:  # dense enough: the whole-array filter is cheaper
@@ -120,19 +126,35 @@ def spread_sparse(field: np.ndarray, radius: int, nonzero: np.ndarray, table: np
     ncell = nx * ny
     nonzero = np.asarray(nonzero, dtype=np.int64)
     cell = nonzero % ncell
-    base, x, y = (nonzero - cell)[:, None, None], (cell // ny)[:, None], (cell % ny)[:, None]
     values = field.reshape(-1)
+    if interior is not None and interior.take(cell).all():
+        window = np.array([(dx - 1) * ny + dy - 1 for dx, dy in _SHIFTS])[:, None]  # the filter's terms, in order
+        for t in range(1, radius + 1):
+            offsets = np.arange(-t, t + 1)
+            where = (nonzero[:, None] + (offsets[:, None] * ny + offsets).ravel()).ravel()  # within t, row by row
+            # (9, n): each cell's window, in order; summed row by row, i.e. the terms added in the filter's order
+            acc = values.take(where + window).sum(axis=0)
+            values = np.zeros(field.size, dtype=acc.dtype)
+            values[where] = acc / 9.0
+        return values.reshape(field.shape)
+    base, x, y = (nonzero - cell)[:, None, None], (cell // ny)[:, None], (cell % ny)[:, None]
     for t in range(1, radius + 1):
         offsets = np.arange(-t, t + 1)
-        cells = (np.clip(x + offsets, 0, nx - 1)[:, :, None] * ny + np.clip(y + offsets, 0, ny - 1)[:, None, :])
+        # clamped at the edges (np.minimum and np.maximum: np.clip's wrapper costs more than the work here)
+        cx, cy = np.minimum(np.maximum(x + offsets, 0), nx - 1), np.minimum(np.maximum(y + offsets, 0), ny - 1)
+        cells = cx[:, :, None] * ny + cy[:, None, :]
         cells, where = cells.ravel(), (cells + base).ravel()  # the cells within t of a source, with their row
-        terms = np.take(values, table[:, cells] + (where - cells))  # (9, n): each cell's window, in order
-        acc = terms[0] + terms[1]
-        for term in terms[2:]:
-            acc += term
+        # (9, n): each cell's window, in order; summed row by row, i.e. the terms added in the filter's order
+        acc = values.take(table[:, cells] + (where - cells)).sum(axis=0)
         values = np.zeros(field.size, dtype=acc.dtype)
         values[where] = acc / 9.0
     return values.reshape(field.shape)
+
+
+def interior_cells(nx: int, ny: int, radius: int) -> np.ndarray:
+    """Flat (x * ny + y) mask of the cells at least ``radius`` cells from every edge of an nx x ny map."""
+    x, y = np.arange(nx)[:, None], np.arange(ny)[None, :]
+    return ((x >= radius) & (x < nx - radius) & (y >= radius) & (y < ny - radius)).ravel()
 
 
 def influence_target(presence: np.ndarray, opposition: np.ndarray, half_saturation: float) -> np.ndarray:
@@ -159,7 +181,18 @@ class Territory(Mechanism):
         self.route_value = np.maximum(w.route, self.config.border_value * w.border)
         self.people = np.log10(1.0 + w.population) / 6.0  # ~1 for a city of a million
         self.windows = window_table(w.nx, w.ny)
+        self._interior: tuple[int, np.ndarray | None] = (-1, None)  # (radius, interior_cells of the map)
+        self._windows_by_radius: dict[tuple[int, int, int], tuple] = {}
+        self._static: tuple = (None, None)  # ((route_pull, people_pull), static pull field)
+        self._cells: tuple | None = None  # (grid, its cells by flat index)
+        self._moved: tuple | None = None  # (units, their layer rows, their flat cells) after this week's moves
         self.model.compute_presence()
+
+    def _interior_cells(self, radius: int) -> np.ndarray:
+        if self._interior[0] != radius:
+            w = self.model.world
+            self._interior = (radius, interior_cells(w.nx, w.ny, radius + 1))
+        return self._interior[1]
 
     def opposition_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The state's, Barkhane's and MINUSMA's armed presence, in fighter-equivalents per cell."""
@@ -176,12 +209,14 @@ class Territory(Mechanism):
 
     def step(self) -> None:
         m, cfg = self.model, self.config
+        self._moved = None
         self.move_units()
-        m.compute_presence()
+        m.compute_presence(self._moved)
         # rows past the last active group's slot are zero and stay zero: work on the rows in use only
         span = m.slot_span()
         influence = m.influence[:span]
-        spread_presence = spread_sparse(m.presence[:span], cfg.spread_radius, m.presence_cells, self.windows)
+        spread_presence = spread_sparse(m.presence[:span], cfg.spread_radius, m.presence_cells, self.windows,
+                                        self._interior_cells(cfg.spread_radius))
         opposition = self.opposition()
         target = influence_target(spread_presence, opposition, cfg.half_saturation)
         influence += cfg.influence_rate * (target - influence)
@@ -218,38 +253,43 @@ class Territory(Mechanism):
         share (``rival_lethality``). Computed for all units at once, in the order of the groups' rosters."""
         m, cfg, rng = self.model, self.config, self.model.rng
         groups = m.groups()
-        rosters = [list(g.units) for g in groups]
-        units = [u for roster in rosters for u in roster]
+        units, _ = m.unit_roster()
         if not units:
             return
-        xs, ys = np.array([u.cell.coordinate for u in units], dtype=np.int64).T
-        owner = np.repeat(np.arange(len(groups)), [len(r) for r in rosters])
-        here = spread_presence[:, xs, ys]  # every group's spread presence at every unit's cell
+        n = len(units)
+        flat = self._positions(units)
+        here = spread_presence.reshape(len(spread_presence), -1)[:, flat]  # every group's presence at every unit
         # jihadist presence of the other camps at each unit's cell
         camps = sorted({*m.global_share, *(g.camp for g in groups)})
-        by_camp = np.zeros((len(camps), len(units)))
+        index = {camp: i for i, camp in enumerate(camps)}
+        by_camp = np.zeros((len(camps), n))
         for g in groups:
-            by_camp[camps.index(g.camp)] += here[g.slot]
-        own = np.array([camps.index(g.camp) for g in groups])[owner]
-        rival_here = by_camp.sum(axis=0) - by_camp[own, np.arange(len(units))]
-        hostile = opposition[xs, ys]
+            by_camp[index[g.camp]] += here[g.slot]
+        own = np.array([index[u.owner.camp] for u in units], dtype=np.int64)
+        rival_here = by_camp.sum(axis=0) - by_camp[own, np.arange(n)]
+        hostile = opposition.take(flat)
         soft = cfg.half_saturation + cfg.clash_saturation
         p_engage = np.minimum(1.0, cfg.clash_rate * hostile / (hostile + soft))
         p_rival = cfg.rival_lethality * rival_here / (rival_here + soft)
         strength = np.array([u.strength for u in units], dtype=np.int64)
-        engaged = rng.random(len(units)) < p_engage
+        engaged = rng.random(n) < p_engage
         by_forces = np.where(engaged, rng.binomial(strength, cfg.clash_lethality), 0)
-        by_rivals = rng.binomial(strength - by_forces, np.minimum(1.0, p_rival))
-        their_dead = rng.binomial(by_forces, min(1.0, cfg.exchange_ratio))
+        # numpy's binomial returns 0 for n = 0 or p = 0 without drawing: a call whose every n or every p is 0 draws
+        # nothing and returns zeros, so it is skipped (the stream and the values are the same)
+        p_rival = np.minimum(1.0, p_rival)
+        by_rivals = rng.binomial(strength - by_forces, p_rival) if p_rival.any() else np.zeros(n, dtype=np.int64)
+        their_dead = (rng.binomial(by_forces, min(1.0, cfg.exchange_ratio)) if by_forces.any()
+                      else np.zeros(n, dtype=np.int64))
+        for k in np.flatnonzero(by_forces | by_rivals).tolist():  # the units that lost fighters, in roster order
+            unit = units[k]
+            g = unit.owner
+            m.deaths["jihadists_by_forces"] += g.lose(int(by_forces[k]), unit)
+            m.deaths["jihadist_vs_jihadist"] += g.lose(int(by_rivals[k]), unit)
+        if not their_dead.any():  # nobody on the forces' side died: every share below is 0
+            return
         # who the engaged units fought, in shares of the opposing presence at their cells (state, Barkhane, MINUSMA)
-        parts = self.opposition_parts()
-        opp_share = np.stack([part[xs, ys] for part in parts]) / np.maximum(hostile, 1e-12)
+        opp_share = self._opposition_at(flat) / np.maximum(hostile, 1e-12)
         force_deaths = (opp_share * their_dead).sum(axis=1)
-        for k, unit in enumerate(units):
-            if by_forces[k] or by_rivals[k]:
-                g = groups[owner[k]]
-                m.deaths["jihadists_by_forces"] += g.lose(int(by_forces[k]), unit)
-                m.deaths["jihadist_vs_jihadist"] += g.lose(int(by_rivals[k]), unit)
         for role, key, dead in zip(("state", "barkhane", "minusma"), ("state_forces", "barkhane", "minusma"),
                                    np.round(force_deaths).astype(int), strict=True):
             force = m.force(role)
@@ -257,49 +297,93 @@ class Territory(Mechanism):
                 force.killed_total += int(dead)
                 m.deaths[key] += int(dead)
 
+    def _opposition_at(self, flat: np.ndarray) -> np.ndarray:
+        """:meth:`opposition_parts` at the flat cells ``flat`` only: (3, cells), the same values."""
+        m, cfg = self.model, self.config
+        state_force = m.force("state")
+        state_factor = (state_force.troops / 10_000.0) if state_force is not None else 0.0
+        return np.stack([cfg.state_strength * state_factor * m.state_presence.take(flat),
+                         cfg.foreign_strength * m.foreign_presence.take(flat),
+                         cfg.un_strength * m.un_presence.take(flat)])
+
     def move_units(self) -> None:
         """Each unit moves to the most attractive cell within reach (with Gumbel noise).
 
         All units at once: the windows around the units are gathered into one (units, w, w) array (w = 2 r + 1;
         off-map positions are -inf), and the week's noise is one draw for the on-map positions in row-major order
         (unit by unit, each window row by row): the same stream, values and ties (the first maximum) as one draw
-        per window.
+        per window. The windows are flat offsets of the units' cells, clamped at the edges (a clamped position is
+        off the map and gets -inf); the route and people pull, fixed for the run, is one precomputed field.
         """
         m, cfg, rng = self.model, self.config, self.model.rng
         r = cfg.move_radius
         if r == 0:
             return
-        movers = [(g.slot, u) for g in m.groups() for u in g.units]
-        if not movers:
+        units, slots = m.unit_roster()
+        if not units:
             return
-        n, w = len(movers), 2 * r + 1
+        n, w = len(units), 2 * r + 1
         nx, ny = m.grievance.shape
-        xy = np.array([u.cell.coordinate for _, u in movers], dtype=np.int64)
-        slots = np.array([s for s, _ in movers], dtype=np.int64)
-        offsets = np.arange(-r, r + 1)
-        wx, wy = xy[:, :1] + offsets, xy[:, 1:] + offsets  # (n, w): window rows and columns
-        on_map = ((wx >= 0) & (wx < nx))[:, :, None] & ((wy >= 0) & (wy < ny))[:, None, :]
-        cx = np.broadcast_to(wx[:, :, None], on_map.shape)[on_map]
-        cy = np.broadcast_to(wy[:, None, :], on_map.shape)[on_map]
-        sl = np.broadcast_to(slots[:, None, None], on_map.shape)[on_map]
-        noise = cfg.move_noise * rng.gumbel(size=len(cx))
-        flat = cx * ny + cy
-        base = (cfg.route_pull * np.take(self.route_value, flat) + cfg.people_pull * np.take(self.people, flat)
-                + cfg.grievance_pull * np.take(m.grievance, flat)
-                - cfg.pressure_push * (cfg.state_push * np.take(m.state_presence, flat)
-                                       + np.take(m.foreign_presence, flat)
-                                       + cfg.un_push * np.take(m.un_presence, flat)))
-        field = base + cfg.home_pull * m.influence[sl, cx, cy] - cfg.crowding_push * m.presence[sl, cx, cy] / 100.0
-        value = np.full(on_map.shape, -np.inf)
-        value[on_map] = field + noise
-        value = value.reshape(n, w * w)
-        best = value.argmax(axis=1)
-        tx = wx[np.arange(n), best // w].tolist()
-        ty = wy[np.arange(n), best % w].tolist()
-        cells = m.grid._cells
-        for (_, unit), x, y, bx, by in zip(movers, xy[:, 0].tolist(), xy[:, 1].tolist(), tx, ty, strict=True):
-            if bx != x or by != y:
-                unit.cell = cells[(bx, by)]
+        ncell = nx * ny
+        axes = self._windows_by_radius.get((r, nx, ny))
+        if axes is None:  # per axis: the window's rows (x ny) and columns, clamped, and which are on the map
+            offsets = np.arange(-r, r + 1)
+            gx, gy = np.arange(nx)[:, None] + offsets, np.arange(ny)[:, None] + offsets
+            inx, iny = (gx >= 0) & (gx < nx), (gy >= 0) & (gy < ny)
+            axes = self._windows_by_radius[(r, nx, ny)] = (
+                np.clip(gx, 0, nx - 1) * ny, np.clip(gy, 0, ny - 1), inx, iny, inx.all(axis=1), iny.all(axis=1))
+        rows, cols, inx, iny, fullx, fully = axes
+        xy = np.array([c for u in units for c in u.cell.coordinate], dtype=np.int64)
+        x, y = xy[0::2], xy[1::2]
+        flat = (rows[x][:, :, None] + cols[y][:, None, :]).reshape(n, w * w)  # each unit's window, row by row
+        if fullx.take(x).all() and fully.take(y).all():  # every window on the map: one (n, w * w) draw
+            mask = None
+            noise = cfg.move_noise * rng.gumbel(size=flat.shape)
+        else:
+            mask = (inx[x][:, :, None] & iny[y][:, None, :]).reshape(n, w * w)
+            noise = cfg.move_noise * rng.gumbel(size=int(np.count_nonzero(mask)))
+        layer = flat + (slots * ncell)[:, None]  # the same cells in the unit's group row
+        field = (self._static_pull().take(flat) + cfg.grievance_pull * m.grievance.take(flat)
+                 - cfg.pressure_push * (cfg.state_push * m.state_presence.take(flat) + m.foreign_presence.take(flat)
+                                        + cfg.un_push * m.un_presence.take(flat)))
+        field = field + cfg.home_pull * m.influence.take(layer) - cfg.crowding_push * m.presence.take(layer) / 100.0
+        if mask is None:
+            value = field + noise
+        else:
+            value = np.full(flat.shape, -np.inf)
+            value[mask] = field[mask] + noise
+        target = flat[np.arange(n), value.argmax(axis=1)]
+        cells = self._cells_by_index()
+        for unit, new in zip(units, target.tolist(), strict=True):
+            unit.cell = cells[new]  # Mesa's setter does nothing when the cell is the same
+        self._moved = (units, slots, target)  # where every unit now stands, for the presence and the clashes
+
+    def _cells_by_index(self) -> list:
+        """The grid's cells by flat index ``x * ny + y``."""
+        grid = self.model.grid
+        if self._cells is None or self._cells[0] is not grid:
+            nx, ny = self.model.world.nx, self.model.world.ny
+            cells = grid._cells
+            self._cells = (grid, [cells[(x, y)] for x in range(nx) for y in range(ny)])
+        return self._cells[1]
+
+    def _positions(self, units: list) -> np.ndarray:
+        """The flat cells of ``units``: those :meth:`move_units` left this week when they are the same units
+        (nothing else moves a unit between the moves and the clashes), else read from the units."""
+        moved = self._moved
+        if moved is not None and moved[0] == units:
+            return moved[2]
+        ny = self.model.world.ny
+        xy = np.array([c for u in units for c in u.cell.coordinate], dtype=np.int64)
+        return xy[0::2] * ny + xy[1::2]
+
+    def _static_pull(self) -> np.ndarray:
+        """Route and people pull of every cell: fixed for the run (recomputed if either weight changes)."""
+        cfg = self.config
+        key = (cfg.route_pull, cfg.people_pull)
+        if self._static[0] != key:
+            self._static = (key, cfg.route_pull * self.route_value + cfg.people_pull * self.people)
+        return self._static[1]
 
     def split_large_units(self) -> None:
         """A unit larger than ``max_unit`` fighters divides in two on the same cell."""
