@@ -193,11 +193,17 @@ def main() -> None:
     _task_started = False
     # SIGTERM (a scheduler's kill, a timeout) unwinds like Ctrl-C, so that no half-written file stays behind
     signal.signal(signal.SIGTERM, _terminate)
-    register_schema()
-    precheck(sys.argv[1:])
-    sys.argv[1:] = with_sweep_dir(sys.argv[1:])
     try:
+        register_schema()
+        precheck(sys.argv[1:])
+        sys.argv[1:] = with_sweep_dir(sys.argv[1:])
         _app()
+    except KeyboardInterrupt:
+        if _task_started:
+            raise  # a sweep's own handling has reported it
+        # Ctrl-C (or SIGTERM) while the config is still being composed: nothing has been written yet
+        print("sahel-sim: interrupted before the run started; nothing was written", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
     except SystemExit as exc:
         # Hydra reports config composition errors (unknown key, wrong type, missing group) itself and exits 1
         # before the task starts: those are bad input.

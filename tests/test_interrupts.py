@@ -63,3 +63,22 @@ def test_an_interrupted_sweep_resumes_without_loss_or_duplicates(tmp_path):
     m = pd.read_parquet(tmp_path / "sweep" / "metrics.parquet")
     assert sorted(m["seed"].unique()) == [1, 2, 3]
     assert not m.duplicated(["run", "metric"]).any()
+
+
+
+def test_an_interrupt_while_the_config_is_composed_says_so_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    """Ctrl-C during start-up (the config being composed and checked, before the run) is an interrupt with its
+    exit code and one line, not a traceback (on a loaded machine start-up takes seconds)."""
+    from sahel_sim import cli
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "precheck", interrupted)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["sahel-sim", "seed=3"])
+    with pytest.raises(SystemExit) as exc:
+        cli.main()
+    assert exc.value.code == 130
+    assert "interrupted before the run started; nothing was written" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
