@@ -122,8 +122,8 @@ def analyse(ctx) -> None:
     g = aq.loc["rivalry (on - off)"]
     loc = aq.loc[["peace process (on - off)", "Barkhane (vs none)", "Barkhane + MINUSMA (vs none)"]]
     local_size = loc["estimate"].abs().max()
-    answer = ("the global rivalry's effect is the larger in size" if abs(g["estimate"]) > local_size
-              else "the local drivers' largest effect is at least as large in size as the rivalry's")
+    answer = ("the global rivalry's effect is the larger" if abs(g["estimate"]) > local_size
+              else "the local drivers' largest effect is at least as large as the rivalry's")
 
     def does(e) -> str:
         """What an effect does to AQ-camp spectacular attacks, with its interval."""
