@@ -109,6 +109,12 @@ def sweep_command(exp: ExperimentConfig, scale: str, sweep_dir: Path, extra: lis
         table = make_design(exp.design_method, {k: (float(v[0]), float(v[1])) for k, v in exp.design.items()},
                             s.design_n, exp.base_seed, design_file)
         sweep = {"design.file": str(design_file.resolve()), "design.row": f"range(0,{len(table)})", **sweep}
+    return _multirun(exp, s, sweep, sweep_dir, extra)
+
+
+def _multirun(exp: ExperimentConfig, s: ScaleConfig, sweep: dict[str, str], sweep_dir: Path,
+              extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """A ``sahel-sim -m`` command line with the experiment's fixed overrides, base seed and launcher."""
     return [sys.executable, "-m", "sahel_sim", "-m", *exp.fixed, *s.fixed, *extra,
             *(f"{k}={v}" for k, v in sweep.items()), f"base_seed={exp.base_seed}", "output.quiet=true",
             f"hydra/launcher={exp.launcher}", f"hydra.sweep.dir={sweep_dir}"]
@@ -166,11 +172,10 @@ def design_sweep(ctx: ExperimentContext, design_file: Path, rows: list[int], rep
     from .sweep import collect
 
     exp = ctx.config
-    s = exp.scales[ctx.scale]
-    cmd = [sys.executable, "-m", "sahel_sim", "-m", *exp.fixed, *s.fixed, f"design.file={design_file.resolve()}",
-           f"design.row={','.join(str(int(r)) for r in rows)}",
-           f"replicate=range({replicates.start},{replicates.stop})", f"base_seed={exp.base_seed}",
-           "output.quiet=true", f"hydra/launcher={exp.launcher}", f"hydra.sweep.dir={sweep_dir}"]
+    cmd = _multirun(exp, exp.scales[ctx.scale], {"design.file": str(design_file.resolve()),
+                                                  "design.row": ",".join(str(int(r)) for r in rows),
+                                                  "replicate": f"range({replicates.start},{replicates.stop})"},
+                    sweep_dir)
     print(f"sahel-sim: experiment {exp.name} ({ctx.scale}), second stage: {' '.join(cmd[3:])}", file=sys.stderr)
     code = _run_sweep(cmd, sweep_dir)
     result = _this_sweep(collect(sweep_dir))
