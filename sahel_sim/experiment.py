@@ -120,32 +120,43 @@ def _multirun(exp: ExperimentConfig, s: ScaleConfig, sweep: dict[str, str], swee
             f"hydra/launcher={exp.launcher}", f"hydra.sweep.dir={sweep_dir}"]
 
 
-def _already_done(cmd: list[str], sweep_dir: Path) -> bool:
-    """Whether the sweep folder holds every run of this very sweep command, all complete and made by the current
-    code and configs (:mod:`sahel_sim.provenance`): then re-running the command has nothing to do, and skipping it
-    saves Hydra composing every job again only to find it finished."""
+def _finished(cmd: list[str], sweep_dir: Path):
+    """The sweep folder's collection if it holds every run of this very sweep command, all complete and made by
+    the current code and configs (:mod:`sahel_sim.provenance`), else None: then re-running the command has nothing
+    to do, and skipping it saves Hydra composing every job again only to find it finished."""
     import yaml
 
+    from .provenance import made_by_current_code
     from .sweep import collect
 
     multirun = sweep_dir / "multirun.yaml"
     if not multirun.exists():
-        return False
+        return None
     task = (yaml.safe_load(multirun.read_text()) or {}).get("hydra", {}).get("overrides", {}).get("task", [])
     first = len(cmd) - cmd[::-1].index("-m")  # the overrides follow sahel-sim's own -m (after python's -m)
     wanted = [o for o in cmd[first:] if not o.startswith("hydra")]
     if sorted(map(str, task)) != sorted(wanted):
-        return False
-    from .provenance import made_by_current_code
-
+        return None
     done = collect(sweep_dir, write=False)
-    return (bool(done.complete) and not (done.failed or done.unfinished or done.missing)
-            and all(made_by_current_code(sweep_dir / run) for run in done.complete))
+    complete = (bool(done.complete) and not (done.failed or done.unfinished or done.missing)
+                and all(made_by_current_code(sweep_dir / run) for run in done.complete))
+    return done if complete else None
 
 
-def _this_sweep(result):
-    """The collected runs of the sweep command that made the folder last: runs of an earlier command in the same
-    folder (other rows, other replicates) are left out of the analysis, and said so."""
+def _sweep_and_collect(cmd: list[str], sweep_dir: Path, what: str):
+    """Run (or resume) a sweep command unless its folder already holds all its runs, then collect it, keeping
+    only the runs of this command: runs of an earlier command in the same folder (other rows, other replicates)
+    are left out of the analysis, and said so. Raises if the sweep failed with no finished run."""
+    from .sweep import collect
+
+    result = _finished(cmd, sweep_dir)
+    if result is not None:
+        print(f"sahel-sim: every run of {sweep_dir} is already complete: reusing them", file=sys.stderr)
+        result.write_tables()
+        code = 0
+    else:
+        code = subprocess.run(cmd).returncode
+        result = collect(sweep_dir)
     if result.stray:
         print(f"sahel-sim: {len(result.stray)} runs in {result.sweep_dir} are not part of this sweep command "
               "(an earlier one): left out", file=sys.stderr)
@@ -153,15 +164,9 @@ def _this_sweep(result):
         result.runs = result.runs[~result.runs["run"].isin(stray)].reset_index(drop=True)
         result.metrics = result.metrics[~result.metrics["run"].isin(stray)].reset_index(drop=True)
         result.complete = [r for r in result.complete if r not in stray]
+    if code != 0 and not result.complete:
+        raise RuntimeError(f"the {what} failed (exit {code}); see {sweep_dir}")
     return result
-
-
-def _run_sweep(cmd: list[str], sweep_dir: Path) -> int:
-    """Run a sweep command unless its folder already holds all its runs, complete. Returns its exit code."""
-    if _already_done(cmd, sweep_dir):
-        print(f"sahel-sim: every run of {sweep_dir} is already complete: reusing them", file=sys.stderr)
-        return 0
-    return subprocess.run(cmd).returncode
 
 
 def design_sweep(ctx: ExperimentContext, design_file: Path, rows: list[int], replicates: range,
@@ -169,19 +174,13 @@ def design_sweep(ctx: ExperimentContext, design_file: Path, rows: list[int], rep
     """Run (or resume) chosen rows of a design table with chosen replicates, as one more ``sahel-sim -m`` sweep
     with the experiment's fixed overrides and launcher, and collect it: a second stage of an experiment (e.g. a
     calibration's confirmation on fresh seeds). Returns a context for that sweep (same config and output folder)."""
-    from .sweep import collect
-
     exp = ctx.config
     cmd = _multirun(exp, exp.scales[ctx.scale], {"design.file": str(design_file.resolve()),
                                                   "design.row": ",".join(str(int(r)) for r in rows),
                                                   "replicate": f"range({replicates.start},{replicates.stop})"},
                     sweep_dir)
     print(f"sahel-sim: experiment {exp.name} ({ctx.scale}), second stage: {' '.join(cmd[3:])}", file=sys.stderr)
-    code = _run_sweep(cmd, sweep_dir)
-    result = _this_sweep(collect(sweep_dir))
-    if code != 0 and not result.complete:
-        raise RuntimeError(f"the second-stage sweep of experiment {exp.name} failed (exit {code}); "
-                           f"see {sweep_dir}")
+    result = _sweep_and_collect(cmd, sweep_dir, f"second-stage sweep of experiment {exp.name}")
     return ExperimentContext(ctx.name, ctx.scale, exp, sweep_dir, ctx.out_dir, result.metrics, result.runs, cmd)
 
 
@@ -198,17 +197,13 @@ def _analysis_module(name: str):
 
 def run_experiment(exp: ExperimentConfig, scale: str, root: Path, extra: list[str] | None = None) -> Path:
     """Run (or resume) an experiment's sweep, collect it, and run its analysis. Returns the output folder."""
-    from .sweep import collect
 
     out_dir = root / exp.name / scale
     sweep_dir = out_dir / "runs"
     cmd = sweep_command(exp, scale, sweep_dir, list(extra or []))
     print(f"sahel-sim: experiment {exp.name} ({scale}): {' '.join(cmd[3:])}", file=sys.stderr)
     t0 = time.perf_counter()
-    code = _run_sweep(cmd, sweep_dir)
-    result = _this_sweep(collect(sweep_dir))
-    if code != 0 and not result.complete:
-        raise RuntimeError(f"the sweep of experiment {exp.name} failed (exit {code}); see {sweep_dir}")
+    result = _sweep_and_collect(cmd, sweep_dir, f"sweep of experiment {exp.name}")
     analysis = _analysis_module(exp.name)
     context = ExperimentContext(exp.name, scale, exp, sweep_dir, out_dir, result.metrics, result.runs, cmd)
     analysis.analyse(context)

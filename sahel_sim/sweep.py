@@ -162,6 +162,13 @@ class Collection:
     metrics: pd.DataFrame | None = None
     runs: pd.DataFrame | None = None
 
+    def write_tables(self) -> None:
+        """Write ``metrics.parquet`` and ``runs.parquet`` into the sweep folder (atomically)."""
+        from .outputs import _atomic_write
+
+        for tname, table in (("metrics", self.metrics), ("runs", self.runs)):
+            _atomic_write(self.sweep_dir / f"{tname}.parquet", lambda p, t=table: _to_parquet(t, p))
+
     def report(self) -> str:
         total = len(self.complete) + len(self.failed) + len(self.unfinished) + len(self.missing)
         lines = [f"sweep {self.sweep_dir}: {len(self.complete)}/{total} runs complete, {len(self.failed)} failed, "
@@ -202,8 +209,6 @@ def run_folders(sweep_dir: Path) -> list[Path]:
 
 def collect(sweep_dir: str | Path, write: bool = True) -> Collection:
     """Gather every run of a sweep folder into ``metrics.parquet`` and ``runs.parquet``; report what is missing."""
-    from .outputs import _atomic_write
-
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"no sweep folder {sweep_dir}")
@@ -237,8 +242,7 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collection:
     result.metrics = pd.DataFrame(rows, columns=None if rows else ["run", "seed", "metric", "value"])
     result.runs = pd.DataFrame(run_rows, columns=None if run_rows else ["run", "status", "seed", "error"])
     if write:
-        for tname, table in (("metrics", result.metrics), ("runs", result.runs)):
-            _atomic_write(sweep_dir / f"{tname}.parquet", lambda p, t=table: _to_parquet(t, p))
+        result.write_tables()
     return result
 
 
