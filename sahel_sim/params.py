@@ -30,6 +30,19 @@ class ConfigError(ValueError):
         self.message = message
         super().__init__(f"{field}: {message}")
 
+    def __reduce__(self):
+        """Pickled as (field, message), so that the error crosses process boundaries (joblib, multiprocessing,
+        submitit) whole, with the message as it was explained."""
+        return (_rebuilt_config_error, (self.field, self.message))
+
+
+def _rebuilt_config_error(field: str, message: str) -> ConfigError:
+    """A :class:`ConfigError` with an already explained message (for unpickling)."""
+    error = ConfigError.__new__(ConfigError)
+    error.field, error.message = field, message
+    ValueError.__init__(error, f"{field}: {message}")
+    return error
+
 
 def declared(path: str, root: type | None = None) -> tuple[Any, dict[str, Any]] | None:
     """The declared type and ``param`` metadata of the field at ``path`` (``a.b[0].c``), or None if unknown.

@@ -28,6 +28,7 @@ import pytest
 
 from sahel_sim import cli, outputs
 from sahel_sim.cli import precheck
+from sahel_sim.params import ConfigError
 
 LINE = re.compile(r"sahel-sim: error: (?P<field>[^\s:]+): (?P<what>.+?); allowed(?P<allowed>.+)")
 SHORT = ["calendar.end=2012-03-05", "scenario.clip_to_calendar=true"]
@@ -360,3 +361,23 @@ def test_a_disk_that_fills_up_midway_leaves_no_table(tmp_path):
     assert code == 2, err
     left = {p.name for p in run_dir.iterdir()}
     assert not left & {*TABLES, "summary.json"}, left
+
+
+def test_config_error_crosses_process_boundaries():
+    """A refused config raised in a worker (joblib, multiprocessing, submitit) reaches the caller whole: the same
+    field and the same one-line message, not an unpickling failure that kills the pool."""
+    import multiprocessing
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sahel_sim.api import load_config
+
+    with pytest.raises(ConfigError) as here:
+        load_config(["map.resolution=9"])
+    again = pickle.loads(pickle.dumps(here.value))
+    assert (type(again), again.field, again.message, str(again)) == (
+        ConfigError, "map.resolution", here.value.message, str(here.value))
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool, pytest.raises(ConfigError) as there:
+        pool.submit(load_config, ["map.resolution=9"]).result()
+    assert str(there.value) == str(here.value) and there.value.field == "map.resolution"
