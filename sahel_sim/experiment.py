@@ -140,6 +140,14 @@ def _finished(cmd: list[str], sweep_dir: Path):
     done = collect(sweep_dir, write=False)
     complete = (bool(done.complete) and not (done.failed or done.unfinished or done.missing)
                 and all(made_by_current_code(sweep_dir / run) for run in done.complete))
+    design = next((o.split("=", 1)[1] for o in wanted if o.startswith("design.file=")), None)
+    if complete and design:  # a design drawn again (other size or ranges) gives its rows other values
+        import pandas as pd
+
+        from .sensitivity import run_has_design_values
+
+        table = pd.read_csv(design)
+        complete = all(run_has_design_values(sweep_dir / run, table) for run in done.complete)
     return done if complete else None
 
 

@@ -4,7 +4,10 @@ run only when it would come out the same today.
 A sweep resumes by skipping finished runs (:func:`sahel_sim.sweep.run_job`). Skipping on the folder name alone
 would silently keep runs of an older model after its code or default configs changed (e.g. after a calibration):
 every finished run therefore records the fingerprint it was made with, and a run whose fingerprint differs from the
-current one is run again.
+current one is run again. The folder name does not tell everything either: a sensitivity design's row is named by
+its number, and the values of row 3 change when the design is drawn again (another size, other ranges). So a
+finished run is reused only when its resolved ``config.yaml`` is also the config the job would run now
+(:func:`same_config`), the output settings and the design's file name aside.
 """
 
 from __future__ import annotations
@@ -39,6 +42,29 @@ def code_fingerprint() -> str:
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+#: sections of a run's config that do not change its results: where and how it is written, and which design
+#: file and row its values came from (the values themselves are applied to the config)
+NEUTRAL_SECTIONS = ("output", "design")
+
+
+def _results_part(yaml_text: str) -> dict:
+    import yaml
+
+    tree = yaml.load(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    for section in NEUTRAL_SECTIONS:
+        tree.pop(section, None)
+    return tree
+
+
+def same_config(run_dir: Path, config) -> bool:
+    """Whether a run folder's ``config.yaml`` is ``config`` (a resolved ``SimConfig``), but for
+    :data:`NEUTRAL_SECTIONS`: the same seed, calendar, map, factions, scenario and mechanisms."""
+    from .outputs import config_yaml
+
+    path = Path(run_dir) / "config.yaml"
+    return path.is_file() and _results_part(path.read_text()) == _results_part(config_yaml(config))
 
 
 def made_by_current_code(run_dir: Path) -> bool:

@@ -108,6 +108,30 @@ def _set_path(config, dotted: str, value: float) -> None:
     setattr(node, leaf, int(round(value)) if kind is int else value)
 
 
+def run_has_design_values(run_dir: Path, table: pd.DataFrame) -> bool:
+    """Whether a finished run's ``config.yaml`` holds the values of its design row in ``table`` (its row number is
+    in the file): false when the design was drawn again with other values since the run was made."""
+    import yaml
+
+    path = Path(run_dir) / "config.yaml"
+    if not path.is_file():
+        return False
+    tree = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    row = (tree.get("design") or {}).get("row", -1)
+    if not 0 <= row < len(table):
+        return False
+    for name in table.columns:
+        if name == "row":
+            continue
+        node = tree
+        for part in name.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        wanted = float(table.iloc[row][name])
+        if node is None or node != (int(round(wanted)) if isinstance(node, int) else wanted):
+            return False
+    return True
+
+
 def analyse(design: Path, metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Sensitivity indices of ``metric`` from a collected sweep table over a design (replicates averaged)."""
     spec = json.loads(problem_path(design).read_text())

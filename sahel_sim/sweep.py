@@ -92,14 +92,19 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
     """One run of a sweep: skip it if finished, otherwise run it; a failure leaves error.json. Returns status."""
     from .api import run, to_sim_config
     from .outputs import _atomic_write
-    from .provenance import FINGERPRINT_FILE, code_fingerprint, made_by_current_code
+    from .provenance import FINGERPRINT_FILE, code_fingerprint, made_by_current_code, same_config
 
     if (out_dir / FINISHED).exists():
-        if made_by_current_code(out_dir):
+        if not made_by_current_code(out_dir):
+            # made by other code or configs (or its record was cut short): it would not come out the same today
+            print(f"sahel-sim: run {out_dir.name} was made by another version of the model or its configs: running "
+                  "it again", file=sys.stderr)
+        elif not _same_config(out_dir, cfg, same_config):
+            # the same name, another config: e.g. a design row whose values changed when the design was redrawn
+            print(f"sahel-sim: run {out_dir.name} was made with other parameter values (its config.yaml differs): "
+                  "running it again", file=sys.stderr)
+        else:
             return "skipped"
-        # made by other code or configs (or its record was cut short): it would not come out the same today
-        print(f"sahel-sim: run {out_dir.name} was made by another version of the model or its configs: running it "
-              "again", file=sys.stderr)
         (out_dir / FINISHED).unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / FAILED).unlink(missing_ok=True)
@@ -120,6 +125,18 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
         print(f"sahel-sim: run {out_dir.name} failed: {type(exc).__name__}: {exc} (see {out_dir / FAILED})",
               file=sys.stderr)
         return "failed"
+
+
+def _same_config(out_dir: Path, cfg, same_config) -> bool:
+    """Whether the finished run in ``out_dir`` was made with the config this job resolves to (a config that no
+    longer resolves is not the same: the job runs, and fails with its own error)."""
+    from .api import to_sim_config
+    from .params import ConfigError
+
+    try:
+        return same_config(out_dir, to_sim_config(cfg))
+    except ConfigError:
+        return False
 
 
 # --- expected runs of a sweep command -------------------------------------------------------------------------

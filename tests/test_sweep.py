@@ -179,3 +179,36 @@ def test_a_finished_run_of_other_code_or_configs_is_run_again(basic_sweep, tmp_p
     assert (stale / FINGERPRINT_FILE).read_text().strip() == code_fingerprint()
     assert all((r / "summary.json").stat().st_mtime_ns == stamps[r] for r in runs[1:])
     pd.testing.assert_frame_equal(values(sweep), values(only_sweep_dir(basic_sweep[0])))
+
+
+def test_a_design_row_whose_values_changed_is_run_again(tmp_path):
+    """Run folders of a design are named by row number: when the design is drawn again with other values, a
+    resumed sweep must run the changed rows again (their config.yaml differs) and reuse the unchanged ones."""
+    from sahel_sim.experiment import _finished
+    from sahel_sim.sensitivity import run_has_design_values
+
+    design = tmp_path / "d.csv"
+    table = pd.DataFrame({"row": [0, 1], "mechanisms.rivalry.strength": [0.5, 1.5]})
+    table.to_csv(design, index=False)
+    cmd = ["-m", f"design.file={design}", "design.row=0,1", "seed=3", "calendar.end=2012-06-25",
+           "scenario.clip_to_calendar=true", "output.quiet=true", "hydra.sweep.dir=sw"]
+    p = sahel_sim(*cmd, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    sweep = tmp_path / "sw"
+    runs = {row: next(d for d in sweep.iterdir() if f"design.row={row}" in d.name) for row in (0, 1)}
+    stamps = {row: (d / "summary.json").stat().st_mtime_ns for row, d in runs.items()}
+    python_cmd = [sys.executable, "-m", "sahel_sim", *cmd[:-1]]
+    assert _finished(python_cmd, sweep) is not None  # the same design: nothing to do
+    assert all(run_has_design_values(d, table) for d in runs.values())
+
+    table.loc[1, "mechanisms.rivalry.strength"] = 2.5  # row 1 drawn again with another value
+    table.to_csv(design, index=False)
+    assert run_has_design_values(runs[0], table) and not run_has_design_values(runs[1], table)
+    assert _finished(python_cmd, sweep) is None
+    p = sahel_sim(*cmd, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert f"run {runs[1].name} was made with other parameter values" in p.stderr
+    assert (runs[0] / "summary.json").stat().st_mtime_ns == stamps[0]
+    assert (runs[1] / "summary.json").stat().st_mtime_ns != stamps[1]
+    assert "strength: 2.5" in (runs[1] / "config.yaml").read_text()
+    assert _finished(python_cmd, sweep) is not None
