@@ -30,10 +30,20 @@ def _default_config():
 
 def _default(config, dotted: str) -> float:
     """The current value of a parameter in the composed default config."""
+    return float(_value(config, dotted))
+
+
+def _value(config, dotted: str):
     node = config
     for part in dotted.split("."):
         node = node[part] if isinstance(node, dict) else getattr(node, part)
-    return float(node)
+    return node
+
+
+def _as_applied(config, dotted: str, value: float) -> float | int:
+    """A design value as a run applies it: rounded to a whole number for an integer parameter (a faction's
+    fighters), as :func:`sahel_sim.sensitivity.apply_design_row` does."""
+    return int(round(value)) if isinstance(_value(config, dotted), int) else value
 
 
 def _short(name: str) -> str:
@@ -124,7 +134,7 @@ def analyse(ctx) -> None:
     default_config = _default_config()
     post.insert(3, "current_default", [_default(default_config, p) for p in params])
     post["chosen_row"] = int(chosen["row"])
-    post["chosen_value"] = [float(chosen[p]) for p in params]
+    post["chosen_value"] = [_as_applied(default_config, p, float(chosen[p])) for p in params]
     save_table(post, ctx.out_dir, "posterior")
 
     record = C.record_statistics()
@@ -224,7 +234,7 @@ def analyse(ctx) -> None:
                      f"{p['posterior_median']:.4g} | {p['posterior_q05']:.4g} to {p['posterior_q95']:.4g} |")
     lines += ["", "The 5-95% range is the spread of the accepted rows (the approximate posterior), no interval of a "
               "mean.", "",
-              "## Values for `configs/mechanisms/default.yaml`", "",
+              "## Values for `configs/mechanisms/default.yaml` (and a faction's in `configs/factions/`)", "",
               "The chosen row is a point actually run and scored; the posterior medians are taken parameter by "
               "parameter and were never run together. The snippet uses the chosen row, with the posterior in the "
               "comment; the values are then validated on fresh seeds over 2012-2017 with "
