@@ -1,4 +1,4 @@
-"""Validation: the default scenario over many seeds against the record's patterns P1-P8 (sahel_sim.validation)."""
+"""Validation: the default scenario over many seeds against the record's patterns P1-P9 (sahel_sim.validation)."""
 
 from __future__ import annotations
 
@@ -85,8 +85,19 @@ def analyse(ctx) -> None:
     sev = sev.rename_axis("killed_at_least").reset_index()
     save_table(sev, ctx.out_dir, "validation_severity_ccdf")
 
+    years = list(range(2012, 2018))
+    spec = attacks[attacks["spectacular"].astype(bool)]
+    per_year = (spec.groupby([spec["date"].dt.year.rename("year"), "run"]).size().unstack()
+                .reindex(index=years, columns=sorted(attacks["run"].unique()), fill_value=0).fillna(0))
+    spectacular = pd.DataFrame({"mean": per_year.mean(axis=1), "q05": per_year.quantile(0.05, axis=1),
+                                "q95": per_year.quantile(0.95, axis=1)})
+    spectacular["record"] = [V.RECORD_SPECTACULARS.get(y, 0) for y in years]
+    spectacular = spectacular.rename_axis("year").reset_index()
+    save_table(spectacular, ctx.out_dir, "validation_spectaculars_per_year")
+
     # the figure: model band against the record, one panel per pattern family
-    fig, axes = plt.subplots(2, 3, figsize=(16, 9))
+    fig, grid_axes = plt.subplots(2, 4, figsize=(21, 9))
+    axes = grid_axes[:, :3]
     ax = axes[0, 0]
     ax.fill_between(yearly["year"], yearly["q05"], yearly["q95"], label="model 5-95%", **BAND)
     ax.plot(yearly["year"], yearly["median"], marker="o", label=f"model median ({n_runs} seeds)", **MODEL)
@@ -151,6 +162,15 @@ def analyse(ctx) -> None:
     ax.set_ylabel("share of lethal attacks")
     ax.set_title(f"P8 severity tail: {_verdict(results, 'P8')}", fontsize=10)
     ax.legend(fontsize=8)
+
+    ax = grid_axes[0, 3]
+    ax.fill_between(spectacular["year"], spectacular["q05"], spectacular["q95"], label="model 5-95%", **BAND)
+    ax.plot(spectacular["year"], spectacular["mean"], marker="o", label=f"model mean ({n_runs} seeds)", **MODEL)
+    ax.plot(spectacular["year"], spectacular["record"], label="record (the region's spectacular attacks)", **RECORD)
+    ax.set_ylabel("spectacular attacks per year")
+    ax.set_title(f"P9 spectacular attacks come in 2015-17: {_verdict(results, 'P9')}", fontsize=10)
+    ax.legend(fontsize=8)
+    grid_axes[1, 3].axis("off")
 
     others = results[results["pattern"].isin(["P4", "P5"])]
     fig.text(0.01, 0.025, "  ·  ".join(f"{r.pattern} {r.description}: median {r.model_median:.3g} "

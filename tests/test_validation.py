@@ -173,6 +173,34 @@ def test_p8_fails_a_thin_tail():
     assert not r["pass"]
 
 
+# P9 ---------------------------------------------------------------------------------------------------------------
+
+def spectaculars(early: int, late: int):
+    """Each run: ``early`` spectacular attacks in 2012-2014 and ``late`` in 2015-2017."""
+    return attacks_table(lambda i: [dict(date=f"{2012 + k % 3}-06-04", spectacular=True, target="hotel")
+                                    for k in range(early)]
+                         + [dict(date=f"{2015 + k % 3}-06-01", spectacular=True, target="hotel")
+                            for k in range(late)]
+                         + [dict(date="2013-03-04")])  # an ordinary attack, which does not count
+
+
+def test_p9_passes_spectaculars_in_2015_2017():
+    result = V.p9_spectacular_timing(spectaculars(early=1, late=3))
+    assert result["pass"] and result["model_median"] == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize("early, late", [(3, 1), (4, 0), (2, 1)])
+def test_p9_fails_spectaculars_that_come_early(early, late):
+    result = V.p9_spectacular_timing(spectaculars(early, late))
+    assert not result["pass"] and result["model_median"] == pytest.approx(late / (early + late))
+
+
+def test_p9_leaves_out_runs_without_a_spectacular_attack():
+    count, late = V.spectacular_timing(spectaculars(early=0, late=0))
+    assert (count == 0).all() and late.isna().all()
+    assert not V.p9_spectacular_timing(spectaculars(early=0, late=0))["pass"]
+
+
 # all --------------------------------------------------------------------------------------------------------------
 
 def test_validate_returns_one_documented_row_per_pattern():
@@ -184,7 +212,7 @@ def test_validate_returns_one_documented_row_per_pattern():
         "factions": p4_tables(40, "AQ")[1],
     }
     results = V.validate(tables)
-    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 9)]
+    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 10)]
     for col in ("description", "source", "record", "tolerance", "model_median", "model_q05", "model_q95", "pass"):
         assert results[col].notna().all()
     assert (results["model_q05"] <= results["model_median"] + 1e-9).all()
