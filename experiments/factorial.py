@@ -44,15 +44,37 @@ def effects(cells: dict[tuple, np.ndarray]) -> dict[str, float]:
     return out
 
 
+#: the years of the record's spectacular attacks (La Terrasse, Sévaré, Radisson Blu, Ouagadougou, Gao; pattern P9)
+LATE = (2015, 2017)
+LATE_LABEL = "AQ-camp spectacular attacks per year, 2015-2017"
+
+
+def late_aq_spectaculars(ctx) -> pd.DataFrame:
+    """One row per run: its factors and its AQ-camp spectacular attacks per year in 2015-2017, the years the claim
+    under test is about (the whole run's count is dominated by 2012-2013 in the model; docs/validation.md, P9)."""
+    attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular"])
+    late = attacks[attacks["spectacular"].astype(bool) & (attacks["camp"] == "AQ")
+                   & attacks["date"].dt.year.between(*LATE)] if len(attacks) else attacks
+    runs = per_run(ctx.metrics, "weeks", [R, P, INTERVENTION])
+    runs["y"] = runs["run"].map(late.groupby("run").size()).fillna(0.0) / (LATE[1] - LATE[0] + 1)
+    return runs
+
+
 def analyse(ctx) -> None:
     rng = np.random.default_rng(0)
     yrs = years(ctx.metrics)
     outcomes = {"AQ-camp spectacular attacks per year": "spectacular_by_camp.AQ",
-                "all spectacular attacks per year": "spectacular_attacks"}
+                "all spectacular attacks per year": "spectacular_attacks", LATE_LABEL: None}
     cell_rows, effect_rows = [], []
+    covers_late = bool((yrs >= 5.9).all())  # runs from 2012 to the end of 2017
     for label, metric in outcomes.items():
-        runs = per_run(ctx.metrics, metric, [R, P, INTERVENTION])
-        runs["y"] = runs["value"] / runs["run"].map(yrs)
+        if metric is None and not covers_late:
+            continue  # runs that stop before 2017 (a short calendar) have no 2015-2017 count
+        if metric is None:
+            runs = late_aq_spectaculars(ctx)
+        else:
+            runs = per_run(ctx.metrics, metric, [R, P, INTERVENTION])
+            runs["y"] = runs["value"] / runs["run"].map(yrs)
         runs["r"] = runs[R].map(_truthy)
         runs["p"] = runs[P].map(_truthy)
         keys = [(r, p, i) for r in (True, False) for p in (True, False) for i in INTERVENTIONS]
@@ -135,11 +157,20 @@ def analyse(ctx) -> None:
               f"the model it {does(g)}. Spoiling (H-local) predicts that the peace process raises them: it "
               f"{does(aq.loc['peace process (on - off)'])}. Retaliation (H-local) predicts that foreign intervention "
               f"raises them: Barkhane alone {does(aq.loc['Barkhane (vs none)'])}, Barkhane with MINUSMA "
-              f"{does(aq.loc['Barkhane + MINUSMA (vs none)'])}. In size, {answer}.", "",
-              f"Conditions: the default scenario 2012-2017 with the default calibrated on the record up to 2016 "
-              f"(docs/validation.md: 7 of 8 patterns on fresh seeds), {n} seeds per cell. The strengths of the "
-              "mechanisms under test (rivalry, spoiling, retaliation, outbidding weights) are not calibrated: they "
-              "are the hypotheses, and the record hardly identifies them. These are statements about the model's "
-              "mechanisms, not estimates about Mali.", "",
+              f"{does(aq.loc['Barkhane + MINUSMA (vs none)'])}. In size, {answer}.", ""]
+    late = effects_t[effects_t["outcome"] == LATE_LABEL].set_index("effect")
+    if len(late):
+        lines += [f"In {LATE[0]}-{LATE[1]} alone, the years of the record's spectacular attacks: the rivalry "
+                  f"{does(late.loc['rivalry (on - off)'])}; the peace process "
+                  f"{does(late.loc['peace process (on - off)'])}; Barkhane alone {does(late.loc['Barkhane (vs none)'])}"
+                  f"; Barkhane with MINUSMA {does(late.loc['Barkhane + MINUSMA (vs none)'])}.", ""]
+    lines += [f"Conditions: the default scenario 2012-2017 with the default calibrated on the record up to 2016 "
+              f"(docs/validation.md gives the patterns it passes and fails on fresh seeds), {n} seeds per cell. "
+              "The strengths of the mechanisms under test (rivalry, spoiling, retaliation, outbidding weights) are "
+              "not calibrated: they are the hypotheses, and the record hardly identifies them. The model's "
+              "spectacular attacks come mostly in 2012-2013, the record's in 2015-2017 (pattern P9 fails), so the "
+              "whole-run counts are dominated by years when the mechanisms under test are weak; the 2015-2017 count "
+              "is the closer match to the claim. These are statements about the model's mechanisms, not estimates "
+              "about Mali.", "",
               f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")
