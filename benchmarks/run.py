@@ -9,7 +9,9 @@ ratios measured side by side are the figures that count):
 * ``default_run_s``: model time of the default run (2012-2017, 313 weekly steps): ``SahelModel(config)`` plus
   ``run()``; imports and config composition excluded. ``default_run_cpu_s`` is the same in CPU time.
 * ``process_s``: the whole ``sahel-sim`` command (imports, config, run, tables, figure), as a subprocess with a
-  temporary ``hydra.run.dir``; ``peak_rss_mb`` is that process's peak resident memory.
+  temporary ``hydra.run.dir``; ``peak_rss_mb`` is that process's peak resident memory. The command inherits this
+  process's environment, so ``PYTHONPATH=<checkout>`` chooses whose code both measure (``sahel_sim`` in the
+  results names it): e.g. a worktree's code with the main checkout's virtualenv.
 * ``cell_steps_per_s`` (cells x steps / model time of the default run) against Mesa's own
   ``mesa.examples.advanced.epstein_civil_violence`` model (40 x 40 default), timed in turns with it:
   ``epstein_cell_steps_per_s`` and ``ratio_vs_epstein``.
@@ -268,7 +270,10 @@ def main() -> None:
     from sahel_sim.api import load_config
 
     config = load_config([])
-    results: dict = {"quick": quick, "python": platform.python_version(), "machine": platform.machine(),
+    import sahel_sim
+
+    results: dict = {"quick": quick, "sahel_sim": str(Path(sahel_sim.__file__).parent),  # whose code was measured
+                     "python": platform.python_version(), "machine": platform.machine(),
                      "cpus": os.cpu_count(), "load_avg_start": [round(x, 2) for x in os.getloadavg()]}
     steps = [
         ("default and epstein", lambda: bench_default_and_epstein(config, 3 if quick else 7, 10 if quick else 20)),

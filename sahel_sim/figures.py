@@ -82,19 +82,48 @@ def draw_map(ax, model: SahelModel, attacks: pd.DataFrame | None = None, title: 
     ax.set_title(title, fontsize=10)
 
 
+#: the overview's fixed layout, in inches: the map's width, the time-series panels' width, and the margins that
+#: hold tick labels, axis labels, titles and the footer (placed once: one draw, no ``bbox_inches="tight"`` pass)
+_MAP_WIDTH, _SERIES_WIDTH = 6.8, 5.6
+_LEFT, _GAP, _RIGHT = 0.72, 0.9, 0.2  # y labels of the map; y labels of the series; right edge
+_TOP, _BOTTOM, _SERIES_GAP = 0.36, 0.72, 0.56  # map title; x labels and footer; a series' ticks and next title
+_MAP_HEIGHT_RANGE = (5.4, 8.5)
+
+
+def overview_layout(model: SahelModel) -> tuple[tuple[float, float], list[tuple[float, float, float, float]]]:
+    """The overview's figure size (inches) and its four panels' rectangles (figure fractions: map, then three
+    time series from top to bottom). The map's box has the map's own proportions (one degree as long in longitude
+    as in latitude), so it fills its side; the series share the map's height."""
+    cfg = model.world.config
+    aspect = (cfg.lat_max - cfg.lat_min) / (cfg.lon_max - cfg.lon_min)
+    map_w, map_h = _MAP_WIDTH, _MAP_WIDTH * aspect
+    if not _MAP_HEIGHT_RANGE[0] <= map_h <= _MAP_HEIGHT_RANGE[1]:  # a very wide or very tall map: fit the box
+        map_h = min(max(map_h, _MAP_HEIGHT_RANGE[0]), _MAP_HEIGHT_RANGE[1])
+        map_w = min(map_h / aspect, _MAP_WIDTH * 1.4)
+    width = _LEFT + map_w + _GAP + _SERIES_WIDTH + _RIGHT
+    height = _BOTTOM + map_h + _TOP
+    rects = [(_LEFT / width, _BOTTOM / height, map_w / width, map_h / height)]
+    series_h = (map_h - 2 * _SERIES_GAP) / 3
+    x0 = (_LEFT + map_w + _GAP) / width
+    for i in range(3):
+        y0 = _BOTTOM + map_h - (i + 1) * series_h - i * _SERIES_GAP
+        rects.append((x0, y0 / height, _SERIES_WIDTH / width, series_h / height))
+    return (width, height), rects
+
+
 def overview_figure(model: SahelModel, tables: dict[str, pd.DataFrame], path: Path | str) -> None:
     """Write the run's overview: final map, monthly attacks by camp, attention and rivalry, fighters."""
     attacks, world, factions = tables["attacks"], tables["world"], tables["factions"]
-    fig = Figure(figsize=(15, 9.5))
-    gs = fig.add_gridspec(3, 2, width_ratios=[1.25, 1], hspace=0.45, wspace=0.18)
-    ax_map = fig.add_subplot(gs[:, 0])
+    size, rects = overview_layout(model)
+    fig = Figure(figsize=size)
+    ax_map = fig.add_axes(rects[0])
     draw_map(ax_map, model, attacks,
              f"Influence on {model.date:%d %b %Y} and all attacks {model.calendar.start.year}-{model.date.year}")
 
-    ax = fig.add_subplot(gs[0, 1])
+    ax = fig.add_axes(rects[1])
     plot_attacks_per_month(SimpleNamespace(attacks=attacks), ax)
 
-    ax = fig.add_subplot(gs[1, 1])
+    ax = fig.add_axes(rects[2])
     ax.plot(world["date"], world["is_global_share"], color="black", ls="--", label="IS share, global attention")
     ax.plot(world["date"], world["is_local_share"], color="black", label="IS share, local attention")
     ax.plot(world["date"], world["rivalry_intensity"], color="#b2182b", label="AQ-IS rivalry intensity")
@@ -104,7 +133,7 @@ def overview_figure(model: SahelModel, tables: dict[str, pd.DataFrame], path: Pa
     ax.legend(fontsize=7, loc="upper left")
     ax.set_title("Global rivalry, attention shares and the peace process", fontsize=10)
 
-    ax = fig.add_subplot(gs[2, 1])
+    ax = fig.add_axes(rects[3])
     groups = factions[factions["kind"] == "jihadist"]
     styles = ["-", "--", "-.", ":"]
     for i, (name, df) in enumerate(groups.groupby("faction", sort=False)):
@@ -115,7 +144,8 @@ def overview_figure(model: SahelModel, tables: dict[str, pd.DataFrame], path: Pa
     ax.set_ylabel("fighters")
     ax.legend(fontsize=6.5, ncol=2, loc="upper right")
     ax.set_title("Fighters per group", fontsize=10)
-    fig.text(0.01, 0.005, f"sahel_sim {__version__} · scenario {model.config.scenario.name} · seed "
+    fig.text(0.08 / size[0], 0.1 / size[1], f"sahel_sim {__version__} · scenario {model.config.scenario.name} · seed "
              f"{model.config.seed} · {len(attacks)} attacks, {int(attacks['spectacular'].sum()) if len(attacks) else 0}"
              " spectacular", fontsize=8, color="#444444")
-    fig.savefig(path, dpi=110, format="png", bbox_inches="tight")
+    # zlib level 3 instead of PIL's 6: ~12 ms less to encode, ~3 % larger file
+    fig.savefig(path, dpi=110, format="png", pil_kwargs={"compress_level": 3})

@@ -71,3 +71,23 @@ def test_bad_input_is_refused_with_one_line_naming_the_field(tmp_path, override,
 def test_version_flag(tmp_path):
     p = sahel_sim("--version", cwd=tmp_path)
     assert p.returncode == 0 and p.stdout.startswith("sahel-sim ")
+
+
+def test_main_freezes_the_imported_objects_once_per_process(monkeypatch, capsys):
+    """``main()`` moves what the imports made out of the collector's way, once: a second call in the same
+    process (as the tests make) leaves what the first one left to the collector."""
+    import gc
+
+    from sahel_sim import cli
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    monkeypatch.setattr(cli, "_imports_frozen", False)
+    monkeypatch.setattr(cli, "_task_started", False)
+    for _ in range(2):
+        monkeypatch.setattr(sys, "argv", ["sahel-sim", "seed=-1"])
+        with pytest.raises(SystemExit) as exc:
+            cli.main()
+        assert exc.value.code == 2
+    assert frozen == [True]
+    assert "seed" in capsys.readouterr().err
