@@ -82,7 +82,8 @@ class SahelSweeper(BasicSweeper):
                     compositions += 1
             else:
                 _apply_each(parsed, override, cfg)
-        log.debug(f"Checked {len(jobs)} jobs with {compositions} compositions in {time.perf_counter() - tic:.2f} s")
+        elapsed = time.perf_counter() - tic
+        log.debug(f"Checked {len(jobs)} jobs in {elapsed:.2f} s, {compositions} of them composed in full")
 
     def _composes(self, override: Override, groups: set[str]) -> bool:
         """Whether a value of ``override``'s key can change what is composed (so each value is composed)."""
