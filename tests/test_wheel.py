@@ -35,6 +35,9 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "sahel_sim/configs/config.yaml" in names
     assert any(n.startswith("experiments/") for n in names)
+    # the default sweeper, in Hydra's plugin namespace (a namespace package: no hydra_plugins/__init__.py)
+    assert "hydra_plugins/sahel_sim_sweeper/sahel_sim_sweeper.py" in names
+    assert "hydra_plugins/__init__.py" not in names
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
@@ -48,6 +51,18 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
           "output.figure=false", f"hydra.run.dir={run_dir}"], cwd=elsewhere, timeout=600)
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["weeks"] > 0
+
+    # a sweep runs with the packaged default sweeper, next to the installed launcher plugins
+    sweep_dir = elsewhere / "sweep"
+    _run([bin_dir / "sahel-sim", "-m", "seed=1,2", "intervention=none,barkhane", "calendar.end=2012-06-25",
+          "scenario.clip_to_calendar=true", "output.quiet=true", f"hydra.sweep.dir={sweep_dir}"], cwd=elsewhere,
+         timeout=600)
+    assert len(list(sweep_dir.glob("*/summary.json"))) == 4 and (sweep_dir / "metrics.parquet").exists()
+    assert "SahelSweeper" in next(sweep_dir.glob("*/.hydra/hydra.yaml")).read_text()
+    _run([bin_dir / "sahel-sim", "-m", "seed=1,2", "calendar.end=2012-06-25", "scenario.clip_to_calendar=true",
+          "output.quiet=true", f"hydra.sweep.dir={elsewhere / 'joblib'}", "hydra/launcher=joblib"], cwd=elsewhere,
+         timeout=600)
+    assert len(list((elsewhere / "joblib").glob("*/summary.json"))) == 2
 
     # the installed package's configs are the packaged ones, not this repository's
     proc = _run([bin_dir / "python", "-c", "import sahel_sim.api as a; print(a.config_dir())"], cwd=elsewhere)
