@@ -51,7 +51,7 @@ def to_sim_config(cfg: DictConfig) -> SimConfig:
         if OmegaConf.get_type(cfg) is SimConfig and "hydra" not in cfg:
             import dataclasses
 
-            known = {f.name for f in dataclasses.fields(SimConfig)}
+            known = [f.name for f in dataclasses.fields(SimConfig)]  # in the schema's order, the same in every process
             for key in cfg:  # a key forced in with '+' is kept by Hydra; the schema does not know it
                 if key not in known:
                     raise ConfigError(str(key), f"is not a setting of sahel_sim; allowed keys: {', '.join(known)}")

@@ -63,8 +63,17 @@ def with_sweep_dir(argv: list[str]) -> list[str]:
     """A multirun command line with its sweep folder named from its overrides (unless the user chose one)."""
     if not ({"-m", "--multirun"} & set(argv)) or any(a.startswith("hydra.sweep.dir=") for a in argv):
         return argv
-    overrides = [a for a in argv if not a.startswith("-") and not a.startswith("hydra")]
+    overrides, value_of_flag = [], False
+    for a in argv:  # the value after a flag such as --config-path DIR is no override
+        if not value_of_flag and not a.startswith("-") and not a.startswith("hydra"):
+            overrides.append(a)
+        value_of_flag = a in _FLAGS_WITH_VALUE
     return [*argv, f"hydra.sweep.dir='multirun/{sweep_name(overrides)}'"]
+
+
+#: Hydra's flags that take their value as the next argument
+_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd", "--package", "-p",
+                     "--experimental-rerun"}
 
 
 # --- one run of a sweep ---------------------------------------------------------------------------------------

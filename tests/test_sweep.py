@@ -212,3 +212,13 @@ def test_a_design_row_whose_values_changed_is_run_again(tmp_path):
     assert (runs[1] / "summary.json").stat().st_mtime_ns != stamps[1]
     assert "strength: 2.5" in (runs[1] / "config.yaml").read_text()
     assert _finished(python_cmd, sweep) is not None
+
+
+def test_the_sweep_folder_is_named_from_the_overrides_only():
+    """A flag's value (``--config-path DIR``) is no override: it stays out of the sweep folder's name."""
+    from sahel_sim.sweep import with_sweep_dir
+
+    plain = with_sweep_dir(["-m", "seed=1,2"])
+    flagged = with_sweep_dir(["-m", "--config-path", "/some/dir", "seed=1,2", "-cn", "other"])
+    assert plain[-1] == flagged[-1] == "hydra.sweep.dir='multirun/seed=1,2'"
+    assert with_sweep_dir(["seed=1"]) == ["seed=1"]  # a single run: no sweep folder
