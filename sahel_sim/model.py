@@ -417,14 +417,18 @@ class SahelModel(mesa.Model):
     def north_jihadist_share(self) -> float:
         """Share of the northern population living under jihadist dominance: where the groups' combined
         influence exceeds the state's presence (and is at least 0.1, so that empty desert does not count)."""
-        if self._north_pop is None:  # the northern population is fixed: weigh it once
-            w = self.world
-            pop = w.population * (w.zone == ZONES.index("north"))
-            self._north_pop = (pop, max(pop.sum(), 1.0))
-        pop, total = self._north_pop
+        pop, total = self.north_population()
         jihadist = self.influence[:self.slot_span()].sum(axis=0)
         held = (jihadist > self.state_presence) & (jihadist >= 0.1)
         return float((pop * held).sum() / total)
+
+    def north_population(self) -> tuple[np.ndarray, float]:
+        """The people of each cell of the north (0 elsewhere) and their total (at least 1): fixed for the run."""
+        if self._north_pop is None:
+            w = self.world
+            pop = w.population * (w.zone == ZONES.index("north"))
+            self._north_pop = (pop, max(float(pop.sum()), 1.0))
+        return self._north_pop
 
     def mean_in_mali(self, field: np.ndarray) -> float:
         """Mean of a per-cell field over the cells of Mali."""

@@ -338,3 +338,25 @@ def test_attacks_on_the_process_set_it_back():
     m.peace_venue = "radisson_blu"
     m.mechanism("peace_process").step()
     assert m.peace_progress < before
+
+
+def test_rule_restraint_holds_a_ruling_group_back_from_spectacular_targets_only():
+    """With `attacks.rule_restraint` on, a group ruling part of the north's people finds spectacular (capability)
+    targets less attractive by restraint x its ruled share; other targets and groups ruling nobody are unchanged."""
+    m = run_to(make_model("mechanisms.attacks.rule_restraint=10"), "2012-09-03")  # the north under jihadist rule
+    ac = m.mechanism("attacks")
+    ruling = max(m.groups(), key=ac.ruled_share)
+    share = ac.ruled_share(ruling)
+    assert 0.0 < share <= m.north_jihadist_share() + 1e-12
+    assert all(0.0 <= ac.ruled_share(g) <= 1.0 for g in m.groups())
+    cells = [u.cell.coordinate for u in ruling.units]
+    state = m.rng.bit_generator.state  # an area target's cell is drawn: the same draws for both calls
+    with_restraint = {(o[0], o[1]): o[3] for o in ac.options(ruling, cells, capable=True)}
+    ac.config.rule_restraint = 0.0
+    m.rng.bit_generator.state = state
+    without = {(o[0], o[1]): o[3] for o in ac.options(ruling, cells, capable=True)}
+    targets = ac.config.targets
+    spectacular = [k for k in without if targets[k[0]].needs_capability]
+    assert spectacular and all(with_restraint[k] == pytest.approx(without[k] - 10 * share) for k in spectacular)
+    others = [k for k in without if not targets[k[0]].needs_capability]
+    assert others and all(with_restraint[k] == without[k] for k in others)

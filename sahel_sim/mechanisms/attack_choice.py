@@ -127,6 +127,12 @@ class AttackConfig:
     risk_weight: float = param(2.0, lo=0.0, hi=50.0, doc="disutility per unit target risk")
     retaliation_scale: float = param(50.0, lo=1.0, hi=1e5, unit="fighters", doc="losses that saturate retaliation")
     joint_probability: float = param(0.5, lo=0.0, hi=1.0, doc="chance an ally joins a spectacular operation")
+    rule_restraint: float = param(0.0, lo=0.0, hi=100.0,
+                                  doc="disutility of a spectacular target per unit share of the north's people the "
+                                      "group rules (0: off)",
+                                  source="assumption (off by default): a group ruling territory holds back from "
+                                         "provoking intervention, as AQIM's leader urged its allies governing the "
+                                         "north in 2012 (the Timbuktu letter, AP, Feb 2013); docs/validation.md, P9")
     alpha: float = param(2.38, lo=1.1, hi=5.0, doc="power-law exponent of deaths",
                          source="Clauset, Young & Gleditsch 2007 (J. Conflict Resolution 51); record README")
     max_killed: int = param(400, lo=1, hi=100_000, unit="persons")
@@ -168,6 +174,7 @@ class AttackChoice(Mechanism):
         self._km_this_week: dict[tuple, list[float]] = {}
         self._exists_this_week: dict[tuple[str, str], bool] = {}
         self._exists_week = None  # the model's week_end the memo above belongs to
+        self._ruled: tuple = (None, {})  # (week_end, {group name: share of the north's people it rules})
 
     # --- motives ----------------------------------------------------------------------------------------------
     def outbid(self, group: ArmedGroup) -> float:
@@ -177,6 +184,22 @@ class AttackChoice(Mechanism):
 
     def retaliation(self, group: ArmedGroup) -> float:
         return 1.0 - math.exp(-group.retaliation / self.config.retaliation_scale)
+
+    def ruled_share(self, group: ArmedGroup) -> float:
+        """Share of the north's people the group rules: where its own influence is above the state's presence and
+        at least 0.1 (as :meth:`~sahel_sim.model.SahelModel.north_jihadist_share` counts the groups together).
+        Remembered for the week."""
+        m = self.model
+        week, shares = self._ruled
+        if week is not m.week_end:
+            shares = {}
+            self._ruled = (m.week_end, shares)
+        share = shares.get(group.name)
+        if share is None:
+            pop, total = m.north_population()
+            own = m.influence[group.slot]
+            share = shares[group.name] = float((pop * ((own > m.state_presence) & (own >= 0.1))).sum() / total)
+        return share
 
     def capable(self, group: ArmedGroup) -> bool:
         """Whether a group can mount a spectacular operation this week (alone)."""
@@ -219,10 +242,13 @@ class AttackChoice(Mechanism):
         spoil = m.spoiler_motive
         retaliation = self.retaliation(group)
         spectacle_pull = cfg.spectacle_taste + cfg.outbid_weight * outbid
+        restraint = cfg.rule_restraint * self.ruled_share(group) if cfg.rule_restraint > 0 else 0.0
         opts = []
         for tname, t in cfg.targets.items():
             names = self.points[tname][0]
             base = t.appeal + spectacle_pull * t.weight - cfg.risk_weight * t.risk
+            if t.needs_capability:
+                base -= restraint
             if t.foreign:
                 base += cfg.retaliation_weight * retaliation * (0.5 + group.foreign_focus)
             if t.needs_capability and not capable:
