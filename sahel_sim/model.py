@@ -417,9 +417,13 @@ class SahelModel(mesa.Model):
     def north_jihadist_share(self) -> float:
         """Share of the northern population living under jihadist dominance: where the groups' combined
         influence exceeds the state's presence (and is at least 0.1, so that empty desert does not count)."""
+        return self.north_share_held(self.influence[:self.slot_span()].sum(axis=0))
+
+    def north_share_held(self, influence: np.ndarray) -> float:
+        """Share of the northern population in cells where ``influence`` (one group's, or the groups' together)
+        exceeds the state's presence and is at least 0.1."""
         pop, total = self.north_population()
-        jihadist = self.influence[:self.slot_span()].sum(axis=0)
-        held = (jihadist > self.state_presence) & (jihadist >= 0.1)
+        held = (influence > self.state_presence) & (influence >= 0.1)
         return float((pop * held).sum() / total)
 
     def north_population(self) -> tuple[np.ndarray, float]:

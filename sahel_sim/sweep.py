@@ -101,14 +101,14 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
     """One run of a sweep: skip it if finished, otherwise run it; a failure leaves error.json. Returns status."""
     from .api import run, to_sim_config
     from .outputs import _atomic_write
-    from .provenance import FINGERPRINT_FILE, code_fingerprint, made_by_current_code, same_config
+    from .provenance import FINGERPRINT_FILE, code_fingerprint, made_by_current_code
 
     if (out_dir / FINISHED).exists():
         if not made_by_current_code(out_dir):
             # made by other code or configs (or its record was cut short): it would not come out the same today
             print(f"sahel-sim: run {out_dir.name} was made by another version of the model or its configs: running "
                   "it again", file=sys.stderr)
-        elif not _same_config(out_dir, cfg, same_config):
+        elif not _same_config(out_dir, cfg):
             # the same name, another config: e.g. a design row whose values changed when the design was redrawn
             print(f"sahel-sim: run {out_dir.name} was made with other parameter values (its config.yaml differs): "
                   "running it again", file=sys.stderr)
@@ -136,11 +136,12 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
         return "failed"
 
 
-def _same_config(out_dir: Path, cfg, same_config) -> bool:
+def _same_config(out_dir: Path, cfg) -> bool:
     """Whether the finished run in ``out_dir`` was made with the config this job resolves to (a config that no
     longer resolves is not the same: the job runs, and fails with its own error)."""
     from .api import to_sim_config
     from .params import ConfigError
+    from .provenance import same_config
 
     try:
         return same_config(out_dir, to_sim_config(cfg))

@@ -187,8 +187,8 @@ class AttackChoice(Mechanism):
 
     def ruled_share(self, group: ArmedGroup) -> float:
         """Share of the north's people the group rules: where its own influence is above the state's presence and
-        at least 0.1 (as :meth:`~sahel_sim.model.SahelModel.north_jihadist_share` counts the groups together).
-        Remembered for the week."""
+        at least 0.1 (:meth:`~sahel_sim.model.SahelModel.north_share_held`, as ``north_jihadist_share`` counts the
+        groups together). Remembered for the week."""
         m = self.model
         week, shares = self._ruled
         if week is not m.week_end:
@@ -196,9 +196,7 @@ class AttackChoice(Mechanism):
             self._ruled = (m.week_end, shares)
         share = shares.get(group.name)
         if share is None:
-            pop, total = m.north_population()
-            own = m.influence[group.slot]
-            share = shares[group.name] = float((pop * ((own > m.state_presence) & (own >= 0.1))).sum() / total)
+            share = shares[group.name] = m.north_share_held(m.influence[group.slot])
         return share
 
     def capable(self, group: ArmedGroup) -> bool:
