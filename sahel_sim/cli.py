@@ -24,7 +24,7 @@ from .config import SimConfig
 from .experiment import run_experiment
 from .outputs import OutputError, check_folder, check_writable
 from .params import ConfigError, check_override
-from .sweep import run_job, with_sweep_dir
+from .sweep import run_job, tell, with_sweep_dir
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -73,8 +73,8 @@ def _app(cfg: DictConfig) -> None:
     try:
         result = run(config=sim_config, out_dir=out_dir)
     except KeyboardInterrupt:  # SIGINT, or SIGTERM turned into it by main(): the staging folder is already gone
-        print(f"sahel-sim: interrupted: {out_dir} holds no finished run and no half-written table; "
-              "run the command again", file=sys.stderr)
+        tell(f"sahel-sim: interrupted: {out_dir} holds no finished run and no half-written table; "
+             "run the command again")
         sys.exit(EXIT_INTERRUPTED)
     except OutputError as exc:
         _fail(str(exc))
@@ -212,7 +212,7 @@ def main() -> None:
         if _task_started:
             raise  # a sweep's own handling has reported it
         # Ctrl-C (or SIGTERM) while the config is still being composed: nothing has been written yet
-        print("sahel-sim: interrupted before the run started; nothing was written", file=sys.stderr)
+        tell("sahel-sim: interrupted before the run started; nothing was written")
         sys.exit(EXIT_INTERRUPTED)
     except SystemExit as exc:
         # Hydra reports config composition errors (unknown key, wrong type, missing group) itself and exits 1

@@ -18,6 +18,7 @@ Launchers are Hydra's: the basic one (default), ``hydra/launcher=joblib`` (local
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import json
@@ -85,6 +86,14 @@ def _atomic_json(path: Path, payload: dict) -> None:
     _atomic_write(path, lambda p: p.write_text(json.dumps(payload, indent=2, default=str) + "\n"))
 
 
+def tell(message: str) -> None:
+    """A line on stderr that can never stop what is under way: a stderr that is a closed pipe (``... | head``) or a
+    vanished terminal drops the line, so that an interrupt still stops the sweep instead of turning into a failed
+    run that the sweep steps over."""
+    with contextlib.suppress(OSError, ValueError):  # a broken pipe is an OSError; ValueError: stderr closed
+        print(message, file=sys.stderr, flush=True)
+
+
 def inject_fault(overrides: list[str]) -> None:
     """Fault injection for tests of resilience (see ``FAULT_ENV``); does nothing unless the variable is set."""
     spec = os.environ.get(FAULT_ENV, "")
@@ -125,8 +134,8 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
         _atomic_write(out_dir / FINGERPRINT_FILE, lambda p: p.write_text(code_fingerprint() + "\n"))
         return "complete"
     except KeyboardInterrupt:
-        print(f"sahel-sim: sweep interrupted in run {out_dir.name}: finished runs are kept, this one left no "
-              "table; run the same command again to go on", file=sys.stderr)
+        tell(f"sahel-sim: sweep interrupted in run {out_dir.name}: finished runs are kept, this one left no "
+             "table; run the same command again to go on")
         raise
     except Exception as exc:  # noqa: BLE001 - a sweep contains every failure of its runs
         _atomic_json(out_dir / FAILED, {"overrides": overrides, "error": f"{type(exc).__name__}: {exc}",

@@ -82,3 +82,32 @@ def test_an_interrupt_while_the_config_is_composed_says_so_and_writes_nothing(tm
     assert exc.value.code == 130
     assert "interrupted before the run started; nothing was written" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+class _BrokenPipe:
+    """A stderr whose reader has gone (``sahel-sim -m ... 2>&1 | head -1``): every write raises."""
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_an_interrupt_stops_a_sweep_even_when_stderr_is_a_closed_pipe(tmp_path, monkeypatch):
+    """The interrupt's message cannot be written to a closed pipe; the interrupt must still stop the sweep (it
+    used to become a BrokenPipeError, which the sweep recorded as a failed run and stepped over)."""
+    from sahel_sim import sweep
+    from tests.conftest import make_config
+
+    def interrupted(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sahel_sim.api.run", interrupted)
+    monkeypatch.setattr(sys, "stderr", _BrokenPipe())
+    cfg = make_config("seed=3")
+    from omegaconf import OmegaConf
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run_job(OmegaConf.structured(cfg), tmp_path / "run", ["seed=3"])
+    assert not (tmp_path / "run" / sweep.FAILED).exists()
