@@ -52,11 +52,12 @@ LATE_LABEL = "AQ-camp spectacular attacks per year, 2015-2017"
 def late_aq_spectaculars(ctx) -> pd.DataFrame:
     """One row per run: its factors and its AQ-camp spectacular attacks per year in 2015-2017, the years the claim
     under test is about (the whole run's count is dominated by 2012-2013 in the model; docs/validation.md, P9)."""
+    from sahel_sim.validation import aq_spectaculars
+
     attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular"])
-    late = attacks[attacks["spectacular"].astype(bool) & (attacks["camp"] == "AQ")
-                   & attacks["date"].dt.year.between(*LATE)] if len(attacks) else attacks
+    counts = aq_spectaculars(attacks, LATE) if len(attacks) else pd.Series(dtype=float)
     runs = per_run(ctx.metrics, "weeks", [R, P, INTERVENTION])
-    runs["y"] = runs["run"].map(late.groupby("run").size()).fillna(0.0) / (LATE[1] - LATE[0] + 1)
+    runs["y"] = runs["run"].map(counts).fillna(0.0) / (LATE[1] - LATE[0] + 1)
     return runs
 
 

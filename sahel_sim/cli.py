@@ -24,7 +24,7 @@ from .config import SimConfig
 from .experiment import run_experiment
 from .outputs import OutputError, check_folder, check_writable
 from .params import ConfigError, check_override
-from .sweep import run_job, tell, with_sweep_dir
+from .sweep import CONFIG_FLAGS, run_job, tell, with_sweep_dir
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -99,9 +99,7 @@ def _print_summary(result) -> None:
     print(f"  outputs: {result.out_dir}")
 
 
-#: Hydra flags that take a value, and those after which precheck steps aside (Hydra prints, it does not run)
-_VALUE_FLAGS = {"--config-dir": "config_dir", "-cd": "config_dir", "--config-name": "config_name",
-                "-cn": "config_name", "--config-path": "config_path", "-cp": "config_path"}
+#: Hydra flags after which precheck steps aside (Hydra prints, it does not run); the config flags are CONFIG_FLAGS
 _INFO_FLAGS = ("--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--resolve", "--package", "-p",
                "--shell-completion", "-sc", "--experimental-rerun")
 
@@ -114,8 +112,8 @@ def _split_argv(argv: list[str]) -> tuple[dict[str, str], list[str], bool] | Non
         name, eq, value = arg.partition("=")
         if arg in ("-m", "--multirun"):
             multirun = True
-        elif name in _VALUE_FLAGS:
-            flags[_VALUE_FLAGS[name]] = value if eq else next(it, "")
+        elif name in CONFIG_FLAGS:
+            flags[CONFIG_FLAGS[name]] = value if eq else next(it, "")
         elif arg.startswith(_INFO_FLAGS) or arg.startswith("-"):
             return None
         else:

@@ -124,15 +124,12 @@ def _finished(cmd: list[str], sweep_dir: Path):
     """The sweep folder's collection if it holds every run of this very sweep command, all complete and made by
     the current code and configs (:mod:`sahel_sim.provenance`), else None: then re-running the command has nothing
     to do, and skipping it saves Hydra composing every job again only to find it finished."""
-    import yaml
-
     from .provenance import made_by_current_code
-    from .sweep import collect
+    from .sweep import collect, sweep_task
 
-    multirun = sweep_dir / "multirun.yaml"
-    if not multirun.exists():
+    task = sweep_task(sweep_dir)
+    if task is None:
         return None
-    task = (yaml.safe_load(multirun.read_text()) or {}).get("hydra", {}).get("overrides", {}).get("task", [])
     first = len(cmd) - cmd[::-1].index("-m")  # the overrides follow sahel-sim's own -m (after python's -m)
     wanted = [o for o in cmd[first:] if not o.startswith("hydra")]
     if sorted(map(str, task)) != sorted(wanted):

@@ -49,10 +49,15 @@ def code_fingerprint() -> str:
 NEUTRAL_SECTIONS = ("output", "design")
 
 
-def _results_part(yaml_text: str) -> dict:
+def config_tree(yaml_text: str) -> dict:
+    """A run's ``config.yaml`` text as plain nested dicts and lists (libyaml when it is there)."""
     import yaml
 
-    tree = yaml.load(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _results_part(yaml_text: str) -> dict:
+    tree = config_tree(yaml_text)
     for section in NEUTRAL_SECTIONS:
         tree.pop(section, None)
     return tree

@@ -111,12 +111,12 @@ def _set_path(config, dotted: str, value: float) -> None:
 def run_has_design_values(run_dir: Path, table: pd.DataFrame) -> bool:
     """Whether a finished run's ``config.yaml`` holds the values of its design row in ``table`` (its row number is
     in the file): false when the design was drawn again with other values since the run was made."""
-    import yaml
+    from .provenance import config_tree
 
     path = Path(run_dir) / "config.yaml"
     if not path.is_file():
         return False
-    tree = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    tree = config_tree(path.read_text())
     row = (tree.get("design") or {}).get("row", -1)
     if not 0 <= row < len(table):
         return False

@@ -72,9 +72,11 @@ def with_sweep_dir(argv: list[str]) -> list[str]:
     return [*argv, f"hydra.sweep.dir='multirun/{sweep_name(overrides)}'"]
 
 
+#: Hydra's flags that choose the config tree, and the name precheck gives each (they take a value)
+CONFIG_FLAGS = {"--config-dir": "config_dir", "-cd": "config_dir", "--config-name": "config_name",
+                "-cn": "config_name", "--config-path": "config_path", "-cp": "config_path"}
 #: Hydra's flags that take their value as the next argument
-_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd", "--package", "-p",
-                     "--experimental-rerun"}
+_FLAGS_WITH_VALUE = {*CONFIG_FLAGS, "--package", "-p", "--experimental-rerun"}
 
 
 # --- one run of a sweep ---------------------------------------------------------------------------------------
@@ -269,9 +271,8 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collection:
             error = json.loads((folder / FAILED).read_text()).get("error", "")
         getattr(result, status).append(name)
         run_rows.append({"run": name, "status": status, **params, "seed": seed, "error": error})
-    multirun = sweep_dir / "multirun.yaml"
-    if multirun.exists():
-        task = (yaml.safe_load(multirun.read_text()) or {}).get("hydra", {}).get("overrides", {}).get("task", [])
+    task = sweep_task(sweep_dir)
+    if task is not None:
         expected = {job_dirname(job) for job in expected_runs(task)}
         result.missing = sorted(expected - seen)
         result.stray = [name for name, job in jobs.items() if job not in expected]
@@ -280,6 +281,14 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collection:
     if write:
         result.write_tables()
     return result
+
+
+def sweep_task(sweep_dir: Path) -> list[str] | None:
+    """The overrides of the sweep command that made ``sweep_dir`` (Hydra's ``multirun.yaml``), None without one."""
+    multirun = Path(sweep_dir) / "multirun.yaml"
+    if not multirun.exists():
+        return None
+    return list((yaml.safe_load(multirun.read_text()) or {}).get("hydra", {}).get("overrides", {}).get("task", []))
 
 
 def _to_parquet(table: pd.DataFrame, path: Path) -> None:

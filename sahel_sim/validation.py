@@ -259,6 +259,8 @@ def p9_spectacular_timing(attacks: pd.DataFrame) -> dict:
     it (record README timeline and Figures; In Amenas, Jan 2013, and Arlit, May 2013, lie outside the map).
     The question the model exists for is why they came *then*. Statistic per run: the share of its 2012-2017
     spectacular attacks dated 2015-2017 (runs without one are left out). Tolerance: median >= 0.5 (most of them).
+    Unlike P1-P8, this check was added after the model's output had been seen (session 3); its tolerance asks for
+    a majority where the record has all.
     """
     count, late = spectacular_timing(attacks)
     ok = _median(late) >= TOL["P9_late_share_min"]
