@@ -25,7 +25,9 @@ The distance (:func:`distance`) is a sum of squared, normalised discrepancies, o
 * hinge terms for the qualitative patterns, zero when the pattern's threshold is met:
   ``(max(0, threshold - model) / scale)**2`` for a minimum (``min``), ``(max(0, model - threshold) / scale)**2``
   for a maximum (``max``): the 2012 peak of the north and the mid-2013 ratio (P1, scale 0.1), the shift south
-  (P2, scale 0.05), pledges to IS and competing claims (P4, P5, scale 1), the tail exponent's range (P8, scale 0.5).
+  (P2, scale 0.05), pledges to IS and competing claims (P4, P5, scale 1), the tail exponent's range (P8, scale 0.5),
+  the share of 2012-2016 spectacular attacks dated 2015-2016 (P9's tolerance on the calibration's years, scale
+  0.1; added in the third round, session 4).
 
 A statistic that a sample cannot produce (e.g. no 2015 attack, hence no shift south) adds :data:`MISSING_TERM`.
 """
@@ -92,6 +94,7 @@ STATISTICS = {
     "pledges_is": "small-group pledges to IS by end 2016",
     "competing_claims": "attacks with competing claims 2012-2016",
     "aq_spectaculars": "AQ-camp spectacular attacks 2015-2016",
+    "late_spectacular_share": "share of 2012-2016 spectacular attacks dated 2015-2016",
     "tail_alpha": "tail exponent of deaths per attack",
 }
 
@@ -133,6 +136,8 @@ def terms() -> list[Term]:
              f"hinge below {T['P2_shift_min']:g}, / {T['P2_shift_min']:g}"),
         Term("pledges_is", "min", T["P4_pledges_min"], 1.0, "P4", f"hinge below {T['P4_pledges_min']:g}, / 1"),
         Term("competing_claims", "min", T["P5_claims_min"], 1.0, "P5", f"hinge below {T['P5_claims_min']:g}, / 1"),
+        Term("late_spectacular_share", "min", T["P9_late_share_min"], 0.1, "P9",
+             f"hinge below {T['P9_late_share_min']:g}, / 0.1 (2012-2016: the record's four are in 2015-2016)"),
         Term("tail_alpha", "min", T["P8_alpha_range"][0], 0.5, "P8", f"hinge below {T['P8_alpha_range'][0]:g}, / 0.5"),
         Term("tail_alpha", "max", T["P8_alpha_range"][1], 0.5, "P8", f"hinge above {T['P8_alpha_range'][1]:g}, / 0.5"),
     ]
@@ -168,6 +173,8 @@ def run_statistics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     out["competing_claims"] = (V.competing_claims(attacks).reindex(runs, fill_value=0) if len(attacks)
                                else 0)
     out["aq_spectaculars"] = (V.aq_spectaculars(attacks).reindex(runs, fill_value=0) if len(attacks) else 0)
+    out["late_spectacular_share"] = (V.spectacular_timing(attacks, (2012, 2016), 2015)[1].reindex(runs)
+                                     if len(attacks) else np.nan)
     out["tail_alpha"] = V.tail_exponents(attacks).reindex(runs) if len(attacks) else np.nan
     return out.astype(float)
 

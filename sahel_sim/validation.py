@@ -241,11 +241,13 @@ def aq_spectaculars(attacks: pd.DataFrame, years: tuple[int, int] = (2015, 2016)
     return s.groupby("run").size()
 
 
-def spectacular_timing(attacks: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Per run: spectacular attacks 2012-2017, and the share of them in 2015-2017 (P9; runs without one: missing)."""
+def spectacular_timing(attacks: pd.DataFrame, years: tuple[int, int] = (2012, 2017),
+                       late_from: int = 2015) -> tuple[pd.Series, pd.Series]:
+    """Per run: spectacular attacks in ``years`` (inclusive), and the share of them dated ``late_from`` or later
+    (P9: 2012-2017 and 2015-2017; the calibration's 2012-2016 and 2015-2016; runs without one: missing)."""
     runs = _runs(attacks)
-    s = attacks[attacks["spectacular"].astype(bool) & attacks["date"].dt.year.between(2012, 2017)]
-    late = s["date"].dt.year.between(2015, 2017)
+    s = attacks[attacks["spectacular"].astype(bool) & attacks["date"].dt.year.between(*years)]
+    late = s["date"].dt.year >= late_from
     return (s.groupby("run").size().reindex(runs, fill_value=0),
             late.groupby(s["run"]).mean().reindex(runs))
 

@@ -108,11 +108,11 @@ def test_calibration_distance_is_zero_at_the_record_and_large_far_from_it():
 
     record = C.record_statistics()
     exact = {**record.to_dict(), "north_peak_2012": 0.8, "north_ratio_2013": 0.2, "south_shift": 0.1,
-             "pledges_is": 2.0, "competing_claims": 1.0, "tail_alpha": 2.0}
+             "pledges_is": 2.0, "competing_claims": 1.0, "late_spectacular_share": 1.0, "tail_alpha": 2.0}
     far = {**{f"deaths_{y}": 10 * record[f"deaths_{y}"] for y in V.UCDP_YEARS}, "zero_week_share": 0.0,
            "largest_week": record["largest_week"] / 10, "minusma_deaths": 0.0, "north_peak_2012": 0.2,
            "north_ratio_2013": 0.9, "south_shift": -0.1, "pledges_is": 0.0, "competing_claims": 0.0,
-           "tail_alpha": float("nan")}
+           "late_spectacular_share": 0.0, "tail_alpha": float("nan")}
     stats = pd.DataFrame([exact, far], index=pd.Index([0, 1], name="row"))
     d = C.distance(stats)
     death_terms = [f"d_{s}" for s in C.DEATH_STATISTICS]
@@ -121,6 +121,8 @@ def test_calibration_distance_is_zero_at_the_record_and_large_far_from_it():
     assert d.loc[1, "distance"] > 50
     assert (d.loc[1, death_terms] > 0.5).all()
     assert d.loc[1, "d_tail_alpha:min"] == C.MISSING_TERM
+    # no spectacular attack in 2015-2016 out of those in 2012-2016: P9's hinge, 0.5 below its threshold / 0.1
+    assert d.loc[1, "d_late_spectacular_share:min"] == pytest.approx(25.0)
     # a death count off by the validation's tolerance factor adds exactly one (on the log1p scale)
     one_off = pd.DataFrame([{**exact, "largest_week": (record["largest_week"] + 1) * V.TOL["P7_max_factor"] - 1}])
     assert C.distance(one_off).loc[0, "distance"] == pytest.approx(1.0)

@@ -201,6 +201,15 @@ def test_p9_leaves_out_runs_without_a_spectacular_attack():
     assert not V.p9_spectacular_timing(spectaculars(early=0, late=0))["pass"]
 
 
+def test_spectacular_timing_over_the_calibrations_years():
+    """The calibration's P9 term counts 2012-2016 and the share from 2015: a 2017 attack is outside both."""
+    table = spectaculars(early=3, late=3)  # late ones in 2015, 2016, 2017
+    count, late = V.spectacular_timing(table, (2012, 2016), 2015)
+    assert (count == 5).all() and late.to_numpy() == pytest.approx(2 / 5)
+    count, late = V.spectacular_timing(table)
+    assert (count == 6).all() and late.to_numpy() == pytest.approx(0.5)
+
+
 # all --------------------------------------------------------------------------------------------------------------
 
 def test_validate_returns_one_documented_row_per_pattern():
