@@ -113,16 +113,20 @@ class Organisation(mesa.Agent):
 class ArmedGroup(Organisation):
     """A jihadist organisation: camp, leader, funds, fighters on the map, attention and prestige.
 
-    Its state is what its decisions read: attack choice reads capability (fighters, funds, leader experience,
-    weeks since its last spectacular attack) and motives; alliances read its size, its leader's fate and which
-    camp looks like the winner.
+    Its money is in two purses: the treasury (``funds``), which pays the fighters' upkeep, and the operations
+    budget (``operations_budget``), a share of every income set aside for spectacular operations, which upkeep
+    does not touch (:meth:`earn`). Its state is what its decisions read: attack choice reads capability (fighters,
+    operations budget, leader experience, weeks since its last spectacular attack) and motives; alliances read its
+    size, its leader's fate and which camp looks like the winner.
     """
 
     def __init__(self, model: SahelModel, name: str, config: FactionConfig, slot: int):
         super().__init__(model, name, config)
         self.camp = config.camp
         self.slot = slot  # index into the per-faction layers (influence, presence)
-        self.funds = float(config.funds)
+        self.funds = 0.0  # the treasury, thousand USD
+        self.operations_budget = 0.0  # thousand USD set aside for spectacular operations
+        self.earn(float(config.funds))  # the starting war chest is split as any income is
         self.leader = config.leader or f"leader of {self.label}"
         self.leader_experience = config.leader_experience
         self.experience = config.experience
@@ -158,6 +162,13 @@ class ArmedGroup(Organisation):
     @property
     def is_group(self) -> bool:
         return True
+
+    def earn(self, amount: float) -> None:
+        """Income (the starting war chest, route revenue, attention-borne funds, in thousand USD): the model's
+        ``budget_share`` of it goes to the operations budget, the rest to the treasury."""
+        kept = self.model.budget_share * amount
+        self.operations_budget += kept
+        self.funds += amount - kept
 
     def recruit(self, n: int, cell=None) -> None:
         """New fighters join, into the unit nearest ``cell`` (or the largest unit)."""

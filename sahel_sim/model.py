@@ -180,6 +180,9 @@ class SahelModel(mesa.Model):
         self.peace_state_support: np.ndarray | float = 0.0
         self.peace_revenue_cut = 0.0
         self.un_protection = 0.0
+        # the share of a group's income set aside for spectacular operations (none without attack choice)
+        attacks = self.config.mechanisms.attacks
+        self.budget_share = attacks.spectacular.budget_share if attacks.enabled else 0.0
 
     def _activate_due_factions(self) -> None:
         for name, fc in list(self._pending.items()):
@@ -487,7 +490,8 @@ def _world_reporters() -> dict:
 def _group_reporters() -> dict:
     return {
         "faction": "name", "label": "label", "camp": "camp", "active": "active",
-        "fighters": "fighters", "funds": "funds", "attention_share": "attention_share",
+        "fighters": "fighters", "funds": "funds", "operations_budget": "operations_budget",
+        "attention_share": "attention_share",
         "prestige": "prestige", "territory_cells": lambda g: g.model.held_cells(g) if g.active else 0,
         "recruits": "recruits_week", "losses": "losses_week", "revenue": "revenue_week",
         "units": lambda g: len(g.units), "leader_experience": "leader_experience",

@@ -129,8 +129,8 @@ def check_week(m: SahelModel) -> None:
             strengths = [u.strength for u in f.units]
             assert all(isinstance(s, (int, np.integer)) and s >= 0 for s in strengths), f"{who} units {strengths}"
             assert f.fighters == sum(strengths), f"{who}: {f.fighters} fighters but units hold {sum(strengths)}"
-            non_negative([f.fighters, f.funds, f.attention, f.retaliation, f.recruits_total, f.losses_total],
-                         f"{who} fighters/funds/attention/retaliation/recruits/losses")
+            non_negative([f.fighters, f.funds, f.operations_budget, f.attention, f.retaliation, f.recruits_total,
+                          f.losses_total], f"{who} fighters/funds/budget/attention/retaliation/recruits/losses")
             in_unit_interval([f.attention_share, f.prestige, f.leader_experience, f.experience],
                              f"{who} attention share/prestige/experience")
             assert f.fighters_start + f.recruits_total - f.losses_total - f.transfers_total == f.fighters, (

@@ -25,7 +25,7 @@ def spectacular_share(model, group) -> float:
 
 def capable_aq_group(model) -> ArmedGroup:
     g = model.factions["aqim"]
-    g.funds, g.last_spectacular_step = 1e5, -1000
+    g.operations_budget, g.last_spectacular_step = 1e5, -1000
     assert model.mechanism("attacks").capable(g)
     return g
 
@@ -101,9 +101,41 @@ def test_the_camp_behind_has_the_deficit():
 def test_spectacular_attacks_need_capability():
     m = make_model()
     g = m.factions["aqim"]
-    g.funds = 0.0
+    g.operations_budget, g.funds = 0.0, 1e5  # a full treasury does not pay for a spectacular operation
     assert not m.mechanism("attacks").capable(g)
     assert spectacular_share(m, g) == 0.0
+
+
+def test_the_operations_budget_takes_its_share_of_income_and_pays_the_operation():
+    m = make_model("mechanisms.attacks.spectacular.budget_share=0.25")
+    g = m.factions["aqim"]
+    start = m.config.factions["aqim"].funds
+    assert g.operations_budget == pytest.approx(0.25 * start) and g.funds == pytest.approx(0.75 * start)
+    budget, funds = g.operations_budget, g.funds
+    g.earn(40.0)
+    assert g.operations_budget == pytest.approx(budget + 10.0) and g.funds == pytest.approx(funds + 30.0)
+    # a spectacular operation is paid from the budget, not from the treasury
+    capable_aq_group(m)
+    budget, funds = g.operations_budget, g.funds
+    place = next(n for n, pl in m.world.places.items() if pl.kind == "hotel")
+    m.config.mechanisms.attacks.joint_probability = 0.0
+    m.mechanism("attacks").resolve(g, "hotel", place, m.world.place_cell(place))
+    cost = m.config.mechanisms.attacks.spectacular.cost
+    assert g.operations_budget == pytest.approx(budget - cost) and g.funds == funds
+    assert g.last_spectacular_step == m.week
+
+
+def test_upkeep_empties_the_treasury_but_not_the_operations_budget():
+    m = make_model("mechanisms.territory.upkeep=100")  # far more than any revenue
+    m.mechanism("territory").collect_revenue()
+    g = m.factions["aqim"]
+    assert g.funds == 0.0 and g.operations_budget >= 0.1 * m.config.factions["aqim"].funds
+
+
+def test_without_attack_choice_all_income_goes_to_the_treasury():
+    m = make_model("mechanisms.attacks.enabled=false")
+    g = m.factions["aqim"]
+    assert g.operations_budget == 0.0 and g.funds == m.config.factions["aqim"].funds
 
 
 def test_spoiler_motive_draws_attacks_to_the_meeting_venue():
@@ -256,6 +288,23 @@ def test_without_rivalry_nobody_pledges():
     m.rivalry_intensity = 0.0
     assert not m.mechanism("alliances").try_pledge(child)
     assert child.camp == "AQ"
+
+
+def test_splits_and_mergers_keep_the_money_of_both_purses():
+    m = make_model()
+    parent = m.factions["aqim"]
+    money = parent.funds + parent.operations_budget
+    budget = parent.operations_budget
+    child = m.mechanism("alliances").split(parent)
+    assert child is not None and 0 < child.operations_budget < budget
+    assert child.funds + child.operations_budget + parent.funds + parent.operations_budget == pytest.approx(money)
+    assert child.operations_budget / budget == pytest.approx(child.fighters / (child.fighters + parent.fighters))
+    from sahel_sim.mechanisms.alliances import merge_groups
+
+    merge_groups(m, [child], parent)
+    assert parent.operations_budget == pytest.approx(budget) and parent.funds + parent.operations_budget == \
+        pytest.approx(money)
+    assert child.funds == child.operations_budget == 0.0
 
 
 def test_dated_mergers_fold_members_into_the_new_group():

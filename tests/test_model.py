@@ -13,7 +13,8 @@ from tests.conftest import SHORT, make_model
 
 def test_a_run_produces_tidy_tables(short_run):
     r = short_run
-    assert {"week", "date", "faction", "camp", "fighters", "funds", "attention_share"} <= set(r.factions.columns)
+    assert {"week", "date", "faction", "camp", "fighters", "funds", "operations_budget",
+            "attention_share"} <= set(r.factions.columns)
     assert r.world["week"].tolist() == list(range(len(r.world)))
     assert len(r.attacks) > 0
     assert {"date", "x", "y", "lat", "lon", "region", "perpetrators", "claimants", "target", "killed", "hostages",

@@ -128,6 +128,8 @@ class Alliances(Mechanism):
         share = moved / max(1, moved + parent.fighters)
         child.funds = parent.funds * share
         parent.funds -= child.funds
+        child.operations_budget = parent.operations_budget * share
+        parent.operations_budget -= child.operations_budget
         # the splinter inherits the influence its units carried
         m.influence[child.slot] = m.influence[parent.slot] * share
         m.influence[parent.slot] *= 1 - share
@@ -148,7 +150,8 @@ def merge_groups(model, members: list[ArmedGroup], into: ArmedGroup, reason: str
             continue
         moved = g.transfer(list(g.units), into)
         into.funds += g.funds
-        g.funds = 0.0
+        into.operations_budget += g.operations_budget
+        g.funds = g.operations_budget = 0.0
         into.experience = max(into.experience, g.experience)
         into.leader_experience = max(into.leader_experience, g.leader_experience)
         m.influence[into.slot] += m.influence[g.slot]

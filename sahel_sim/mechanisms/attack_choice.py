@@ -94,10 +94,19 @@ def _default_targets() -> dict[str, TargetConfig]:
 
 @dataclass
 class SpectacularCapabilityConfig:
-    """What a spectacular operation needs (Belmokhtar's In Amenas and Bamako attacks: DIIS 2015)."""
+    """What a spectacular operation needs (Belmokhtar's In Amenas and Bamako attacks: DIIS 2015), and how it is
+    paid for: from an operations budget that a share of every income feeds and the fighters' upkeep does not touch
+    (:meth:`~sahel_sim.agents.ArmedGroup.earn`)."""
 
     min_fighters: int = param(60, lo=0, hi=100_000, unit="fighters")
-    min_funds: float = param(150.0, lo=0.0, hi=1e6, unit="thousand USD")
+    min_funds: float = param(150.0, lo=0.0, hi=1e6, unit="thousand USD", doc="least operations budget")
+    budget_share: float = param(0.1, lo=0.0, hi=1.0,
+                                doc="share of every income (the starting war chest, route revenue, attention-borne "
+                                    "funds) set aside for spectacular operations",
+                                source="assumption: an organisation budgets its operations apart from its payroll, "
+                                       "as AQIM's accounts and its reproach to Belmokhtar over unaccounted funds show "
+                                       "(documents found in Timbuktu, AP, Feb 2013 and May 2013); docs/validation.md, "
+                                       "P9")
     min_experience: float = param(0.6, lo=0.0, hi=1.0, doc="leader or organisational experience needed")
     planning_weeks: int = param(12, lo=0, hi=520, unit="weeks", doc="time between two spectacular operations")
     cost: float = param(100.0, lo=0.0, hi=1e6, unit="thousand USD")
@@ -202,7 +211,7 @@ class AttackChoice(Mechanism):
     def capable(self, group: ArmedGroup) -> bool:
         """Whether a group can mount a spectacular operation this week (alone)."""
         c = self.config.spectacular
-        return (group.fighters >= c.min_fighters and group.funds >= c.min_funds
+        return (group.fighters >= c.min_fighters and group.operations_budget >= c.min_funds
                 and max(group.leader_experience, group.experience) >= c.min_experience
                 and self.model.week - group.last_spectacular_step >= c.planning_weeks)
 
@@ -344,7 +353,7 @@ class AttackChoice(Mechanism):
                 perpetrators.append(partner)
             share = cfg.spectacular.cost / len(perpetrators)
             for g in perpetrators:
-                g.funds = max(0.0, g.funds - share)
+                g.operations_budget = max(0.0, g.operations_budget - share)
                 g.last_spectacular_step = m.week
         skill = max(max(g.leader_experience, g.experience) for g in perpetrators)
         defence = t.risk

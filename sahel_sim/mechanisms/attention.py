@@ -99,7 +99,7 @@ class AttentionMarket(Mechanism):
                 g = m.factions.get(name)
                 if g is not None and g.active:
                     g.attention += gain / len(credited)
-                    g.funds += cfg.funds_per_attention * gain / len(credited)
+                    g.earn(cfg.funds_per_attention * gain / len(credited))
         total = sum(g.attention for g in groups) + cfg.background
         camp_attention = dict.fromkeys(m.global_share, 0.0)
         for g in groups:

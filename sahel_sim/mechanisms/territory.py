@@ -237,7 +237,8 @@ class Territory(Mechanism):
                                 m.peace_revenue_cut)
         for g in m.groups():
             g.revenue_week = float(revenue[g.slot])
-            g.funds += g.revenue_week - cfg.upkeep * g.fighters
+            g.earn(g.revenue_week)
+            g.funds -= cfg.upkeep * g.fighters  # the treasury pays the fighters; the operations budget does not
             if g.funds < 0:
                 g.funds = 0.0
                 g.lose(int(m.rng.binomial(g.fighters, cfg.desertion_rate)))
