@@ -109,17 +109,20 @@ def plot_overview(result: RunResult, figsize: tuple[float, float] = (9, 9)):
 
 
 def attacks_by_year(result: RunResult) -> pd.DataFrame:
-    """Attacks and spectacular attacks per year and camp: columns ``(kind, camp)``, one row per calendar year."""
+    """Attacks and spectacular attacks per year and camp: columns ``(kind, camp)`` for both kinds and every camp
+    that attacked (a count of 0 where there was none, e.g. a run without a spectacular attack), one row per
+    calendar year."""
     attacks = result.attacks
     years = pd.Index(sorted(result.world["date"].dt.year.unique()), name="year")
     if not len(attacks):
         return pd.DataFrame(index=years)
     year = attacks["date"].dt.year.rename("year")
+    camps = sorted(attacks["camp"].unique())
     table = {}
     for kind, frame in (("all", attacks), ("spectacular", attacks[attacks["spectacular"]])):
         counts = frame.groupby([year[frame.index], frame["camp"]]).size().unstack(fill_value=0)
-        for camp in counts.columns:
-            table[(kind, camp)] = counts[camp]
+        for camp in camps:
+            table[(kind, camp)] = counts[camp] if camp in counts.columns else pd.Series(dtype=int)
     return pd.DataFrame(table).reindex(years, fill_value=0).fillna(0).astype(int)
 
 

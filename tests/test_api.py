@@ -103,3 +103,18 @@ def test_an_experiment_from_python(tmp_path):
 
     out = sahel_sim.run_experiment("history", scale="smoke", root=tmp_path)
     assert (out / "findings.md").exists() and (out / "history.png").exists()
+
+
+def test_attacks_by_year_has_a_spectacular_column_for_every_camp_even_at_zero():
+    from types import SimpleNamespace
+
+    from sahel_sim.plotting import attacks_by_year
+
+    dates = pd.to_datetime(["2012-03-05", "2013-06-03", "2013-07-01"])
+    attacks = pd.DataFrame({"date": dates, "camp": ["AQ", "AQ", "IS"], "spectacular": [False, True, False]})
+    world = pd.DataFrame({"date": pd.to_datetime(["2012-01-02", "2013-12-30", "2014-06-30"])})
+    table = attacks_by_year(SimpleNamespace(attacks=attacks, world=world))
+    assert list(table.columns) == [("all", "AQ"), ("all", "IS"), ("spectacular", "AQ"), ("spectacular", "IS")]
+    assert table.loc[2013].tolist() == [1, 1, 1, 0] and table.loc[2014].tolist() == [0, 0, 0, 0]
+    quiet = attacks.assign(spectacular=False)
+    assert int(attacks_by_year(SimpleNamespace(attacks=quiet, world=world))["spectacular"].to_numpy().sum()) == 0
