@@ -143,3 +143,18 @@ def test_latin_design_samples_each_stratum_once_inside_the_bounds(tmp_path):
         assert ((lo <= x) & (x <= hi)).all()
         assert sorted(np.floor((x - lo) / (hi - lo) * 10).astype(int)) == list(range(10))
     assert make_design("latin", bounds, 10, 3, tmp_path / "e.csv").equals(table)
+
+
+def test_factorial_states_the_historical_cells_share_of_late_spectaculars_from_its_cells():
+    from experiments.factorial import LATE_LABEL, historical_late_share
+
+    def cell(outcome, mean, r=True, p=True, i="barkhane_minusma"):
+        return {"outcome": outcome, "rivalry": r, "peace_process": p, "intervention": i, "mean": mean}
+
+    whole = "AQ-camp spectacular attacks per year"
+    # 1 a year over 2012-2017 (6 in all), 1.5 a year over 2015-2017 (4.5): three quarters came late
+    cells = pd.DataFrame([cell(whole, 1.0), cell(LATE_LABEL, 1.5), cell(whole, 9.0, r=False),
+                          cell(LATE_LABEL, 0.0, i="none")])
+    assert historical_late_share(cells) == pytest.approx(0.75)
+    assert np.isnan(historical_late_share(cells[cells["outcome"] == whole]))  # runs that stop before 2017
+    assert np.isnan(historical_late_share(cells.assign(mean=0.0)))
