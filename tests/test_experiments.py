@@ -158,3 +158,18 @@ def test_factorial_states_the_historical_cells_share_of_late_spectaculars_from_i
     assert historical_late_share(cells) == pytest.approx(0.75)
     assert np.isnan(historical_late_share(cells[cells["outcome"] == whole]))  # runs that stop before 2017
     assert np.isnan(historical_late_share(cells.assign(mean=0.0)))
+
+
+def test_intervention_channels_switches_the_defaults_on_and_off():
+    """The experiment's "on" levels are the default's values: if the default moves (a new calibration), so must
+    the sweep, or the experiment would take apart another model than the default."""
+    from sahel_sim.api import load_config
+
+    sweep = yaml.safe_load((CONFIGS / "experiment" / "intervention_channels.yaml").read_text())["sweep"]
+    attacks = load_config().mechanisms.attacks
+    for key, default in (("rule_restraint", attacks.rule_restraint),
+                         ("retaliation_weight", attacks.retaliation_weight)):
+        levels = [float(v) for v in sweep[f"mechanisms.attacks.{key}"].split(",")]
+        assert levels == [0.0, pytest.approx(default)] and default > 0
+    assert sweep["intervention"].split(",") == ["none", "barkhane_minusma"]
+    assert load_config().mechanisms.minusma.enabled and load_config().mechanisms.barkhane.enabled  # the default
