@@ -91,7 +91,7 @@ def analyse(ctx) -> None:
         span = "2012-2017" if key == "whole" else f"{LATE[0]}-{LATE[1]}"
         ax.set_title(f"AQ-camp spectacular attacks a year, {span}\n"
                      "(mean over seeds, 95% bootstrap interval)", fontsize=10)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="center right")
     ax = axes[2]
     sel = cells_t[cells_t["outcome"] == OUTCOMES["north"]]
     x = np.arange(len(combos))
@@ -103,7 +103,8 @@ def analyse(ctx) -> None:
     ax.set_ylabel("share of the north's people\nunder jihadist rule (2014 mean)")
     ax.set_ylim(0, 1)
     ax.set_title("What the restraint reads: the north held in 2014", fontsize=10)
-    fig.suptitle(ctx.config.title, fontsize=11)
+    fig.subplots_adjust(top=0.82)
+    fig.suptitle(ctx.config.title, fontsize=11, y=0.99)
     save_figure(fig, ctx.out_dir, "intervention_channels", ctx.footer())
 
     n = int(cells_t["runs"].min()) if len(cells_t) else 0
