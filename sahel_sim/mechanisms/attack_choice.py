@@ -249,7 +249,8 @@ class AttackChoice(Mechanism):
         spoil = m.spoiler_motive
         retaliation = self.retaliation(group)
         spectacle_pull = cfg.spectacle_taste + cfg.outbid_weight * outbid
-        restraint = cfg.rule_restraint * self.ruled_share(group) if cfg.rule_restraint > 0 else 0.0
+        # the restraint only weighs on spectacular targets, which a group that is not capable never considers
+        restraint = cfg.rule_restraint * self.ruled_share(group) if capable and cfg.rule_restraint > 0 else 0.0
         opts = []
         for tname, t in cfg.targets.items():
             names = self.points[tname][0]
