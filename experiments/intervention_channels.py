@@ -60,6 +60,20 @@ def _cell_label(restraint: bool, retaliation: bool) -> str:
     return f"restraint {'on' if restraint else 'off'}, retaliation {'on' if retaliation else 'off'}"
 
 
+#: the restraint x retaliation cells, in the order the figure shows them
+COMBOS = [(False, False), (False, True), (True, False), (True, True)]
+
+
+def _cell_panel(ax, sel: pd.DataFrame) -> None:
+    """One outcome's cell means with their intervals, without and with intervention, for each of :data:`COMBOS`."""
+    x = np.arange(len(COMBOS))
+    for side, mk, shade, dx in ((NONE, "o", "#888888", -0.08), (FULL, "s", "#111111", 0.08)):
+        t = sel[sel["intervention"] == side].set_index(["restraint", "retaliation"]).reindex(COMBOS)
+        ax.errorbar(x + dx, t["mean"], yerr=[t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]], fmt=mk,
+                    color=shade, capsize=3, label="no intervention" if side == NONE else "Barkhane + MINUSMA (history)")
+    ax.set_xticks(x, [_cell_label(*c).replace(", ", "\n") for c in COMBOS], fontsize=8)
+
+
 def analyse(ctx) -> None:
     rng = np.random.default_rng(0)
     runs = run_outcomes(ctx)
@@ -75,34 +89,20 @@ def analyse(ctx) -> None:
     save_table(cells_t, ctx.out_dir, "intervention_channels_cells")
     save_table(effects_t, ctx.out_dir, "intervention_channels")
 
-    combos = [(False, False), (False, True), (True, False), (True, True)]
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), gridspec_kw={"wspace": 0.45})
-    for ax, key in zip(axes[:2], ("whole", "late"), strict=True):
-        sel = cells_t[cells_t["outcome"] == OUTCOMES[key]]
-        x = np.arange(len(combos))
-        for side, mk, shade, dx in ((NONE, "o", "#888888", -0.08), (FULL, "s", "#111111", 0.08)):
-            t = sel[sel["intervention"] == side].set_index(["restraint", "retaliation"]).reindex(combos)
-            ax.errorbar(x + dx, t["mean"], yerr=[t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]], fmt=mk,
-                        color=shade, capsize=3,
-                        label="no intervention" if side == NONE else "Barkhane + MINUSMA (history)")
-        ax.set_xticks(x, [_cell_label(*c).replace(", ", "\n") for c in combos], fontsize=8)
+    for ax, key in zip(axes, ("whole", "late", "north"), strict=True):
+        _cell_panel(ax, cells_t[cells_t["outcome"] == OUTCOMES[key]])
+        if key == "north":
+            ax.set_ylabel("share of the north's people\nunder jihadist rule (2014 mean)")
+            ax.set_ylim(0, 1)
+            ax.set_title("What the restraint reads: the north held in 2014", fontsize=10)
+            continue
+        span = "2012-2017" if key == "whole" else f"{LATE[0]}-{LATE[1]}"
         ax.set_ylabel(OUTCOMES[key].replace(", ", "\n", 1))
         ax.set_ylim(bottom=0)
-        span = "2012-2017" if key == "whole" else f"{LATE[0]}-{LATE[1]}"
-        ax.set_title(f"AQ-camp spectacular attacks a year, {span}\n"
-                     "(mean over seeds, 95% bootstrap interval)", fontsize=10)
+        ax.set_title(f"AQ-camp spectacular attacks a year, {span}\n(mean over seeds, 95% bootstrap interval)",
+                     fontsize=10)
         ax.legend(fontsize=8, loc="center right")
-    ax = axes[2]
-    sel = cells_t[cells_t["outcome"] == OUTCOMES["north"]]
-    x = np.arange(len(combos))
-    for side, mk, shade, dx in ((NONE, "o", "#888888", -0.08), (FULL, "s", "#111111", 0.08)):
-        t = sel[sel["intervention"] == side].set_index(["restraint", "retaliation"]).reindex(combos)
-        ax.errorbar(x + dx, t["mean"], yerr=[t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]], fmt=mk,
-                    color=shade, capsize=3)
-    ax.set_xticks(x, [_cell_label(*c).replace(", ", "\n") for c in combos], fontsize=8)
-    ax.set_ylabel("share of the north's people\nunder jihadist rule (2014 mean)")
-    ax.set_ylim(0, 1)
-    ax.set_title("What the restraint reads: the north held in 2014", fontsize=10)
     fig.subplots_adjust(top=0.82)
     fig.suptitle(ctx.config.title, fontsize=11, y=0.99)
     save_figure(fig, ctx.out_dir, "intervention_channels", ctx.footer())
@@ -122,7 +122,7 @@ def analyse(ctx) -> None:
                          f"({verdict})")
         lines.append("")
     whole = effects_t[effects_t["outcome"] == OUTCOMES["whole"]].set_index(["restraint", "retaliation"])
-    if len(whole) == len(combos):
+    if len(whole) == len(COMBOS):
         def verb(e) -> str:
             return ("raises" if e["effect"] > 0 else "lowers") if e["detectable"] else "does not detectably change"
         on, off = whole.loc[(True, True)], whole.loc[(False, True)]

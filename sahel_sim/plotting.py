@@ -120,9 +120,10 @@ def attacks_by_year(result: RunResult) -> pd.DataFrame:
     camps = sorted(attacks["camp"].unique())
     table = {}
     for kind, frame in (("all", attacks), ("spectacular", attacks[attacks["spectacular"]])):
-        counts = frame.groupby([year[frame.index], frame["camp"]]).size().unstack(fill_value=0)
+        counts = (frame.groupby([year[frame.index], frame["camp"]]).size().unstack(fill_value=0)
+                  .reindex(columns=camps, fill_value=0))
         for camp in camps:
-            table[(kind, camp)] = counts[camp] if camp in counts.columns else pd.Series(dtype=int)
+            table[(kind, camp)] = counts[camp]
     return pd.DataFrame(table).reindex(years, fill_value=0).fillna(0).astype(int)
 
 
