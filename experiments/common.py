@@ -14,6 +14,8 @@ import pandas as pd  # noqa: E402
 #: grey-scale-safe styles for the two camps (colour, marker, line style)
 CAMP_STYLE = {"AQ": dict(color="#b2182b", marker="o", ls="-"), "IS": dict(color="#252525", marker="s", ls="--")}
 WEEKS_PER_YEAR = 365.25 / 7
+#: the years of the record's spectacular attacks (La Terrasse, Sévaré, Radisson Blu, Ouagadougou, Gao; pattern P9)
+LATE = (2015, 2017)
 
 
 def per_run(metrics: pd.DataFrame, metric: str, params: list[str]) -> pd.DataFrame:
@@ -22,6 +24,19 @@ def per_run(metrics: pd.DataFrame, metric: str, params: list[str]) -> pd.DataFra
     values = metrics.loc[metrics["metric"] == metric, ["run", "value"]]
     out = runs.merge(values, on="run", how="left")
     return out.fillna({"value": 0.0})
+
+
+def late_aq_spectaculars(ctx, params: list[str]) -> pd.DataFrame:
+    """One row per run: its ``params`` and its AQ-camp spectacular attacks per year in :data:`LATE` (column ``y``),
+    the years the claim under test is about (the record's spectacular attacks all fall there; docs/validation.md,
+    P9)."""
+    from sahel_sim.validation import aq_spectaculars
+
+    attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular"])
+    counts = aq_spectaculars(attacks, LATE) if len(attacks) else pd.Series(dtype=float)
+    runs = per_run(ctx.metrics, "weeks", params)
+    runs["y"] = runs["run"].map(counts).fillna(0.0) / (LATE[1] - LATE[0] + 1)
+    return runs
 
 
 def years(metrics: pd.DataFrame) -> pd.Series:

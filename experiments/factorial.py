@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import fmt, mean_ci, per_run, save_figure, save_table, years
+from experiments.common import LATE, fmt, late_aq_spectaculars, mean_ci, per_run, save_figure, save_table, years
 
 R, P, INTERVENTION = "mechanisms.rivalry.enabled", "mechanisms.peace_process.enabled", "intervention"
 INTERVENTIONS = ["none", "barkhane", "barkhane_minusma"]
@@ -44,21 +44,7 @@ def effects(cells: dict[tuple, np.ndarray]) -> dict[str, float]:
     return out
 
 
-#: the years of the record's spectacular attacks (La Terrasse, Sévaré, Radisson Blu, Ouagadougou, Gao; pattern P9)
-LATE = (2015, 2017)
-LATE_LABEL = "AQ-camp spectacular attacks per year, 2015-2017"
-
-
-def late_aq_spectaculars(ctx) -> pd.DataFrame:
-    """One row per run: its factors and its AQ-camp spectacular attacks per year in 2015-2017, the years the claim
-    under test is about (the record's spectacular attacks all fall there; docs/validation.md, P9)."""
-    from sahel_sim.validation import aq_spectaculars
-
-    attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular"])
-    counts = aq_spectaculars(attacks, LATE) if len(attacks) else pd.Series(dtype=float)
-    runs = per_run(ctx.metrics, "weeks", [R, P, INTERVENTION])
-    runs["y"] = runs["run"].map(counts).fillna(0.0) / (LATE[1] - LATE[0] + 1)
-    return runs
+LATE_LABEL = f"AQ-camp spectacular attacks per year, {LATE[0]}-{LATE[1]}"
 
 
 def historical_late_share(cells: pd.DataFrame) -> float:
@@ -84,7 +70,7 @@ def analyse(ctx) -> None:
         if metric is None and not covers_late:
             continue  # runs that stop before 2017 (a short calendar) have no 2015-2017 count
         if metric is None:
-            runs = late_aq_spectaculars(ctx)
+            runs = late_aq_spectaculars(ctx, [R, P, INTERVENTION])
         else:
             runs = per_run(ctx.metrics, metric, [R, P, INTERVENTION])
             runs["y"] = runs["value"] / runs["run"].map(yrs)

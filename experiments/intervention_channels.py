@@ -7,13 +7,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import fmt, mean_ci, per_run, save_figure, save_table, years
+from experiments.common import LATE, fmt, late_aq_spectaculars, mean_ci, per_run, save_figure, save_table, years
 
 INTERVENTION, RESTRAINT, RETALIATION = ("intervention", "mechanisms.attacks.rule_restraint",
                                         "mechanisms.attacks.retaliation_weight")
 NONE, FULL = "none", "barkhane_minusma"
-#: the years of the record's spectacular attacks (pattern P9), as in the factorial
-LATE = (2015, 2017)
 OUTCOMES = {"whole": "AQ-camp spectacular attacks per year, 2012-2017",
             "late": f"AQ-camp spectacular attacks per year, {LATE[0]}-{LATE[1]}",
             "north": "share of the north's people under jihadist rule, 2014 mean"}
@@ -21,13 +19,9 @@ OUTCOMES = {"whole": "AQ-camp spectacular attacks per year, 2012-2017",
 
 def run_outcomes(ctx) -> pd.DataFrame:
     """One row per run: its three factors and the three outcomes (:data:`OUTCOMES`)."""
-    from sahel_sim.validation import aq_spectaculars
-
     runs = per_run(ctx.metrics, "spectacular_by_camp.AQ", [INTERVENTION, RESTRAINT, RETALIATION])
     runs["whole"] = runs["value"] / runs["run"].map(years(ctx.metrics))
-    attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular"])
-    late = aq_spectaculars(attacks, LATE) if len(attacks) else pd.Series(dtype=float)
-    runs["late"] = runs["run"].map(late).fillna(0.0) / (LATE[1] - LATE[0] + 1)
+    runs["late"] = runs["run"].map(late_aq_spectaculars(ctx, []).set_index("run")["y"])
     world = ctx.read_tables("world", ["date", "north_jihadist_share"])
     in_2014 = world[world["date"].dt.year == 2014]
     runs["north"] = runs["run"].map(in_2014.groupby("run")["north_jihadist_share"].mean())
