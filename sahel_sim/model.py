@@ -313,7 +313,8 @@ class SahelModel(mesa.Model):
 
         ``roster``: ``(units, slots, flat cells)`` of every unit as :meth:`unit_roster` lists them, when the caller
         knows where they stand (the territory mechanism, just after moving them)."""
-        self.presence[:self.slot_span()] = 0.0  # rows past the span are free slots, zero already
+        # the layers are non-zero only at last week's cells (a freed slot's row is cleared when it is freed)
+        self.presence.reshape(-1)[self.presence_cells] = 0.0
         if roster is not None:
             units, slots, cells = roster
         else:

@@ -11,7 +11,8 @@ is stepped week by week and, after every week:
 * the fighter ledger of :class:`~sahel_sim.agents.ArmedGroup` balances for each group
   (start + recruits - losses - transfers = fighters), a group's fighters are the sum of its units' strengths,
   and transfers between groups sum to zero;
-* every fighter unit and base sits on a cell of the map;
+* every fighter unit and base sits on a cell of the map; the groups' presence is non-zero only at the cells
+  ``presence_cells`` lists, and zero in free slots;
 * the calendar is monotonic: each week's date is the previous one plus ``step_days``.
 
 After the run, on the five tables and the summary:
@@ -112,6 +113,12 @@ def check_week(m: SahelModel) -> None:
     for name in ("violence", "foreign_presence", "un_presence", "presence"):
         non_negative(getattr(m, name), f"{when}: {name}")
     non_negative(m.grid.population.data, f"{when}: population")
+    # the groups' presence is non-zero only at the cells listed in presence_cells (compute_presence clears those
+    # alone), and the rows of free slots are zero
+    listed = np.zeros(m.presence.size, dtype=bool)
+    listed[m.presence_cells] = True
+    assert not m.presence.reshape(-1)[~listed].any(), f"{when}: presence outside presence_cells"
+    assert not m.presence[m._free_slots].any(), f"{when}: presence in a free slot"
     # world state
     in_unit_interval(m.peace_progress, f"{when}: peace progress")
     for name in ("rivalry_intensity", "spoiler_motive", "total_attention"):

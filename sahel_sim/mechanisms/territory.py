@@ -233,7 +233,8 @@ class Territory(Mechanism):
 
     def collect_revenue(self) -> None:
         m, cfg = self.model, self.config
-        revenue = route_revenue(m.influence, self.route_value, m.state_presence, cfg.revenue_rate,
+        # rows past the last active group's slot are zero: the revenue of the rows in use only
+        revenue = route_revenue(m.influence[:m.slot_span()], self.route_value, m.state_presence, cfg.revenue_rate,
                                 m.peace_revenue_cut)
         for g in m.groups():
             g.revenue_week = float(revenue[g.slot])
