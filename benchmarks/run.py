@@ -18,6 +18,7 @@ ratios measured side by side are the figures that count):
 * ``scaling``: seconds per step (construction excluded, reported apart) at 1x, 4x and 16x the default number of
   cells (``map.resolution`` 0.25, 0.125, 0.0625), the cost per cell-step and its ratio to the default map's, the
   marginal cost of a cell between neighbouring sizes, and a line fit: fixed seconds per step + ns per cell-step;
+  ``scaling.band``: the fixed part of a step against the most the +-30 % band allows it (``band_analysis``);
   ``unit_scaling``: seconds per step with every group's fighters and units multiplied by 1, 2, 4, 8, against
   the mean number of units alive, with the elasticity d log(time) / d log(units) (1 = linear).
 * ``sweep_overhead_frac``: per-run overhead inside a sweep: ``sahel_sim.api.run(config=..., out_dir=tmp,
@@ -135,7 +136,30 @@ def bench_cell_scaling(repeats: int) -> dict:
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
     fixed = my - slope * mx
     return {"rows": rows, "fit_fixed_s_per_step": round(fixed, 6), "fit_ns_per_cell_step": round(1e9 * slope, 1),
-            "fit_max_rel_error": round(max(abs(fixed + slope * x - y) / y for x, y in zip(xs, ys, strict=True)), 3)}
+            "fit_max_rel_error": round(max(abs(fixed + slope * x - y) / y for x, y in zip(xs, ys, strict=True)), 3),
+            "band": band_analysis(rows)}
+
+
+def band_analysis(rows: list[dict], low: float = 0.7) -> dict:
+    """What the +-30 % band on the cost per cell-step asks of a step ``fixed + cells x per_cell``.
+
+    From the default map (``rows[0]``, N cells) to the largest (k N cells), the cost per cell-step falls to
+    ``(F + k P) / (k (F + P))`` of the default's, where F is the fixed part of a step and P its per-cell part on
+    the default map: that stays >= ``low`` only while ``F <= P (1 - low) k / (low k - 1)`` (0.47 P at k = 16).
+    F and P are read off the two end points, so the line goes through both. The property the band stands for,
+    cost linear and not faster in the cells, is the marginal cost of a cell staying the same between sizes:
+    ``marginal_cost_ratio`` is the marginal ns per cell-step of the last interval over that of the first.
+    """
+    a, b = rows[0], rows[-1]
+    k = b["cells"] / a["cells"]
+    per_cell = (b["s_per_step"] - a["s_per_step"]) / (k - 1)  # P: the per-cell part on the default map
+    fixed = a["s_per_step"] - per_cell
+    budget = per_cell * (1 - low) * k / (low * k - 1)
+    return {"cells_ratio": round(k, 1), "fixed_ms": round(1e3 * fixed, 4),
+            "per_cell_part_ms_default_map": round(1e3 * per_cell, 4),
+            "fixed_budget_ms": round(1e3 * budget, 4), "fixed_over_budget": round(fixed / budget, 2),
+            "marginal_cost_ratio": round(rows[-1]["marginal_ns_per_cell_step"] / rows[1]["marginal_ns_per_cell_step"],
+                                         3)}
 
 
 def bench_cell_scaling_one_blas_thread(repeats: int) -> dict:
@@ -309,6 +333,10 @@ def main() -> None:
           for a, b in zip(scaling["rows"], scaling["rows"][1:], strict=False)],
         ("fit: fixed s per step / ns per cell-step",
          f"{scaling['fit_fixed_s_per_step']:.6f} / {scaling['fit_ns_per_cell_step']}", ""),
+        ("band: fixed ms per step / most the band allows",
+         f"{scaling['band']['fixed_ms']} / {scaling['band']['fixed_budget_ms']}", ""),
+        ("band: marginal cost per cell, largest interval / first", scaling["band"]["marginal_cost_ratio"],
+         "(0.7-1.3: linear)"),
         *[(f"one BLAS thread: s per step, {r['cells']} cells", r["s_per_step"], "")
           for r in results["scaling_one_blas_thread"]["rows"]],
         *[(f"one BLAS thread: cost per cell-step vs default, {r['cells']} cells",
