@@ -275,6 +275,30 @@ def p9_spectacular_timing(attacks: pd.DataFrame) -> dict:
                f"{len(with_any) / max(len(count), 1):.0%}")
 
 
+def spectaculars_by_year(attacks: pd.DataFrame, record: dict[int, int] | None = None,
+                         runs: pd.Index | None = None) -> pd.DataFrame:
+    """Each year's spectacular attacks against the record's, as a predictive check over seeds (a diagnostic beside
+    P9, not a pattern: it passes or fails nothing).
+
+    Per year of ``record`` (default :data:`RECORD_SPECTACULARS`): the record's count, the model's mean, 5% and 95%
+    over runs, and the shares of runs with at least and at most the record's count. A share below 0.05 means the
+    record's count is as extreme as fewer than one run in twenty: the model under-predicts (``at_least``) or
+    over-predicts (``at_most``) that year. ``runs``: every run (default: the runs with an attack)."""
+    record = RECORD_SPECTACULARS if record is None else record
+    years = sorted(record)
+    runs = _runs(attacks) if runs is None else runs
+    s = attacks[attacks["spectacular"].astype(bool)]
+    counts = (s.groupby([s["date"].dt.year.rename("year"), "run"]).size().unstack()
+              .reindex(index=years, columns=runs).fillna(0))
+    rec = pd.Series(record).reindex(years)
+    return pd.DataFrame({
+        "year": years, "record": rec.to_numpy(), "model_mean": counts.mean(axis=1).to_numpy(),
+        "model_q05": counts.quantile(0.05, axis=1).to_numpy(), "model_q95": counts.quantile(0.95, axis=1).to_numpy(),
+        "share_runs_at_least_record": counts.ge(rec, axis=0).mean(axis=1).to_numpy(),
+        "share_runs_at_most_record": counts.le(rec, axis=0).mean(axis=1).to_numpy(),
+        "n_runs": len(runs)})
+
+
 def competing_claims(attacks: pd.DataFrame) -> pd.Series:
     """Per run: attacks with competing claims in the table's period (P5); 0 for a run without one."""
     return attacks["competing_claims"].astype(bool).groupby(attacks["run"]).sum().reindex(_runs(attacks),

@@ -210,6 +210,31 @@ def test_spectacular_timing_over_the_calibrations_years():
     assert (count == 6).all() and late.to_numpy() == pytest.approx(0.5)
 
 
+def test_spectaculars_by_year_gives_each_years_predictive_shares():
+    """Run i has i spectacular attacks in 2015 and one in 2016 (and an ordinary attack in 2013): the record's
+    three in 2015 are reached by the runs with at least three, and every run has the record's one in 2016."""
+    table = attacks_table(lambda i: [dict(date="2015-06-01", spectacular=True, target="hotel") for _ in range(i)]
+                          + [dict(date="2016-03-07", spectacular=True, target="hotel"), dict(date="2013-03-04")])
+    out = V.spectaculars_by_year(table).set_index("year")
+    n = len(RUNS)
+    assert list(out.index) == sorted(V.RECORD_SPECTACULARS) and (out["n_runs"] == n).all()
+    assert out.loc[2015, "record"] == 3 and out.loc[2015, "model_mean"] == pytest.approx((n - 1) / 2)
+    assert out.loc[2015, "share_runs_at_least_record"] == pytest.approx(sum(i >= 3 for i in range(n)) / n)
+    assert out.loc[2015, "share_runs_at_most_record"] == pytest.approx(sum(i <= 3 for i in range(n)) / n)
+    assert out.loc[2016, ["share_runs_at_least_record", "share_runs_at_most_record"]].tolist() == [1.0, 1.0]
+    # no spectacular attack in 2013 (the ordinary one does not count): every run is at the record's zero
+    assert out.loc[2013, "model_mean"] == 0 and out.loc[2013, "share_runs_at_most_record"] == 1.0
+    assert out.loc[2017, "share_runs_at_least_record"] == 0.0  # the record's one in 2017 and no run has one
+
+
+def test_spectaculars_by_year_counts_runs_without_an_attack_as_zero():
+    table = attacks_table(lambda i: [dict(date="2015-06-01", spectacular=True, target="hotel")] * 3)
+    runs = pd.Index([*RUNS, "no_attack"], name="run")
+    out = V.spectaculars_by_year(table, runs=runs).set_index("year")
+    assert out.loc[2015, "share_runs_at_least_record"] == pytest.approx(len(RUNS) / (len(RUNS) + 1))
+    assert out.loc[2015, "model_mean"] == pytest.approx(3 * len(RUNS) / (len(RUNS) + 1))
+
+
 # all --------------------------------------------------------------------------------------------------------------
 
 def test_validate_returns_one_documented_row_per_pattern():
