@@ -173,3 +173,39 @@ def test_intervention_channels_switches_the_defaults_on_and_off():
         assert levels == [0.0, pytest.approx(default)] and default > 0
     assert sweep["intervention"].split(",") == ["none", "barkhane_minusma"]
     assert load_config().mechanisms.minusma.enabled and load_config().mechanisms.barkhane.enabled  # the default
+
+
+def test_event_study_placebo_weeks_keep_away_from_the_shocks_and_hit_rates_count_attacks_after_them():
+    from experiments.event_study import HORIZONS, hit_rates, placebo_window
+
+    weeks = np.arange(100, 200)
+    shocks = np.array([120, 150])
+    window = placebo_window(weeks, shocks, max(HORIZONS))
+    assert len(window) and all(abs(w - s) > max(HORIZONS) for w in window for s in shocks)
+    assert set(window) == {w for w in weeks if abs(w - 120) > 12 and abs(w - 150) > 12}
+    assert (placebo_window(weeks, np.zeros(0, dtype=int), 12) == weeks).all()
+    # an attack 3 weeks after the first shock and none after the second: half the shocks are hit from k = 3
+    rates = hit_rates(np.array([123, 300]), shocks, [1, 2, 3, 12])
+    assert rates.tolist() == [0.0, 0.0, 0.5, 0.5]
+    assert hit_rates(np.array([120]), shocks, [1]).tolist() == [0.0]  # the shock's own week is not after it
+
+
+def test_the_event_studys_counterfactual_removes_only_the_is_shocks():
+    """``is_shock_scale=0`` leaves a run identical up to the first IS shock (Paris, Nov 2015: the same seed and the
+    same AQ shock before it), and only the IS shocks move the IS share of global attention."""
+    from sahel_sim.api import load_config
+    from sahel_sim.model import SahelModel
+
+    sweep = yaml.safe_load((CONFIGS / "experiment" / "event_study.yaml").read_text())["sweep"]
+    assert sweep["mechanisms.rivalry.is_shock_scale"].split(",") == ["1.0", "0.0"]
+    models = [SahelModel(load_config([f"mechanisms.rivalry.is_shock_scale={s}", "calendar.end=2016-01-31",
+                                    "scenario.clip_to_calendar=true"]), rng=3)
+              for s in (1.0, 0.0)]
+    paris = models[0].calendar.step_of(pd.Timestamp("2015-11-13").date())
+    shares = [[], []]
+    for m, out in zip(models, shares, strict=True):
+        m.run()
+        out += m.datacollector.get_model_vars_dataframe()["is_global_share"].tolist()
+    assert shares[0][:paris] == shares[1][:paris]
+    assert shares[0][paris] > shares[1][paris]
+    assert shares[1][paris] == pytest.approx(shares[1][paris - 1], abs=0.02)  # no jump without the shock

@@ -2,7 +2,8 @@
 
 Two dated series, linearly interpolated between anchors: the AQ-IS rivalry intensity (0 none, 1 the 2015 peak)
 and IS's share of global jihadist attention (AQ holds the rest). Dated shocks (a spectacular IS attack abroad,
-e.g. Paris on 13 November 2015) raise IS's share and the rivalry for a few weeks, decaying with a half-life.
+e.g. Paris on 13 November 2015) raise IS's share and the rivalry for a few weeks, decaying with a half-life;
+``is_shock_scale`` scales the IS shocks (0 removes them: the event study's counterfactual arm).
 ``strength`` scales the whole intensity series: it is the dial of the rivalry dose-response experiment.
 
 The anchors are modelling assumptions placed on documented turning points: ISIS announced (9 Apr 2013), AQ
@@ -40,6 +41,9 @@ class RivalryConfig:
     shock_half_life_weeks: float = param(3.0, lo=0.1, hi=104.0, unit="weeks",
                                          doc="half-life of a global shock's effect")
     shock_rivalry_gain: float = param(0.5, lo=0.0, hi=5.0, doc="rivalry bump per unit of shock magnitude")
+    is_shock_scale: float = param(1.0, lo=0.0, hi=10.0,
+                                  doc="multiplier of every dated IS shock's magnitude (0: IS attacks abroad change "
+                                      "nothing, the event study's counterfactual; AQ shocks are left as dated)")
 
     def check(self, path: str) -> None:
         for name in ("intensity", "is_share"):
@@ -87,8 +91,9 @@ class Rivalry(Mechanism):
         self.retention = 0.5 ** (1.0 / self.config.shock_half_life_weeks)
 
     def apply_shock(self, camp: str, magnitude: float) -> None:
-        """A spectacular attack abroad by ``camp`` shifts the global attention balance toward it."""
-        self.shock += magnitude if camp == "IS" else -magnitude
+        """A spectacular attack abroad by ``camp`` shifts the global attention balance toward it (an IS shock
+        scaled by ``is_shock_scale``)."""
+        self.shock += magnitude * self.config.is_shock_scale if camp == "IS" else -magnitude
 
     def step(self) -> None:
         m, week = self.model, self.model.week
