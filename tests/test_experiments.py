@@ -209,3 +209,71 @@ def test_the_event_studys_counterfactual_removes_only_the_is_shocks():
     assert shares[0][:paris] == shares[1][:paris]
     assert shares[0][paris] > shares[1][paris]
     assert shares[1][paris] == pytest.approx(shares[1][paris - 1], abs=0.02)  # no jump without the shock
+
+
+def _differences(a, b, path=""):
+    """The dotted paths where two nested dicts (asdict of two configs) differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b)) for d in _differences(a.get(k), b.get(k), f"{path}.{k}".lstrip("."))]
+    return [] if a == b else [path]
+
+
+def test_each_counterfactual_removes_one_driver_and_changes_nothing_else():
+    import dataclasses
+
+    from sahel_sim.api import load_config
+
+    expected = {
+        "none": [],
+        "no_is_shocks": ["mechanisms.rivalry.is_shock_scale"],
+        "no_rivalry": ["mechanisms.rivalry.enabled"],
+        "no_peace_meetings": ["mechanisms.peace_process.venues"],
+        "no_peace_process": ["mechanisms.peace_process.enabled"],
+        "no_retaliation": ["mechanisms.attacks.retaliation_weight"],
+        "no_intervention": ["mechanisms.barkhane.enabled", "mechanisms.minusma.enabled"],
+        "no_rule_restraint": ["mechanisms.attacks.rule_restraint"],
+    }
+    assert {p.stem for p in (CONFIGS / "counterfactual").glob("*.yaml")} == set(expected)
+    default = dataclasses.asdict(load_config())
+    for name, keys in expected.items():
+        config = load_config([f"counterfactual={name}"])
+        assert _differences(default, dataclasses.asdict(config)) == keys, name
+        for key in keys:  # each is switched off, or set to nothing
+            section = config
+            for part in key.split("."):
+                section = getattr(section, part)
+            assert section in (False, 0.0, []), (name, key, section)
+    sweep = yaml.safe_load((CONFIGS / "experiment" / "radisson_window.yaml").read_text())["sweep"]
+    from experiments.radisson_window import CONDITIONS
+
+    assert sweep["counterfactual"].split(",") == list(CONDITIONS) and set(CONDITIONS) == set(expected)
+
+
+def test_radisson_window_outcomes_and_paired_effects():
+    from experiments.radisson_window import outcomes_per_run, paired_effects
+
+    runs = pd.DataFrame({"run": ["a1", "a2", "b1", "b2"], "seed": [1, 2, 1, 2],
+                         "counterfactual": ["none", "none", "no_rivalry", "no_rivalry"]})
+    attacks = pd.DataFrame([
+        # a1: a spectacular AQ-camp attack in Bamako in the window, and one in March 2015
+        dict(run="a1", date="2015-11-16", camp="AQ", spectacular=True, region="bamako"),
+        dict(run="a1", date="2015-03-02", camp="AQ", spectacular=True, region="mopti"),
+        # a2: one in the window outside Bamako, an IS one and an ordinary one (neither counts)
+        dict(run="a2", date="2015-12-28", camp="AQ", spectacular=True, region="gao"),
+        dict(run="a2", date="2015-11-23", camp="IS", spectacular=True, region="bamako"),
+        dict(run="a2", date="2015-11-23", camp="AQ", spectacular=False, region="bamako"),
+        # b1: before the window only (the week before Paris); b2: nothing
+        dict(run="b1", date="2015-11-02", camp="AQ", spectacular=True, region="bamako"),
+    ])
+    attacks["date"] = pd.to_datetime(attacks["date"])
+    per = outcomes_per_run(attacks, runs).set_index("run")
+    assert per["window_any"].to_dict() == {"a1": 1.0, "a2": 1.0, "b1": 0.0, "b2": 0.0}
+    assert per["window_bamako"].to_dict() == {"a1": 1.0, "a2": 0.0, "b1": 0.0, "b2": 0.0}
+    assert per["spectaculars_2015"].to_dict() == {"a1": 2.0, "a2": 1.0, "b1": 1.0, "b2": 0.0}
+    effects = paired_effects(per.reset_index(), np.random.default_rng(0)).set_index(["condition", "outcome"])
+    # seed for seed: seed 1 loses the window attack, seed 2 too; in 2015, 2 -> 1 and 1 -> 0
+    assert effects.loc[("no_rivalry", "window_any"), "effect"] == pytest.approx(-1.0)
+    assert effects.loc[("no_rivalry", "window_bamako"), "effect"] == pytest.approx(-0.5)
+    assert effects.loc[("no_rivalry", "spectaculars_2015"), "effect"] == pytest.approx(-1.0)
+    assert effects.loc[("no_rivalry", "window_any"), "paired_runs"] == 2
+    assert effects.loc[("no_is_shocks", "window_any"), "paired_runs"] == 0  # a condition without runs: no pairs
