@@ -37,9 +37,10 @@ COLOUR = {"baseline": "black", "H-global": "#2166ac", "H-local": "#b2182b", "ass
 
 
 def outcomes_per_run(attacks: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per run (its condition and seed) with the three outcomes: a spectacular AQ-camp attack in the
-    window (0 or 1), one in Bamako in the window (0 or 1), and the AQ-camp spectacular attacks of 2015."""
-    out = runs[["run", "seed", CF]].copy()
+    """One row per run (its condition, seed and any other column of ``runs``) with the three outcomes: a
+    spectacular AQ-camp attack in the window (0 or 1), one in Bamako in the window (0 or 1), and the AQ-camp
+    spectacular attacks of 2015."""
+    out = runs.copy()
     s = attacks[attacks["spectacular"].astype(bool) & (attacks["camp"] == "AQ")] if len(attacks) else attacks
     if len(s):
         date = pd.to_datetime(s["date"])
@@ -56,22 +57,28 @@ def outcomes_per_run(attacks: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def paired_effects(per_run_outcomes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def paired_effects(per_run_outcomes: pd.DataFrame, rng: np.random.Generator, by: list[str] | None = None
+                   ) -> pd.DataFrame:
     """Each condition against the history, seed for seed: the mean of the paired differences (condition minus
-    history) with a percentile-bootstrap interval over seeds."""
+    history) with a percentile-bootstrap interval over seeds; within each group of the columns ``by`` (e.g. the
+    weights of a robustness sweep), whose values are columns of the result."""
     rows = []
-    base = per_run_outcomes[per_run_outcomes[CF] == "none"].set_index("seed")
-    for cond in CONDITIONS:
-        if cond == "none":
-            continue
-        other = per_run_outcomes[per_run_outcomes[CF] == cond].set_index("seed")
-        seeds = base.index.intersection(other.index)
-        for key in OUTCOMES:
-            diff = (other.loc[seeds, key] - base.loc[seeds, key]).to_numpy()
-            mean, lo, hi = mean_ci(diff, rng)
-            rows.append({"condition": cond, "label": CONDITIONS[cond][0], "removes": CONDITIONS[cond][1],
-                         "outcome": key, "effect": mean, "ci_low": lo, "ci_high": hi, "paired_runs": len(seeds),
-                         "detectable": bool(len(seeds) > 1 and not (lo <= 0 <= hi))})
+    by = by or []
+    groups = per_run_outcomes.groupby(by) if by else [((), per_run_outcomes)]
+    for values, group in groups:
+        fixed = dict(zip(by, values if isinstance(values, tuple) else (values,), strict=True))
+        base = group[group[CF] == "none"].set_index("seed")
+        for cond in CONDITIONS:
+            if cond == "none":
+                continue
+            other = group[group[CF] == cond].set_index("seed")
+            seeds = base.index.intersection(other.index)
+            for key in OUTCOMES:
+                diff = (other.loc[seeds, key] - base.loc[seeds, key]).to_numpy()
+                mean, lo, hi = mean_ci(diff, rng)
+                rows.append({**fixed, "condition": cond, "label": CONDITIONS[cond][0], "removes": CONDITIONS[cond][1],
+                             "outcome": key, "effect": mean, "ci_low": lo, "ci_high": hi, "paired_runs": len(seeds),
+                             "detectable": bool(len(seeds) > 1 and not (lo <= 0 <= hi))})
     return pd.DataFrame(rows)
 
 
@@ -80,7 +87,7 @@ def analyse(ctx) -> None:
     runs = per_run(ctx.metrics, "weeks", [CF])
     runs = runs[runs["run"].isin(ctx.runs.loc[ctx.runs["status"] == "complete", "run"])]
     attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular", "region"])
-    per = outcomes_per_run(attacks, runs)
+    per = outcomes_per_run(attacks, runs[["run", "seed", CF]])
     save_table(per, ctx.out_dir, "radisson_window_runs")
 
     rows = []

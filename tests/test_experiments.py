@@ -277,3 +277,30 @@ def test_radisson_window_outcomes_and_paired_effects():
     assert effects.loc[("no_rivalry", "spectaculars_2015"), "effect"] == pytest.approx(-1.0)
     assert effects.loc[("no_rivalry", "window_any"), "paired_runs"] == 2
     assert effects.loc[("no_is_shocks", "window_any"), "paired_runs"] == 0  # a condition without runs: no pairs
+
+
+def test_radisson_weights_default_levels_are_the_defaults_and_effects_are_paired_within_each_world():
+    from experiments.radisson_weights import OUTBID, SPOIL, yearly_fit
+    from experiments.radisson_window import paired_effects
+    from sahel_sim.api import load_config
+
+    sweep = yaml.safe_load((CONFIGS / "experiment" / "radisson_weights.yaml").read_text())["sweep"]
+    attacks_cfg = load_config().mechanisms.attacks
+    assert float(sweep[OUTBID].split(",")[0]) == attacks_cfg.outbid_weight
+    assert float(sweep[SPOIL].split(",")[0]) == attacks_cfg.spoil_weight
+    # two worlds (spoiling 3 and 9), two seeds, history and no meetings: the effects are paired within a world
+    per = pd.DataFrame({"run": list("abcdefgh"), "seed": [1, 2] * 4, OUTBID: 3.0,
+                        SPOIL: [3.0] * 4 + [9.0] * 4,
+                        "counterfactual": ["none", "none", "no_peace_meetings", "no_peace_meetings"] * 2,
+                        "window_any": [1, 0, 1, 0, 1, 1, 0, 0], "window_bamako": 0.0, "spectaculars_2015": 0.0})
+    effects = paired_effects(per, np.random.default_rng(0), by=[OUTBID, SPOIL])
+    effects = effects[(effects["paired_runs"] > 0) & (effects["outcome"] == "window_any")].set_index(SPOIL)
+    assert effects.loc[3.0, "effect"] == 0.0 and effects.loc[9.0, "effect"] == -1.0
+    # the yearly fit: one spectacular attack a run in 2015 only, against the record's 0, 0, 0, 3, 1, 1
+    from sahel_sim.validation import RECORD_SPECTACULARS
+
+    runs = per[per["counterfactual"] == "none"][["run", OUTBID, SPOIL]].assign(counterfactual="none")
+    attacks = pd.DataFrame({"run": runs["run"], "date": pd.Timestamp("2015-06-01"), "spectacular": True})
+    years = yearly_fit(attacks, runs)
+    assert set(years[SPOIL]) == {3.0, 9.0} and len(years) == 2 * len(RECORD_SPECTACULARS)
+    assert years["sq_distance"].tolist() == [(3 - 1) ** 2 + 1 + 1] * len(years)
