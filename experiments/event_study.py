@@ -22,6 +22,9 @@ HORIZONS = list(range(1, 13))  # weeks after the event
 PLACEBOS_PER_RUN = 50
 SCALE = "mechanisms.rivalry.is_shock_scale"
 SERIES = ("after IS shock", "placebo weeks", "same weeks, IS shocks removed")
+#: the two estimates of the shocks' effect: the placebo design's and the counterfactual's
+PLACEBO_DIFF = "placebo design: shock minus placebo"
+COUNTERFACTUAL_DIFF = "counterfactual: with minus without IS shocks"
 
 
 def hit_rates(attack_weeks: np.ndarray, events: np.ndarray, horizons: list[int]) -> np.ndarray:
@@ -74,7 +77,6 @@ def analyse(ctx) -> None:
     events = ctx.read_tables("events", ["step", "kind", "other"])
     calendar = ctx.read_tables("world", ["week", "date"]).drop_duplicates("week")
     runs = per_run(ctx.metrics, "weeks", [SCALE])
-    runs = runs[runs["run"].isin(ctx.runs.loc[ctx.runs["status"] == "complete", "run"])]
     runs[SCALE] = runs[SCALE].astype(float)
     shocks = events[(events["kind"] == "global_shock") & (events["other"] == "IS")]
     shock_weeks = np.sort(shocks["step"].unique())
@@ -102,11 +104,11 @@ def analyse(ctx) -> None:
     design = {"runs": n, "paired_runs": int(paired.sum()), "shocks": len(shock_weeks),
               "placebo_weeks_available": len(window)}
     rows = [*_interval_rows(shock, boots, SERIES[0], design), *_interval_rows(placebo, boots, SERIES[1], design),
-            *_interval_rows(shock - placebo, boots, "placebo design: shock minus placebo", design)]
+            *_interval_rows(shock - placebo, boots, PLACEBO_DIFF, design)]
     if paired.any():
         rows += [*_interval_rows(removed[paired], pboots, SERIES[2], design),
                  *_interval_rows(shock[paired] - removed[paired], pboots,
-                                 "counterfactual: with minus without IS shocks", design)]
+                                 COUNTERFACTUAL_DIFF, design)]
     table = pd.DataFrame(rows)
     save_table(table, ctx.out_dir, "event_study")
     quarterly = _quarterly(spectacular, runs, calendar["date"])
@@ -116,10 +118,9 @@ def analyse(ctx) -> None:
     styles = {SERIES[0]: dict(color="black", marker="o", ls="-"),
               SERIES[1]: dict(color="#888888", marker="s", ls="--"),
               SERIES[2]: dict(color="#2166ac", marker="^", ls=":"),
-              "placebo design: shock minus placebo": dict(color="#888888", marker="s", ls="--"),
-              "counterfactual: with minus without IS shocks": dict(color="#2166ac", marker="^", ls="-")}
-    for axis, names in ((ax, SERIES), (bx, ("placebo design: shock minus placebo",
-                                           "counterfactual: with minus without IS shocks"))):
+              PLACEBO_DIFF: dict(color="#888888", marker="s", ls="--"),
+              COUNTERFACTUAL_DIFF: dict(color="#2166ac", marker="^", ls="-")}
+    for axis, names in ((ax, SERIES), (bx, (PLACEBO_DIFF, COUNTERFACTUAL_DIFF))):
         for name in names:
             t = table[table["series"] == name]
             if t.empty:
@@ -146,8 +147,8 @@ def analyse(ctx) -> None:
              f"Nice) and {int(paired.sum())} with the same seeds and the IS shocks removed "
              f"(`{SCALE}=0`); {PLACEBOS_PER_RUN} placebo weeks per run drawn from {LATE[0]}-{LATE[1]}, at least "
              f"{max(HORIZONS)} weeks from every shock ({len(window)} weeks to draw from); scale={ctx.scale}.", ""]
-    for name, what in (("placebo design: shock minus placebo", "shock minus placebo weeks (the placebo design)"),
-                       ("counterfactual: with minus without IS shocks",
+    for name, what in ((PLACEBO_DIFF, "shock minus placebo weeks (the placebo design)"),
+                       (COUNTERFACTUAL_DIFF,
                         "with minus without the IS shocks, same seeds and weeks (the counterfactual)")):
         d = table[table["series"] == name].set_index("horizon_weeks")
         if d.empty:

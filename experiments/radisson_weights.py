@@ -41,7 +41,6 @@ def yearly_fit(attacks: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
 def analyse(ctx) -> None:
     rng = np.random.default_rng(20151120)
     runs = per_run(ctx.metrics, "weeks", [CF, OUTBID, SPOIL])
-    runs = runs[runs["run"].isin(ctx.runs.loc[ctx.runs["status"] == "complete", "run"])]
     for key in (OUTBID, SPOIL):
         runs[key] = runs[key].astype(float)
     attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular", "region"])

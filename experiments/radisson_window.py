@@ -85,7 +85,6 @@ def paired_effects(per_run_outcomes: pd.DataFrame, rng: np.random.Generator, by:
 def analyse(ctx) -> None:
     rng = np.random.default_rng(20151120)
     runs = per_run(ctx.metrics, "weeks", [CF])
-    runs = runs[runs["run"].isin(ctx.runs.loc[ctx.runs["status"] == "complete", "run"])]
     attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular", "region"])
     per = outcomes_per_run(attacks, runs[["run", "seed", CF]])
     save_table(per, ctx.out_dir, "radisson_window_runs")
