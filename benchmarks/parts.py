@@ -32,8 +32,8 @@ def _timed(fn, name: str, spent: dict[str, float]):
 
 def per_step_ms(overrides: list[str], repeats: int) -> tuple[dict[str, float], int]:
     """Milliseconds per step of each part (the repeat with the fastest total) and the number of cells."""
-    from sahel_sim.api import load_config
-    from sahel_sim.model import SahelModel
+    from sahel_sim.core.model import SahelModel
+    from sahel_sim.faces.api import load_config
 
     config = load_config(overrides)
     best: dict[str, float] | None = None

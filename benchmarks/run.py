@@ -21,7 +21,7 @@ ratios measured side by side are the figures that count):
   ``scaling.band``: the fixed part of a step against the most the +-30 % band allows it (``band_analysis``);
   ``unit_scaling``: seconds per step with every group's fighters and units multiplied by 1, 2, 4, 8, against
   the mean number of units alive, with the elasticity d log(time) / d log(units) (1 = linear).
-* ``sweep_overhead_frac``: per-run overhead inside a sweep: ``sahel_sim.api.run(config=..., out_dir=tmp,
+* ``sweep_overhead_frac``: per-run overhead inside a sweep: ``sahel_sim.faces.api.run(config=..., out_dir=tmp,
   figure=False)`` repeated in this process (imports paid once, the first run left out), minus the model time,
   over the model time; ``sweep_overhead_parts_s`` splits it (tables, summary, writing the files).
 """
@@ -55,7 +55,7 @@ def median(xs):
 
 def timed_model(config, steps: int | None = None, count_units: bool = False) -> dict:
     """Build and run a SahelModel; construction and steps timed apart (wall and CPU)."""
-    from sahel_sim.model import SahelModel
+    from sahel_sim.core.model import SahelModel
 
     gc.collect()
     t0, c0 = time.perf_counter(), time.process_time()
@@ -113,7 +113,7 @@ def bench_default_and_epstein(config, repeats: int, epstein_n: int) -> dict:
 
 
 def bench_cell_scaling(repeats: int) -> dict:
-    from sahel_sim.api import load_config
+    from sahel_sim.faces.api import load_config
 
     rows = []
     for res in RESOLUTIONS:
@@ -175,7 +175,7 @@ def bench_cell_scaling_one_blas_thread(repeats: int) -> dict:
 
 
 def bench_unit_scaling(factors: list[int], repeats: int) -> dict:
-    from sahel_sim.api import load_config
+    from sahel_sim.faces.api import load_config
 
     base = load_config([])
     groups = {n: f for n, f in base.factions.items() if f.kind == "jihadist" and f.fighters > 0}
@@ -226,9 +226,9 @@ def bench_process(repeats: int) -> dict:
 
 
 def bench_sweep_overhead(config, repeats: int) -> dict:
-    """Per-run overhead of sahel_sim.api.run inside one process (as a sweep worker runs it), figure off."""
-    import sahel_sim.outputs as outputs
-    from sahel_sim import api
+    """Per-run overhead of sahel_sim.faces.api.run inside one process (as a sweep worker runs it), figure off."""
+    import sahel_sim.runner.outputs as outputs
+    from sahel_sim.faces import api
 
     parts: dict[str, float] = {}
     originals = {name: getattr(outputs, name) for name in ("build_tables", "summarise", "write_run")}
@@ -262,7 +262,7 @@ def bench_sweep_overhead(config, repeats: int) -> dict:
     finally:
         for name, fn in originals.items():
             setattr(outputs, name, fn)
-    # a part of write_run: the resolved config as YAML (sahel_sim/outputs.py: config_yaml)
+    # a part of write_run: the resolved config as YAML (sahel_sim/runner/outputs.py: config_yaml)
     yaml_s = []
     for _ in range(3):
         t = time.perf_counter()
@@ -291,7 +291,7 @@ def main() -> None:
     import logging
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    from sahel_sim.api import load_config
+    from sahel_sim.faces.api import load_config
 
     config = load_config([])
     import sahel_sim

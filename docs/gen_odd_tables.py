@@ -5,8 +5,8 @@
 
 The tables sit between the markers ``<!-- params:start -->`` and ``<!-- params:end -->``; the rest of ODD.md is
 prose and is left alone. Units, allowed ranges, descriptions and sources come from the ``param(...)`` metadata of
-every dataclass field (as :func:`sahel_sim.params.describe` reads it); the *values* are those of the composed
-default configuration (``sahel_sim.api.load_config()``: the Hydra YAML in ``configs/`` overrides the dataclass
+every dataclass field (as :func:`sahel_sim.core.params.describe` reads it); the *values* are those of the composed
+default configuration (``sahel_sim.faces.api.load_config()``: the Hydra YAML in ``configs/`` overrides the dataclass
 defaults), and where the two differ the code default is shown too. ``tests/test_docs.py`` fails when the
 committed ODD.md differs from what this script writes, so the document cannot drift from the code.
 """
@@ -278,7 +278,7 @@ def default_config() -> Any:
     root = str(Path(__file__).resolve().parents[1])
     if root not in sys.path:
         sys.path.insert(0, root)
-    from sahel_sim.api import load_config
+    from sahel_sim.faces.api import load_config
 
     return load_config()
 

@@ -68,7 +68,7 @@ again.attacks.equals(r.attacks), again.summary == r.summary, again.config.seed
 
 # %% [markdown]
 # The time-series panels of the run's overview figure (the map needs the model itself: see
-# `sahel_sim.figures.draw_map`), and attacks per year by camp:
+# `sahel_sim.runner.figures.draw_map`), and attacks per year by camp:
 
 # %%
 r.plot_overview()

@@ -1,4 +1,4 @@
-"""Calibration: rejection ABC of the free parameters against the record up to 2016 (sahel_sim.calibration)."""
+"""Calibration: rejection ABC of the free parameters against the record up to 2016 (sahel_sim.analysis.calibration)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 
 from experiments.common import save_figure, save_table
-from sahel_sim import calibration as C
-from sahel_sim import validation as V
-from sahel_sim.experiment import design_sweep
+from sahel_sim.analysis import calibration as C
+from sahel_sim.analysis import validation as V
+from sahel_sim.analysis.experiment import design_sweep
 
 #: the confirmation stage's seeds are replicates from here on (the screening uses 0, 1, ...): never the same seeds
 CONFIRM_FIRST_REPLICATE = 1000
@@ -19,7 +19,7 @@ def _default_config():
     """The composed default config (inside the ``sahel-sim`` command Hydra is already initialised: compose there)."""
     from hydra.core.global_hydra import GlobalHydra
 
-    from sahel_sim.api import load_config, to_sim_config
+    from sahel_sim.faces.api import load_config, to_sim_config
 
     if GlobalHydra.instance().is_initialized():
         from hydra import compose
@@ -42,7 +42,7 @@ def _value(config, dotted: str):
 
 def _as_applied(config, dotted: str, value: float) -> float | int:
     """A design value as a run applies it: rounded to a whole number for an integer parameter (a faction's
-    fighters), as :func:`sahel_sim.sensitivity.apply_design_row` does."""
+    fighters), as :func:`sahel_sim.analysis.sensitivity.apply_design_row` does."""
     return int(round(value)) if isinstance(_value(config, dotted), int) else value
 
 
@@ -213,7 +213,7 @@ def analyse(ctx) -> None:
              f"scale={ctx.scale}, runs ending {C.CUTOFF}; the record is used only up to {C.CUTOFF}. "
              f"Rejection ABC: the {len(acc)} rows closest to the record (the closest {C.ACCEPT_FRACTION:.0%}, at "
              f"least {C.ACCEPT_MIN}) are the approximate posterior. Distance: sum of squared normalised "
-             "discrepancies (sahel_sim/calibration.py; docs/validation.md, \"Calibration procedure\").", ""]
+             "discrepancies (sahel_sim/analysis/calibration.py; docs/validation.md, \"Calibration procedure\").", ""]
     if ctx.scale == "smoke":
         lines += ["**Smoke size: a check of the pipeline, not a calibration.** With so few rows every row may be "
                   "accepted; read the full-size run.", ""]
@@ -251,7 +251,7 @@ def analyse(ctx) -> None:
     yearly = ", ".join(f"{y}: {record[f'deaths_{y}']:.0f}" for y in V.UCDP_YEARS)
     lines += ["", f"Record values: UCDP GED 20.1 yearly {yearly}; zero-death weeks {record['zero_week_share']:.2f}; "
               f"largest week {record['largest_week']:.0f}; MINUSMA deaths Jul 2013-Jun 2015 "
-              f"{record['minusma_deaths']:.0f} (sahel_sim.validation).", "",
+              f"{record['minusma_deaths']:.0f} (sahel_sim.analysis.validation).", "",
               "Tables: calibration_rows.csv (one row per design row: parameters, median statistics over its seeds, "
               "the distance's terms, distance, accepted), calibration_confirm.csv (the confirmation stage), "
               "posterior.csv, calibration_fit.csv.", "", rebuild]

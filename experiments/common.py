@@ -30,7 +30,7 @@ def late_aq_spectaculars(ctx, params: list[str]) -> pd.DataFrame:
     """One row per run: its ``params`` and its AQ-camp spectacular attacks per year in :data:`LATE` (column ``y``),
     the years the claim under test is about (the record's spectacular attacks all fall there; docs/validation.md,
     P9)."""
-    from sahel_sim.validation import aq_spectaculars
+    from sahel_sim.analysis.validation import aq_spectaculars
 
     attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular"])
     counts = aq_spectaculars(attacks, LATE) if len(attacks) else pd.Series(dtype=float)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from experiments.common import fmt, per_run, save_figure, save_table
 from experiments.radisson_window import CF, CONDITIONS, SHORT, outcomes_per_run, paired_effects
-from sahel_sim import validation as V
+from sahel_sim.analysis import validation as V
 
 OUTBID, SPOIL = "mechanisms.attacks.outbid_weight", "mechanisms.attacks.spoil_weight"
 REMOVED = ("no_is_shocks", "no_peace_meetings")
@@ -24,7 +24,7 @@ def _world(outbid: float, spoil: float) -> str:
 
 def yearly_fit(attacks: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     """Per weight setting, the history condition's spectacular attacks a year (all camps, as the record counts
-    them) against the record: :func:`sahel_sim.validation.spectaculars_by_year` and the squared distance of the
+    them) against the record: :func:`sahel_sim.analysis.validation.spectaculars_by_year` and the squared distance of the
     yearly means from the record's counts (``sq_distance``, summed over the years)."""
     rows = []
     history = runs[runs[CF] == "none"]

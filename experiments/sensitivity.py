@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.common import save_figure, save_table
-from sahel_sim.sensitivity import analyse as sobol_indices
+from sahel_sim.analysis.sensitivity import analyse as sobol_indices
 
 OUTPUTS = {"spectacular_by_camp.AQ": "AQ-camp spectacular attacks", "attacks": "attacks",
            "killed_in_attacks": "killed in attacks", "minusma_killed": "MINUSMA killed"}

@@ -1,4 +1,5 @@
-"""Validation: the default scenario over many seeds against the record's patterns P1-P9 (sahel_sim.validation)."""
+"""Validation: the default scenario over many seeds against the record's patterns P1-P9
+(sahel_sim.analysis.validation)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.common import save_figure, save_table
-from sahel_sim import validation as V
+from sahel_sim.analysis import validation as V
 
 MODEL = dict(color="black")
 BAND = dict(color="#888888", alpha=0.35, lw=0)
@@ -208,7 +209,7 @@ def analyse(ctx) -> None:
     rebuild = f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."
     caveat = ("The model ranges are 5-95% over seeds (no interval of a mean: no 95% CI here); a pattern passes when "
               "the median run meets every condition of its tolerance. Tolerances are fixed in "
-              "`sahel_sim/validation.py` and are not loosened to make the model pass.")
+              "`sahel_sim/analysis/validation.py` and are not loosened to make the model pass.")
     head = [f"# {ctx.config.title}", "", f"Design: {n_runs} seeds of the default scenario, scale={ctx.scale}. "
             f"{n_pass} of {len(results)} patterns pass.", ""]
     table = _markdown(results)

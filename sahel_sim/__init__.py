@@ -6,8 +6,8 @@ command line is ``sahel-sim`` (Hydra).
 """
 
 from ._version import __version__
-from .api import RunResult, SweepResult, compose, load, load_config, run, run_experiment, run_sweep
-from .params import ConfigError
+from .core.params import ConfigError
+from .faces.api import RunResult, SweepResult, compose, load, load_config, run, run_experiment, run_sweep
 
 __all__ = ["ConfigError", "RunResult", "SahelModel", "SweepResult", "__version__", "compose", "load", "load_config",
            "run", "run_experiment", "run_sweep"]
@@ -15,7 +15,7 @@ __all__ = ["ConfigError", "RunResult", "SahelModel", "SweepResult", "__version__
 
 def __getattr__(name: str):
     if name == "SahelModel":  # imported lazily: mesa takes about a second to import
-        from .model import SahelModel
+        from .core.model import SahelModel
 
         return SahelModel
     raise AttributeError(name)

@@ -1,5 +1,5 @@
 """``python -m sahel_sim``: the same as the ``sahel-sim`` command."""
 
-from .cli import main
+from .faces.cli import main
 
 main()

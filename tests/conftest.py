@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sahel_sim.api import load_config
-from sahel_sim.model import SahelModel
+from sahel_sim.core.model import SahelModel
+from sahel_sim.faces.api import load_config
 
 #: a short run of the history scenario (Serval and MINUSMA included), fast enough for every test
 SHORT = ["calendar.end=2014-06-30", "scenario.clip_to_calendar=true"]

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import sahel_sim
-from sahel_sim.api import RunResult, SweepResult
-from sahel_sim.outputs import TABLES
+from sahel_sim.faces.api import RunResult, SweepResult
+from sahel_sim.runner.outputs import TABLES
 
 SHORT = ["calendar.end=2013-06-24", "scenario.clip_to_calendar=true"]
 
@@ -75,7 +75,7 @@ def test_load_sweep(sweep_dir):
 def test_plots(written):
     from matplotlib.figure import Figure
 
-    from sahel_sim.plotting import attacks_by_year, plot_attacks_by_year, plot_overview
+    from sahel_sim.runner.plotting import attacks_by_year, plot_attacks_by_year, plot_overview
 
     result, _ = written
     fig = plot_overview(result)
@@ -108,7 +108,7 @@ def test_an_experiment_from_python(tmp_path):
 def test_attacks_by_year_has_a_spectacular_column_for_every_camp_even_at_zero():
     from types import SimpleNamespace
 
-    from sahel_sim.plotting import attacks_by_year
+    from sahel_sim.runner.plotting import attacks_by_year
 
     dates = pd.to_datetime(["2012-03-05", "2013-06-03", "2013-07-01"])
     attacks = pd.DataFrame({"date": dates, "camp": ["AQ", "AQ", "IS"], "spectacular": [False, True, False]})

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sahel_sim.api import config_dir, load_config
-from sahel_sim.demo import (
+from sahel_sim.faces.api import config_dir, load_config
+from sahel_sim.faces.demo import (
     DEFAULT_PRESET,
     DIALS,
     PRESETS,
@@ -100,7 +100,7 @@ def test_demo_model_is_the_model_of_its_overrides_and_records_the_charts():
 
 
 def test_a_demo_model_reproduces_the_plain_model_of_the_same_config():
-    from sahel_sim.model import SahelModel
+    from sahel_sim.core.model import SahelModel
 
     demo = DemoModel(seed=3)
     plain = SahelModel(load_config(["+preset=history"], seed=3))
@@ -130,7 +130,7 @@ def test_the_week_is_drawn_and_told_well_under_a_second():
 
 
 def test_the_map_shows_the_date_and_only_the_bases_in_use():
-    from sahel_sim.demo import active_bases
+    from sahel_sim.faces.demo import active_bases
 
     model = DemoModel(seed=1)
     assert active_bases(model) == []  # January 2012: no Serval, no MINUSMA yet
@@ -155,7 +155,7 @@ def page():
     import solara
     from solara.widgets import HTML
 
-    from sahel_sim import app
+    from sahel_sim.faces import app
 
     box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
 
@@ -185,7 +185,7 @@ def test_the_app_module_builds_its_model_and_components():
     pytest.importorskip("solara")
     from mesa.visualization import solara_viz
 
-    from sahel_sim import app
+    from sahel_sim.faces import app
 
     model = app.make_model()
     assert isinstance(model, DemoModel) and model.preset == DEFAULT_PRESET
@@ -225,7 +225,7 @@ def test_the_controls_rebuild_the_model_on_reset(page):
 # --- the animation ----------------------------------------------------------------------------------------------
 def test_the_animation_writes_a_gif_with_a_frame_every_k_weeks_dated(tmp_path):
     iio = pytest.importorskip("imageio.v3")
-    from sahel_sim.viz_cli import animate, frame_weeks
+    from sahel_sim.faces.viz_cli import animate, frame_weeks
 
     out = tmp_path / "anim" / "map.gif"
     result = animate(SHORT, seed=4, every=10, out=out, mp4=False, dpi=50)
@@ -248,7 +248,7 @@ def test_the_animation_writes_an_mp4_where_imageio_ffmpeg_is_installed(tmp_path)
     pytest.importorskip("imageio_ffmpeg")
     import imageio.v2 as iio2
 
-    from sahel_sim.viz_cli import animate
+    from sahel_sim.faces.viz_cli import animate
 
     result = animate(SHORT, seed=4, every=20, out=tmp_path / "m.gif", dpi=40)
     assert result.mp4 == tmp_path / "m.mp4"
@@ -259,13 +259,13 @@ def test_the_animation_writes_an_mp4_where_imageio_ffmpeg_is_installed(tmp_path)
 
 def test_the_animate_command_refuses_bad_input_with_one_line(tmp_path):
     pytest.importorskip("imageio")
-    p = subprocess.run([sys.executable, "-m", "sahel_sim.viz_cli", "mechanisms.rivalry.strength=9",
+    p = subprocess.run([sys.executable, "-m", "sahel_sim.faces.viz_cli", "mechanisms.rivalry.strength=9",
                         "--out", str(tmp_path / "x.gif")], capture_output=True, text=True, timeout=120)
     lines = p.stderr.strip().splitlines()
     assert p.returncode == 2 and len(lines) == 1, p.stderr
     assert lines[0].startswith("sahel-sim-animate: error: mechanisms.rivalry.strength")
     assert not (tmp_path / "x.gif").exists()
-    ok = subprocess.run([sys.executable, "-m", "sahel_sim.viz_cli", *SHORT, "--every", "26", "--no-mp4",
+    ok = subprocess.run([sys.executable, "-m", "sahel_sim.faces.viz_cli", *SHORT, "--every", "26", "--no-mp4",
                          "--out", str(tmp_path / "y.gif")], capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0, ok.stderr
     assert "4 frames, 02 Jan 2012 .. 24 Jun 2013" in ok.stdout and Path(tmp_path / "y.gif").is_file()

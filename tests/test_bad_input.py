@@ -3,7 +3,7 @@
 Every case must give exactly one line ``sahel-sim: error: FIELD: what is wrong; allowed ...`` on stderr, exit
 code 2, no traceback, and must write nothing (the run folder is not created; a finished run is not touched).
 
-Most cases run in-process through :func:`sahel_sim.cli.precheck` (what ``sahel-sim`` does before Hydra starts);
+Most cases run in-process through :func:`sahel_sim.faces.cli.precheck` (what ``sahel-sim`` does before Hydra starts);
 config files in a user's folder use ``hydra.searchpath=[file://DIR]``; a handful are real ``sahel-sim``
 subprocesses (``--config-dir``, ``--config-name``, unwritable folders), and a full disk is simulated in-process by
 making the atomic write fail with ENOSPC while the CLI's task writes its outputs.
@@ -26,9 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from sahel_sim import cli, outputs
-from sahel_sim.cli import precheck
-from sahel_sim.params import ConfigError
+from sahel_sim.core.params import ConfigError
+from sahel_sim.faces import cli
+from sahel_sim.faces.cli import precheck
+from sahel_sim.runner import outputs
 
 LINE = re.compile(r"sahel-sim: error: (?P<field>[^\s:]+): (?P<what>.+?); allowed(?P<allowed>.+)")
 SHORT = ["calendar.end=2012-03-05", "scenario.clip_to_calendar=true"]
@@ -231,7 +232,7 @@ def test_a_bad_config_file_is_refused_in_one_line(name, field, tmp_path, capsys)
 
 def test_integer_coordinates_in_a_map_file_are_accepted(tmp_path):
     """The counterpart of the map cases: [-5, 25] is a valid vertex, not a type error."""
-    from sahel_sim.api import config_dir, load_config
+    from sahel_sim.faces.api import config_dir, load_config
 
     (tmp_path / "map").mkdir()
     text = (config_dir() / "map" / "mali.yaml").read_text().replace("[-4.83, 24.99]", "[-5, 25]", 1)
@@ -370,7 +371,7 @@ def test_config_error_crosses_process_boundaries():
     import pickle
     from concurrent.futures import ProcessPoolExecutor
 
-    from sahel_sim.api import load_config
+    from sahel_sim.faces.api import load_config
 
     with pytest.raises(ConfigError) as here:
         load_config(["map.resolution=9"])

@@ -29,12 +29,12 @@ LOAD_TIMEOUT_MS = 90_000
 def server(tmp_path_factory):
     """``sahel-sim-viz --port <free port>``: its address, stopped (by its pid) after the module's tests."""
     pytest.importorskip("solara")
-    from sahel_sim.viz_cli import free_port
+    from sahel_sim.faces.viz_cli import free_port
 
     port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "sahel-sim-viz.log"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-c", "from sahel_sim.viz_cli import serve_main; serve_main()",
+        proc = subprocess.Popen([sys.executable, "-c", "from sahel_sim.faces.viz_cli import serve_main; serve_main()",
                                  "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://localhost:{port}/"
     try:

@@ -78,7 +78,7 @@ def test_main_freezes_the_imported_objects_once_per_process(monkeypatch, capsys)
     process (as the tests make) leaves what the first one left to the collector."""
     import gc
 
-    from sahel_sim import cli
+    from sahel_sim.faces import cli
 
     frozen = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))

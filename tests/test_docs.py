@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from sahel_sim.api import load_config
+from sahel_sim.faces.api import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "ODD.md"

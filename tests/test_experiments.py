@@ -89,7 +89,7 @@ def test_calibration_smoke_outputs_are_sane(workdir):
     assert runs and all(pd.read_parquet(p, columns=["date"])["date"].max() <= pd.Timestamp("2016-12-31")
                         for p in runs)
     # its seeds are not the validation's, so the chosen values are validated on fresh seeds
-    from sahel_sim.sweep import derive_seed
+    from sahel_sim.analysis.sweep import derive_seed
 
     seeds = set(pd.read_parquet(out / "runs" / "runs.parquet")["seed"].astype(int))
     assert seeds and not seeds & {derive_seed(20151120, r) for r in range(30)}
@@ -103,8 +103,8 @@ def test_calibration_smoke_outputs_are_sane(workdir):
 
 
 def test_calibration_distance_is_zero_at_the_record_and_large_far_from_it():
-    from sahel_sim import calibration as C
-    from sahel_sim import validation as V
+    from sahel_sim.analysis import calibration as C
+    from sahel_sim.analysis import validation as V
 
     record = C.record_statistics()
     exact = {**record.to_dict(), "north_peak_2012": 0.8, "north_ratio_2013": 0.2, "south_shift": 0.1,
@@ -132,7 +132,7 @@ def test_calibration_distance_is_zero_at_the_record_and_large_far_from_it():
 
 
 def test_latin_design_samples_each_stratum_once_inside_the_bounds(tmp_path):
-    from sahel_sim.sensitivity import make_design
+    from sahel_sim.analysis.sensitivity import make_design
 
     bounds = {"mechanisms.territory.exchange_ratio": (0.1, 0.6),
               "mechanisms.claims.false_claim_probability": (0.1, 0.9)}
@@ -163,7 +163,7 @@ def test_factorial_states_the_historical_cells_share_of_late_spectaculars_from_i
 def test_intervention_channels_switches_the_defaults_on_and_off():
     """The experiment's "on" levels are the default's values: if the default moves (a new calibration), so must
     the sweep, or the experiment would take apart another model than the default."""
-    from sahel_sim.api import load_config
+    from sahel_sim.faces.api import load_config
 
     sweep = yaml.safe_load((CONFIGS / "experiment" / "intervention_channels.yaml").read_text())["sweep"]
     attacks = load_config().mechanisms.attacks
@@ -193,8 +193,8 @@ def test_event_study_placebo_weeks_keep_away_from_the_shocks_and_hit_rates_count
 def test_the_event_studys_counterfactual_removes_only_the_is_shocks():
     """``is_shock_scale=0`` leaves a run identical up to the first IS shock (Paris, Nov 2015: the same seed and the
     same AQ shock before it), and only the IS shocks move the IS share of global attention."""
-    from sahel_sim.api import load_config
-    from sahel_sim.model import SahelModel
+    from sahel_sim.core.model import SahelModel
+    from sahel_sim.faces.api import load_config
 
     sweep = yaml.safe_load((CONFIGS / "experiment" / "event_study.yaml").read_text())["sweep"]
     assert sweep["mechanisms.rivalry.is_shock_scale"].split(",") == ["1.0", "0.0"]
@@ -221,7 +221,7 @@ def _differences(a, b, path=""):
 def test_each_counterfactual_removes_one_driver_and_changes_nothing_else():
     import dataclasses
 
-    from sahel_sim.api import load_config
+    from sahel_sim.faces.api import load_config
 
     expected = {
         "none": [],
@@ -282,7 +282,7 @@ def test_radisson_window_outcomes_and_paired_effects():
 def test_radisson_weights_default_levels_are_the_defaults_and_effects_are_paired_within_each_world():
     from experiments.radisson_weights import OUTBID, SPOIL, yearly_fit
     from experiments.radisson_window import paired_effects
-    from sahel_sim.api import load_config
+    from sahel_sim.faces.api import load_config
 
     sweep = yaml.safe_load((CONFIGS / "experiment" / "radisson_weights.yaml").read_text())["sweep"]
     attacks_cfg = load_config().mechanisms.attacks
@@ -297,7 +297,7 @@ def test_radisson_weights_default_levels_are_the_defaults_and_effects_are_paired
     effects = effects[(effects["paired_runs"] > 0) & (effects["outcome"] == "window_any")].set_index(SPOIL)
     assert effects.loc[3.0, "effect"] == 0.0 and effects.loc[9.0, "effect"] == -1.0
     # the yearly fit: one spectacular attack a run in 2015 only, against the record's 0, 0, 0, 3, 1, 1
-    from sahel_sim.validation import RECORD_SPECTACULARS
+    from sahel_sim.analysis.validation import RECORD_SPECTACULARS
 
     runs = per[per["counterfactual"] == "none"][["run", OUTBID, SPOIL]].assign(counterfactual="none")
     attacks = pd.DataFrame({"run": runs["run"], "date": pd.Timestamp("2015-06-01"), "spectacular": True})

@@ -7,8 +7,8 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sahel_sim import figures
-from sahel_sim.outputs import build_tables
+from sahel_sim.runner import figures
+from sahel_sim.runner.outputs import build_tables
 
 from .conftest import make_model
 

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from pandas.testing import assert_frame_equal
 
-from sahel_sim import frames
-from sahel_sim.events import Attack, EventLog
-from sahel_sim.frames import Irregular
-from sahel_sim.outputs import (
+from sahel_sim.core import frames
+from sahel_sim.core.events import Attack, EventLog
+from sahel_sim.core.frames import Irregular
+from sahel_sim.runner.outputs import (
     _plain_text,
     build_tables,
     config_yaml,

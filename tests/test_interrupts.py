@@ -69,7 +69,7 @@ def test_an_interrupted_sweep_resumes_without_loss_or_duplicates(tmp_path):
 def test_an_interrupt_while_the_config_is_composed_says_so_and_writes_nothing(tmp_path, monkeypatch, capsys):
     """Ctrl-C during start-up (the config being composed and checked, before the run) is an interrupt with its
     exit code and one line, not a traceback (on a loaded machine start-up takes seconds)."""
-    from sahel_sim import cli
+    from sahel_sim.faces import cli
 
     def interrupted(argv):
         raise KeyboardInterrupt
@@ -97,13 +97,13 @@ class _BrokenPipe:
 def test_an_interrupt_stops_a_sweep_even_when_stderr_is_a_closed_pipe(tmp_path, monkeypatch):
     """The interrupt's message cannot be written to a closed pipe; the interrupt must still stop the sweep (it
     used to become a BrokenPipeError, which the sweep recorded as a failed run and stepped over)."""
-    from sahel_sim import sweep
+    from sahel_sim.analysis import sweep
     from tests.conftest import make_config
 
     def interrupted(**kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sahel_sim.api.run", interrupted)
+    monkeypatch.setattr("sahel_sim.faces.api.run", interrupted)
     monkeypatch.setattr(sys, "stderr", _BrokenPipe())
     cfg = make_config("seed=3")
     from omegaconf import OmegaConf

@@ -8,7 +8,7 @@ is stepped week by week and, after every week:
 * no negative fighters (nor units), funds, population, troops, presence, attention or violence;
 * influence shares in [0, 1] and summing to at most 1 in each cell; state presence, grievance, peace progress,
   attention shares, prestige and MINUSMA's patrol share in [0, 1]; the camps' attention shares sum to 1;
-* the fighter ledger of :class:`~sahel_sim.agents.ArmedGroup` balances for each group
+* the fighter ledger of :class:`~sahel_sim.core.agents.ArmedGroup` balances for each group
   (start + recruits - losses - transfers = fighters), a group's fighters are the sum of its units' strengths,
   and transfers between groups sum to zero;
 * every fighter unit and base sits on a cell of the map; the groups' presence is non-zero only at the cells
@@ -41,10 +41,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sahel_sim.agents import CAMPS, ArmedGroup, Force
-from sahel_sim.api import load_config
-from sahel_sim.model import MECHANISM_ORDER, SahelModel, _force_reporters, _group_reporters
-from sahel_sim.outputs import build_tables, summarise
+from sahel_sim.core.agents import CAMPS, ArmedGroup, Force
+from sahel_sim.core.model import MECHANISM_ORDER, SahelModel, _force_reporters, _group_reporters
+from sahel_sim.faces.api import load_config
+from sahel_sim.runner.outputs import build_tables, summarise
 
 EPS = 1e-9
 MECHANISMS = [key for key, _ in MECHANISM_ORDER]
@@ -287,9 +287,9 @@ def test_invariants_hold_for_the_default_run_with_everything_on():
 LONG_RUN = '''
 import json, os, resource, sys, time
 sys.path.insert(0, {root!r})
-from sahel_sim.api import load_config
-from sahel_sim.model import SahelModel
-from sahel_sim.outputs import build_tables, summarise
+from sahel_sim.faces.api import load_config
+from sahel_sim.core.model import SahelModel
+from sahel_sim.runner.outputs import build_tables, summarise
 from tests.test_invariants import check_tables, check_week
 
 def peak_mb():  # the process's peak resident memory so far (KB on Linux, bytes on macOS)

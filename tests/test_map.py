@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sahel_sim.geography import ZONES
+from sahel_sim.core.geography import ZONES
 from tests.conftest import make_config
 
 
 @pytest.fixture(scope="module")
 def world():
-    from sahel_sim.geography import World
+    from sahel_sim.core.geography import World
 
     return World(make_config().map)
 

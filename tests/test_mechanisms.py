@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sahel_sim.agents import ArmedGroup
-from sahel_sim.mechanisms.attention import share_deficit, spectacle_score
-from sahel_sim.mechanisms.minusma import patrol_share_target
-from sahel_sim.mechanisms.recruitment import expected_local_recruits
-from sahel_sim.mechanisms.territory import influence_target, route_revenue, spread
-from sahel_sim.severity import power_law_draw, survival_exponent
+from sahel_sim.core.agents import ArmedGroup
+from sahel_sim.core.mechanisms.attention import share_deficit, spectacle_score
+from sahel_sim.core.mechanisms.minusma import patrol_share_target
+from sahel_sim.core.mechanisms.recruitment import expected_local_recruits
+from sahel_sim.core.mechanisms.territory import influence_target, route_revenue, spread
+from sahel_sim.core.severity import power_law_draw, survival_exponent
 from tests.conftest import make_model, run_to
 
 # --- 1. global rivalry --------------------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def test_splits_and_mergers_keep_the_money_of_both_purses():
     assert child is not None and 0 < child.operations_budget < budget
     assert child.funds + child.operations_budget + parent.funds + parent.operations_budget == pytest.approx(money)
     assert child.operations_budget / budget == pytest.approx(child.fighters / (child.fighters + parent.fighters))
-    from sahel_sim.mechanisms.alliances import merge_groups
+    from sahel_sim.core.mechanisms.alliances import merge_groups
 
     merge_groups(m, [child], parent)
     assert parent.operations_budget == pytest.approx(budget) and parent.funds + parent.operations_budget == \

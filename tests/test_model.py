@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sahel_sim import run
-from sahel_sim.agents import ArmedGroup
+from sahel_sim.core.agents import ArmedGroup
 from tests.conftest import SHORT, make_model
 
 

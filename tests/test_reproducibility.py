@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from sahel_sim import run
-from sahel_sim.outputs import TABLES
+from sahel_sim.runner.outputs import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = ROOT / "tests" / "snapshots" / "short_default_seed1.json"

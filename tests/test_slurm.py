@@ -38,6 +38,6 @@ def test_a_sweep_runs_as_a_slurm_array_and_is_collected(cluster, tmp_path):
     assert list(sweep.glob(".submitit/*"))  # the jobs went through sbatch
     m = pd.read_parquet(sweep / "metrics.parquet")
     assert set(m["seed"]) == {1, 2}
-    collected = subprocess.run([sys.executable, "-c", "import sys; from sahel_sim.sweep import collect_main; "
+    collected = subprocess.run([sys.executable, "-c", "import sys; from sahel_sim.analysis.sweep import collect_main; "
                                 f"sys.exit(collect_main([{str(sweep)!r}]))"], capture_output=True, text=True)
     assert collected.returncode == 0 and "2/2 runs complete" in collected.stdout

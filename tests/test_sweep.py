@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sahel_sim.sensitivity import analyse, apply_design_row, make_design
-from sahel_sim.sweep import collect, derive_seed, expected_runs, job_dirname
+from sahel_sim.analysis.sensitivity import analyse, apply_design_row, make_design
+from sahel_sim.analysis.sweep import collect, derive_seed, expected_runs, job_dirname
 from tests.conftest import make_config
 
 SWEEP = ["-m", "seed=1,2", "mechanisms.rivalry.strength=0,2", "calendar.end=2012-09-24",
@@ -112,7 +112,7 @@ def test_collect_command_reports_missing_runs(basic_sweep, tmp_path):
     shutil.copytree(only_sweep_dir(basic_sweep[0]), sweep)
     victim = next(d for d in sweep.iterdir() if d.is_dir())
     shutil.rmtree(victim)
-    p = subprocess.run([sys.executable, "-c", "import sys; from sahel_sim.sweep import collect_main; "
+    p = subprocess.run([sys.executable, "-c", "import sys; from sahel_sim.analysis.sweep import collect_main; "
                         f"sys.exit(collect_main([{str(sweep)!r}]))"], capture_output=True, text=True)
     assert p.returncode == 0 and "3/4 runs complete" in p.stdout and "1 missing" in p.stdout
     assert len(pd.read_parquet(sweep / "runs.parquet")) == 3
@@ -162,7 +162,7 @@ def test_a_finished_run_of_other_code_or_configs_is_run_again(basic_sweep, tmp_p
     is not the current one is run again, the others are reused."""
     import shutil
 
-    from sahel_sim.provenance import FINGERPRINT_FILE, code_fingerprint
+    from sahel_sim.runner.provenance import FINGERPRINT_FILE, code_fingerprint
 
     src = basic_sweep[0] / "multirun"
     shutil.copytree(src, tmp_path / "multirun")
@@ -184,8 +184,8 @@ def test_a_finished_run_of_other_code_or_configs_is_run_again(basic_sweep, tmp_p
 def test_a_design_row_whose_values_changed_is_run_again(tmp_path):
     """Run folders of a design are named by row number: when the design is drawn again with other values, a
     resumed sweep must run the changed rows again (their config.yaml differs) and reuse the unchanged ones."""
-    from sahel_sim.experiment import _finished
-    from sahel_sim.sensitivity import run_has_design_values
+    from sahel_sim.analysis.experiment import _finished
+    from sahel_sim.analysis.sensitivity import run_has_design_values
 
     design = tmp_path / "d.csv"
     table = pd.DataFrame({"row": [0, 1], "mechanisms.rivalry.strength": [0.5, 1.5]})
@@ -216,7 +216,7 @@ def test_a_design_row_whose_values_changed_is_run_again(tmp_path):
 
 def test_the_sweep_folder_is_named_from_the_overrides_only():
     """A flag's value (``--config-path DIR``) is no override: it stays out of the sweep folder's name."""
-    from sahel_sim.sweep import with_sweep_dir
+    from sahel_sim.analysis.sweep import with_sweep_dir
 
     plain = with_sweep_dir(["-m", "seed=1,2"])
     flagged = with_sweep_dir(["-m", "--config-path", "/some/dir", "seed=1,2", "-cn", "other"])

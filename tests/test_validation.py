@@ -1,4 +1,5 @@
-"""The pattern checks of sahel_sim.validation on small synthetic tables: one built to pass, one built to fail."""
+"""The pattern checks of sahel_sim.analysis.validation on small synthetic tables: one built to pass, one built to
+fail."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sahel_sim import validation as V
+from sahel_sim.analysis import validation as V
 
 WEEKS = pd.date_range("2012-01-02", "2017-12-25", freq="7D")
 RUNS = ["r0", "r1", "r2"]

@@ -65,5 +65,5 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
     assert len(list((elsewhere / "joblib").glob("*/summary.json"))) == 2
 
     # the installed package's configs are the packaged ones, not this repository's
-    proc = _run([bin_dir / "python", "-c", "import sahel_sim.api as a; print(a.config_dir())"], cwd=elsewhere)
+    proc = _run([bin_dir / "python", "-c", "import sahel_sim.faces.api as a; print(a.config_dir())"], cwd=elsewhere)
     assert str(env_dir) in proc.stdout and str(ROOT / "configs") not in proc.stdout

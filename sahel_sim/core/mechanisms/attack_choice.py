@@ -11,7 +11,7 @@ its motives) and, for each, picks a target by a logit over the options in its re
 
 minus risk and distance. Spectacular options (hotels and venues) need capability: fighters, funds, an experienced
 leader and planning time since the last one; an ally of the same camp within reach may join (a joint
-operation, e.g. Al Mourabitoun with AQIM at the Radisson Blu). Deaths are heavy-tailed (:mod:`sahel_sim.severity`).
+operation, e.g. Al Mourabitoun with AQIM at the Radisson Blu). Deaths are heavy-tailed (:mod:`sahel_sim.core.severity`).
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def _default_targets() -> dict[str, TargetConfig]:
 class SpectacularCapabilityConfig:
     """What a spectacular operation needs (Belmokhtar's In Amenas and Bamako attacks: DIIS 2015), and how it is
     paid for: from an operations budget that a share of every income feeds and the fighters' upkeep does not touch
-    (:meth:`~sahel_sim.agents.ArmedGroup.earn`)."""
+    (:meth:`~sahel_sim.core.agents.ArmedGroup.earn`)."""
 
     min_fighters: int = param(60, lo=0, hi=100_000, unit="fighters")
     min_funds: float = param(150.0, lo=0.0, hi=1e6, unit="thousand USD", doc="least operations budget")
@@ -196,7 +196,7 @@ class AttackChoice(Mechanism):
 
     def ruled_share(self, group: ArmedGroup) -> float:
         """Share of the north's people the group rules: where its own influence is above the state's presence and
-        at least 0.1 (:meth:`~sahel_sim.model.SahelModel.north_share_held`, as ``north_jihadist_share`` counts the
+        at least 0.1 (:meth:`~sahel_sim.core.model.SahelModel.north_share_held`, as ``north_jihadist_share`` counts the
         groups together). Remembered for the week."""
         m = self.model
         week, shares = self._ruled

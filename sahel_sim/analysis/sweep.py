@@ -83,7 +83,7 @@ _FLAGS_WITH_VALUE = {*CONFIG_FLAGS, "--package", "-p", "--experimental-rerun"}
 
 
 def _atomic_json(path: Path, payload: dict) -> None:
-    from .outputs import _atomic_write
+    from ..runner.outputs import _atomic_write
 
     _atomic_write(path, lambda p: p.write_text(json.dumps(payload, indent=2, default=str) + "\n"))
 
@@ -110,9 +110,9 @@ def inject_fault(overrides: list[str]) -> None:
 
 def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
     """One run of a sweep: skip it if finished, otherwise run it; a failure leaves error.json. Returns status."""
-    from .api import run, to_sim_config
-    from .outputs import _atomic_write
-    from .provenance import FINGERPRINT_FILE, code_fingerprint, made_by_current_code
+    from ..faces.api import run, to_sim_config
+    from ..runner.outputs import _atomic_write
+    from ..runner.provenance import FINGERPRINT_FILE, code_fingerprint, made_by_current_code
 
     if (out_dir / FINISHED).exists():
         if not made_by_current_code(out_dir):
@@ -150,9 +150,9 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
 def _same_config(out_dir: Path, cfg) -> bool:
     """Whether the finished run in ``out_dir`` was made with the config this job resolves to (a config that no
     longer resolves is not the same: the job runs, and fails with its own error)."""
-    from .api import to_sim_config
-    from .params import ConfigError
-    from .provenance import same_config
+    from ..core.params import ConfigError
+    from ..faces.api import to_sim_config
+    from ..runner.provenance import same_config
 
     try:
         return same_config(out_dir, to_sim_config(cfg))
@@ -202,7 +202,7 @@ class Collection:
 
     def write_tables(self) -> None:
         """Write ``metrics.parquet`` and ``runs.parquet`` into the sweep folder (atomically)."""
-        from .outputs import _atomic_write
+        from ..runner.outputs import _atomic_write
 
         for tname, table in (("metrics", self.metrics), ("runs", self.runs)):
             _atomic_write(self.sweep_dir / f"{tname}.parquet", lambda p, t=table: _to_parquet(t, p))

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import frames
-from ._version import __version__
-from .agents import ArmedGroup, Force
-from .frames import Irregular
+from .._version import __version__
+from ..core import frames
+from ..core.agents import ArmedGroup, Force
+from ..core.frames import Irregular
 
 if TYPE_CHECKING:
-    from .model import SahelModel
+    from ..core.model import SahelModel
 
 TABLES = ("factions", "world", "attacks", "claims", "events")
 FINISHED_MARKER = "summary.json"
@@ -105,7 +105,7 @@ def factions_by_column(model: SahelModel) -> pd.DataFrame:
     What ``concat``, ``fillna`` and ``astype`` do there is done here on whole columns: a column some kind of
     organisation lacks is ``NaN`` there, so integers become ``float64``; a missing ``camp`` or ``label`` is
     ``""``; a missing ``active`` is ``True`` (``bool(NaN)``). Any other gap, or a column of mixed kinds of value,
-    raises :class:`~sahel_sim.frames.Irregular` and the caller falls back to :func:`factions_by_row`.
+    raises :class:`~sahel_sim.core.frames.Irregular` and the caller falls back to :func:`factions_by_row`.
     """
     dc = model.datacollector
     parts: list[dict[str, np.ndarray]] = []  # the columns of each kind of organisation recorded
@@ -235,7 +235,7 @@ def yearly_counts_by_column(attacks: pd.DataFrame, world: pd.DataFrame) -> dict:
     """The same counts as :func:`yearly_counts_by_row`, counted in Python over the columns (sorted keys, zeros
     for the camps a year lacks, as ``groupby(...).unstack(fill_value=0)`` gives them). Integer sums are exact
     either way; the mean latitude is still pandas' groupby mean. Missing dates or camps, or deaths that are not
-    integers, raise :class:`~sahel_sim.frames.Irregular` (the caller counts with pandas)."""
+    integers, raise :class:`~sahel_sim.core.frames.Irregular` (the caller counts with pandas)."""
     if world["date"].hasnans or world["state_based_deaths"].dtype != np.int64:
         raise Irregular("world dates or deaths")
     deaths: dict[int, int] = {}

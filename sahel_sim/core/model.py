@@ -89,7 +89,7 @@ class SahelModel(mesa.Model):
     """Armed-group competition in Mali and the Sahel, one week a step.
 
     Args:
-        config: the run's configuration (validated here; a :class:`~sahel_sim.params.ConfigError` names the
+        config: the run's configuration (validated here; a :class:`~sahel_sim.core.params.ConfigError` names the
             field at fault).
         rng: seed for the model's random generators; defaults to ``config.seed``.
     """

@@ -10,10 +10,10 @@ procedure is documented in ``docs/validation.md`` ("Calibration procedure").
 **The record is used only up to 2016** (:data:`CUTOFF`): every table is cut at 31 Dec 2016 before a statistic is
 computed, and the calibration runs stop there, so that the years after 2016 stay an out-of-sample test.
 
-The statistics reuse the pattern checks' per-run helpers of :mod:`sahel_sim.validation`; the record's values and
-the tolerances come from there too (:func:`~sahel_sim.validation.record_yearly`,
-:func:`~sahel_sim.validation.record_weekly_statistics`, :data:`~sahel_sim.validation.MINUSMA_DEATHS`,
-:data:`~sahel_sim.validation.TOL`), so the calibration aims at the same targets the validation checks.
+The statistics reuse the pattern checks' per-run helpers of :mod:`sahel_sim.analysis.validation`; the record's values
+and the tolerances come from there too (:func:`~sahel_sim.analysis.validation.record_yearly`,
+:func:`~sahel_sim.analysis.validation.record_weekly_statistics`, :data:`~sahel_sim.analysis.validation.MINUSMA_DEATHS`,
+:data:`~sahel_sim.analysis.validation.TOL`), so the calibration aims at the same targets the validation checks.
 
 The distance (:func:`distance`) is a sum of squared, normalised discrepancies, one term per :data:`TERMS` entry:
 

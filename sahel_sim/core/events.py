@@ -1,7 +1,7 @@
 """The run's event log: every attack, claim, split, pledge, merger, leader death and dated scenario event.
 
 Attacks are kept as :class:`Attack` records; organisational and calendar events as :class:`Event` records. Both
-become tidy tables (one row per event, one per attack x claimant) in :mod:`sahel_sim.outputs`.
+become tidy tables (one row per event, one per attack x claimant) in :mod:`sahel_sim.runner.outputs`.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class EventLog:
         except Irregular:
             return self._events_by_row()
 
-    # Each table is built column by column (one numpy call per column, :mod:`sahel_sim.frames`) when every column
+    # Each table is built column by column (one numpy call per column, :mod:`sahel_sim.core.frames`) when every column
     # holds one kind of value, which is the case in every run; otherwise (no rows, a None, mixed kinds) row by
     # row with pandas, as it always was. Both give the same table (tests/test_frames.py).
 

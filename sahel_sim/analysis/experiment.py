@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .params import ConfigError, param
+from ..core.params import ConfigError, param
 
 SCALES = ("smoke", "full")
 
@@ -122,9 +122,9 @@ def _multirun(exp: ExperimentConfig, s: ScaleConfig, sweep: dict[str, str], swee
 
 def _finished(cmd: list[str], sweep_dir: Path):
     """The sweep folder's collection if it holds every run of this very sweep command, all complete and made by
-    the current code and configs (:mod:`sahel_sim.provenance`), else None: then re-running the command has nothing
-    to do, and skipping it saves Hydra composing every job again only to find it finished."""
-    from .provenance import made_by_current_code
+    the current code and configs (:mod:`sahel_sim.runner.provenance`), else None: then re-running the command has
+    nothing to do, and skipping it saves Hydra composing every job again only to find it finished."""
+    from ..runner.provenance import made_by_current_code
     from .sweep import collect, sweep_task
 
     task = sweep_task(sweep_dir)
@@ -194,7 +194,7 @@ def _analysis_module(name: str):
     try:
         return importlib.import_module(f"experiments.{name}")
     except ModuleNotFoundError:
-        from .api import config_dir
+        from ..faces.api import config_dir
 
         sys.path.insert(0, str(config_dir().parent))
         return importlib.import_module(f"experiments.{name}")

@@ -1,6 +1,6 @@
 """The whole configuration of a run, as one validated tree of dataclasses.
 
-This is the schema Hydra composes into (see :mod:`sahel_sim.cli`), and what the model takes: the model never
+This is the schema Hydra composes into (see :mod:`sahel_sim.faces.cli`), and what the model takes: the model never
 imports Hydra. Each section is defined next to the code it configures; this module assembles them and checks
 the rules that span sections (factions named by mechanisms and events exist, events fall inside the calendar,
 home places exist).
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..analysis.experiment import SCALES, ExperimentConfig
+from ..analysis.sensitivity import DesignConfig
 from .agents import FactionConfig
 from .calendar import CalendarConfig
-from .experiment import SCALES, ExperimentConfig
 from .geography import MapConfig
 from .mechanisms.alliances import AlliancesConfig
 from .mechanisms.attack_choice import AttackConfig
@@ -26,7 +27,6 @@ from .mechanisms.rivalry import RivalryConfig
 from .mechanisms.territory import TerritoryConfig
 from .params import ConfigError, param, parse_date, validate
 from .scenario import ScenarioConfig
-from .sensitivity import DesignConfig
 
 
 @dataclass

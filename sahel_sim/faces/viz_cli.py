@@ -1,6 +1,6 @@
 """The teaching demo's commands.
 
-``sahel-sim-viz [--port PORT] [--host HOST] [--open]`` serves the browser app (:mod:`sahel_sim.app`) with
+``sahel-sim-viz [--port PORT] [--host HOST] [--open]`` serves the browser app (:mod:`sahel_sim.faces.app`) with
 Solara, on http://localhost:8765/ by default, and prints the address (``--port 0`` picks a free port).
 
 ``sahel-sim-animate [OVERRIDES ...] [--seed N] [--every K] [--out PATH] [--fps F] [--no-mp4]`` runs a world (the
@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .params import ConfigError
+from ..core.params import ConfigError
 
 EXIT_BAD_INPUT = 2
 DEFAULT_PORT = 8765
@@ -108,9 +108,9 @@ def animate(overrides: list[str] | None = None, seed: int | None = None, every: 
     """
     import imageio.v3 as iio
 
+    from ..core.model import SahelModel
     from .api import load_config
     from .demo import map_figure, rgb_array
-    from .model import SahelModel
 
     if every < 1:
         raise ConfigError("--every", f"{every} weeks; allowed: an integer >= 1")

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .params import ConfigError, param
+from ..core.params import ConfigError, param
 
 METHODS = ("sobol", "morris", "latin")
 
@@ -111,7 +111,7 @@ def _set_path(config, dotted: str, value: float) -> None:
 def run_has_design_values(run_dir: Path, table: pd.DataFrame) -> bool:
     """Whether a finished run's ``config.yaml`` holds the values of its design row in ``table`` (its row number is
     in the file): false when the design was drawn again with other values since the run was made."""
-    from .provenance import config_tree
+    from ..runner.provenance import config_tree
 
     path = Path(run_dir) / "config.yaml"
     if not path.is_file():
@@ -184,8 +184,8 @@ def design_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "make":
-            from .config import SimConfig
-            from .params import check_override
+            from ..core.config import SimConfig
+            from ..core.params import check_override
 
             bounds = {}
             for item in args.param:

@@ -14,11 +14,11 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402  (not pyplot: no figure manager, and ~0.2 s less to import)
 
-from ._version import __version__  # noqa: E402
+from .._version import __version__  # noqa: E402
 from .plotting import plot_attacks_per_month  # noqa: E402
 
 if TYPE_CHECKING:
-    from .model import SahelModel
+    from ..core.model import SahelModel
 
 CAMP_STYLE = {"AQ": {"color": "#b2182b", "marker": "o", "hatch": ""},
               "IS": {"color": "#222222", "marker": "s", "hatch": "//"}}

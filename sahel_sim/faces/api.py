@@ -4,7 +4,7 @@
     >>> result = sahel_sim.run(["mechanisms.rivalry.enabled=false"], seed=3)
     >>> result.attacks.groupby("camp").spectacular.sum()
 
-The CLI (:mod:`sahel_sim.cli`) is built on these functions, so the two always agree.
+The CLI (:mod:`sahel_sim.faces.cli`) is built on these functions, so the two always agree.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from .config import SimConfig, validated
-from .params import ConfigError
+from ..core.config import SimConfig, validated
+from ..core.params import ConfigError
 
 SCHEMA_NAME = "sahel_sim_schema"
 
 
 def config_dir() -> Path:
     """The folder holding the Hydra configs: packaged in the wheel, or the repository's ``configs/``."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]
     for candidate in (here / "configs", here.parent / "configs"):
         if (candidate / "config.yaml").is_file():
             return candidate
@@ -63,11 +63,11 @@ def to_sim_config(cfg: DictConfig) -> SimConfig:
             sim_config = OmegaConf.to_object(merged)
     except OmegaConfBaseException as exc:
         raise config_error(exc) from None
-    from .sensitivity import apply_design_row
+    from ..analysis.sensitivity import apply_design_row
 
     apply_design_row(sim_config)
     if sim_config.replicate >= 0:
-        from .sweep import derive_seed
+        from ..analysis.sweep import derive_seed
 
         sim_config.seed = derive_seed(sim_config.base_seed, sim_config.replicate)
     return validated(sim_config)
@@ -117,8 +117,8 @@ class RunResult:
 def run(overrides: list[str] | None = None, seed: int | None = None, out_dir: str | Path | None = None,
         config: SimConfig | None = None, figure: bool | None = None) -> RunResult:
     """Run one simulation and return its tables; with ``out_dir``, also write them there."""
-    from .model import SahelModel
-    from .outputs import build_tables, summarise, write_run
+    from ..core.model import SahelModel
+    from ..runner.outputs import build_tables, summarise, write_run
 
     sim_config = config if config is not None else load_config(overrides, seed)
     if config is not None and seed is not None:
@@ -302,7 +302,7 @@ def load(path: str | Path) -> RunResult | SweepResult:
     """
     import json
 
-    from .outputs import FINISHED_MARKER, TABLES
+    from ..runner.outputs import FINISHED_MARKER, TABLES
 
     path = Path(path)
     if not path.is_dir():
@@ -316,7 +316,7 @@ def load(path: str | Path) -> RunResult | SweepResult:
             wall = float(json.loads((path / "run.json").read_text()).get("wall_time_s", 0.0))
         return RunResult(config, tables["factions"], tables["world"], tables["attacks"], tables["claims"],
                          tables["events"], summary, out_dir=path, wall_time_s=wall)
-    from .sweep import collect, run_folders
+    from ..analysis.sweep import collect, run_folders
 
     if (path / "multirun.yaml").is_file() or run_folders(path):
         collection = collect(path, write=False)
@@ -325,15 +325,15 @@ def load(path: str | Path) -> RunResult | SweepResult:
 
 
 def plot_overview(result: RunResult):
-    """The time-series panels of a run's overview (see :func:`sahel_sim.plotting.plot_overview`)."""
-    from .plotting import plot_overview as _plot
+    """The time-series panels of a run's overview (see :func:`sahel_sim.runner.plotting.plot_overview`)."""
+    from ..runner.plotting import plot_overview as _plot
 
     return _plot(result)
 
 
 def plot_attacks_by_year(result: RunResult, ax=None):
-    """Attacks and spectacular attacks per year by camp (see :func:`sahel_sim.plotting.plot_attacks_by_year`)."""
-    from .plotting import plot_attacks_by_year as _plot
+    """Attacks and spectacular attacks per year by camp (see :func:`sahel_sim.runner.plotting.plot_attacks_by_year`)."""
+    from ..runner.plotting import plot_attacks_by_year as _plot
 
     return _plot(result, ax=ax)
 
@@ -352,7 +352,7 @@ def run_sweep(overrides: list[str], sweep_dir: str | Path | None = None, launche
     import subprocess
     import sys
 
-    from .sweep import sweep_name
+    from ..analysis.sweep import sweep_name
 
     target = Path(sweep_dir) if sweep_dir is not None else Path(cwd or ".") / "multirun" / sweep_name(overrides)
     cmd = [sys.executable, "-m", "sahel_sim", "-m", *overrides, "output.quiet=true", f"hydra/launcher={launcher}",
@@ -370,7 +370,7 @@ def run_sweep(overrides: list[str], sweep_dir: str | Path | None = None, launche
 def run_experiment(name: str, scale: str = "full", root: str | Path = "outputs/experiments",
                    overrides: list[str] | None = None) -> Path:
     """Run (or resume) an experiment as ``sahel-sim experiment=NAME scale=SCALE`` does; returns its folder."""
-    from .experiment import run_experiment as drive
+    from ..analysis.experiment import run_experiment as drive
 
     cfg = load_config([f"experiment={name}", f"scale={scale}"])
     if not cfg.experiment.name:

@@ -1,13 +1,14 @@
 """The teaching demo in the browser, on Mesa's SolaraViz.
 
     sahel-sim-viz                       # serves it on http://localhost:8765/ and prints the address
-    solara run sahel_sim/app.py         # the same, with Solara's own command
+    solara run sahel_sim/faces/app.py         # the same, with Solara's own command
 
 The sidebar holds Mesa's controls (Reset, play/pause, Step) and the model's parameters: the lesson (a preset of
 ``configs/preset/``), the AQ-IS rivalry intensity, Barkhane's troops, MINUSMA's size, the peace process and the
-seed. Parameters take effect on **Reset**, which builds a new :class:`~sahel_sim.demo.DemoModel` from them (through
-:func:`sahel_sim.api.load_config`, like every other run). The page shows the week's map, the world's state, a ticker
-of attacks and events, and live charts of attention share by camp, cumulative spectacular attacks and fighters;
+seed. Parameters take effect on **Reset**, which builds a new :class:`~sahel_sim.faces.demo.DemoModel` from them
+(through
+:func:`sahel_sim.faces.api.load_config`, like every other run). The page shows the week's map, the world's state, a
+ticker of attacks and events, and live charts of attention share by camp, cumulative spectacular attacks and fighters;
 the current date stays in the app bar.
 """
 
@@ -21,7 +22,7 @@ import solara.server.settings
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization import solara_viz as _solara_viz
 
-from sahel_sim.demo import (
+from sahel_sim.faces.demo import (
     DEFAULT_PRESET,
     PRESETS,
     DemoModel,

@@ -1,13 +1,13 @@
 """Figures of a run's tables, for notebooks and scripts: no model needed, so they work on a loaded run too.
 
     >>> import sahel_sim
-    >>> from sahel_sim.plotting import plot_overview, plot_attacks_by_year
+    >>> from sahel_sim.runner.plotting import plot_overview, plot_attacks_by_year
     >>> r = sahel_sim.load("outputs/history_2012_2017/seed=42_...")
     >>> plot_overview(r).savefig("overview.png")     # or r.plot_overview()
 
 Each function returns a :class:`matplotlib.figure.Figure` (Jupyter shows it when it is a cell's value) or draws
-on the ``ax`` given. The map panel of ``overview.png`` needs the model itself (:func:`sahel_sim.figures.draw_map`);
-these are the time-series panels.
+on the ``ax`` given. The map panel of ``overview.png`` needs the model itself
+(:func:`sahel_sim.runner.figures.draw_map`); these are the time-series panels.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .api import RunResult
+    from ..faces.api import RunResult
 
 #: colours and hatches of the two camps (as in the overview figure)
 CAMP_STYLE = {"AQ": {"color": "#b2182b", "hatch": ""}, "IS": {"color": "#222222", "hatch": "//"}}

@@ -47,7 +47,7 @@ def _rebuilt_config_error(field: str, message: str) -> ConfigError:
 def declared(path: str, root: type | None = None) -> tuple[Any, dict[str, Any]] | None:
     """The declared type and ``param`` metadata of the field at ``path`` (``a.b[0].c``), or None if unknown.
 
-    ``root`` defaults to the run's schema, :class:`sahel_sim.config.SimConfig`; dict entries and list items
+    ``root`` defaults to the run's schema, :class:`sahel_sim.core.config.SimConfig`; dict entries and list items
     take the declared value type of their container.
     """
     import re

@@ -18,13 +18,13 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from ._version import __version__
+from .._version import __version__
+from ..analysis.experiment import run_experiment
+from ..analysis.sweep import CONFIG_FLAGS, run_job, tell, with_sweep_dir
+from ..core.config import SimConfig
+from ..core.params import ConfigError, check_override
+from ..runner.outputs import OutputError, check_folder, check_writable
 from .api import compose, config_dir, register_schema, run, to_sim_config
-from .config import SimConfig
-from .experiment import run_experiment
-from .outputs import OutputError, check_folder, check_writable
-from .params import ConfigError, check_override
-from .sweep import CONFIG_FLAGS, run_job, tell, with_sweep_dir
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130

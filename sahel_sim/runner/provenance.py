@@ -1,7 +1,7 @@
 """What made a run: a fingerprint of the model's code, data and configs, so that a resumed sweep reuses a finished
 run only when it would come out the same today.
 
-A sweep resumes by skipping finished runs (:func:`sahel_sim.sweep.run_job`). Skipping on the folder name alone
+A sweep resumes by skipping finished runs (:func:`sahel_sim.analysis.sweep.run_job`). Skipping on the folder name alone
 would silently keep runs of an older model after its code or default configs changed (e.g. after a calibration):
 every finished run therefore records the fingerprint it was made with, and a run whose fingerprint differs from the
 current one is run again. The folder name does not tell everything either: a sensitivity design's row is named by
@@ -27,9 +27,9 @@ NOT_IN_A_RUN = frozenset({"experiment.py", "calibration.py", "validation.py", "p
 def code_fingerprint() -> str:
     """SHA-256 over the package's Python sources (but :data:`NOT_IN_A_RUN`) and data files and the Hydra configs
     (paths and bytes)."""
-    from .api import config_dir
+    from ..faces.api import config_dir
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     files = [(f"sahel_sim/{p.relative_to(package).as_posix()}", p) for p in package.rglob("*")
              if p.is_file() and (p.suffix == ".py" or "data" in p.relative_to(package).parts)
              and "__pycache__" not in p.parts and p.name not in NOT_IN_A_RUN]

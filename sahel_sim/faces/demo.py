@@ -1,10 +1,10 @@
-"""The teaching demo's world and pictures, shared by the browser app (:mod:`sahel_sim.app`) and the animation
-(:mod:`sahel_sim.viz_cli`); nothing here imports Solara.
+"""The teaching demo's world and pictures, shared by the browser app (:mod:`sahel_sim.faces.app`) and the animation
+(:mod:`sahel_sim.faces.viz_cli`); nothing here imports Solara.
 
 * **Presets** (the lessons) are Hydra config groups in ``configs/preset/``: a preset is the override list
   ``["+preset=NAME"]``, and the demo's dials add overrides after it, so every world the demo shows is composed by
-  :func:`sahel_sim.api.load_config` exactly as ``sahel-sim +preset=NAME ...`` would compose it.
-* :class:`DemoModel` is a :class:`~sahel_sim.model.SahelModel` built from those overrides that also records, week
+  :func:`sahel_sim.faces.api.load_config` exactly as ``sahel-sim +preset=NAME ...`` would compose it.
+* :class:`DemoModel` is a :class:`~sahel_sim.core.model.SahelModel` built from those overrides that also records, week
   by week, what the live charts show (attention share by camp, cumulative spectacular attacks, fighters).
 * :func:`draw_week_map` draws one week: one ``imshow`` of the influence image, the outline, cities, active UN and
   French bases, and the week's attacks (sized by deaths, starred when spectacular), with the date as its title.
@@ -22,10 +22,10 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .agents import Force
+from ..core.agents import Force
+from ..core.model import SahelModel
+from ..runner.figures import CAMP_STYLE
 from .api import load_config
-from .figures import CAMP_STYLE
-from .model import SahelModel
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def influence_rgb(model: SahelModel) -> np.ndarray:
     """RGB image (ny, nx, 3) of uint8 (cheap to draw): each cell in its dominant active group's colour, faded by
     how firmly it is held.
 
-    Like :func:`sahel_sim.figures.influence_image`, but over the active groups only: a merged group keeps its old
+    Like :func:`sahel_sim.runner.figures.influence_image`, but over the active groups only: a merged group keeps its old
     ``slot``, which a newcomer may reuse, and would otherwise lend the newcomer its colour.
     """
     w = model.world

@@ -14,7 +14,7 @@ model median and 5-95% range over runs, tolerance, pass, and a detail line with 
 per-run statistics behind the checks (:func:`north_statistics`, :func:`south_shift`, :func:`minusma_deaths`,
 :func:`small_pledges_to_is`, :func:`competing_claims`, :func:`spectacular_timing`, :func:`yearly_deaths`,
 :func:`weekly_deaths`, :func:`tail_exponents`) and the record's values are public: the calibration
-(:mod:`sahel_sim.calibration`) aims at the same targets.
+(:mod:`sahel_sim.analysis.calibration`) aims at the same targets.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from .severity import survival_exponent
+from ..core.severity import survival_exponent
 
 #: UCDP GED 20.1 yearly state-based battle deaths in Mali (record README; CC BY 4.0)
 UCDP_YEARS = (2012, 2013, 2014, 2015, 2016)
@@ -399,7 +399,7 @@ def p8_severity_tail(attacks: pd.DataFrame) -> dict:
 
     Record: deaths per attack in conflict data follow roughly a power law with exponent about 2 (Clauset, Young &
     Gleditsch 2007, J. Conflict Resolution 51: alpha ~2.4 worldwide; record README Figures). Statistic per run: the
-    maximum-likelihood tail exponent (:func:`sahel_sim.severity.survival_exponent`) of deaths per attack over
+    maximum-likelihood tail exponent (:func:`sahel_sim.core.severity.survival_exponent`) of deaths per attack over
     attacks killing at least 1. Tolerance: median alpha in [1.5, 3.0], and the deadliest 5% of lethal attacks
     hold at least 20% of their deaths in the median run (a continuous Pareto tail holds a share p^((a-2)/(a-1)) in
     its top fraction p: 22% at alpha 3, more for heavier tails; a thin tail, e.g. every attack killing 3 or 4,
