@@ -19,7 +19,7 @@ def _default_config():
     """The composed default config (inside the ``sahel-sim`` command Hydra is already initialised: compose there)."""
     from hydra.core.global_hydra import GlobalHydra
 
-    from sahel_sim.faces.api import load_config, to_sim_config
+    from sahel_sim.analysis.schema import load_config, to_sim_config
 
     if GlobalHydra.instance().is_initialized():
         from hydra import compose

@@ -103,7 +103,7 @@ def test_an_interrupt_stops_a_sweep_even_when_stderr_is_a_closed_pipe(tmp_path, 
     def interrupted(**kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sahel_sim.faces.api.run", interrupted)
+    monkeypatch.setattr("sahel_sim.runner.run.run", interrupted)  # the one run function a sweep job calls
     monkeypatch.setattr(sys, "stderr", _BrokenPipe())
     cfg = make_config("seed=3")
     from omegaconf import OmegaConf

@@ -19,42 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.params import ConfigError, param
-
-SCALES = ("smoke", "full")
-
-
-@dataclass
-class ScaleConfig:
-    """How big an experiment is at one scale: replicates per design point, and overrides for that scale."""
-
-    replicates: int = param(30, lo=1, hi=100_000, doc="seeds per design point")
-    design_n: int = param(0, lo=0, hi=1_000_000, doc="base sample size of a design (Sobol: power of 2; Latin: rows)")
-    sweep: dict[str, str] = param(factory=dict, doc="swept keys -> Hydra sweep values at this scale")
-    fixed: list[str] = param(factory=list, doc="overrides for every run at this scale")
-    confirm_replicates: int = param(0, lo=0, hi=100_000,
-                                    doc="fresh seeds per accepted row in a calibration's confirmation stage (0: none)")
-
-
-@dataclass
-class ExperimentConfig:
-    """A designed experiment (``configs/experiment/*.yaml``); ``name`` empty means a plain run."""
-
-    name: str = ""
-    title: str = ""
-    question: str = ""
-    sweep: dict[str, str] = param(factory=dict, doc="swept keys -> Hydra sweep values (e.g. '0,0.5,1')")
-    fixed: list[str] = param(factory=list, doc="overrides applied to every run of the experiment")
-    scales: dict[str, ScaleConfig] = param(factory=dict)
-    design: dict[str, list[float]] = param(factory=dict, doc="sensitivity design: parameter -> [low, high]")
-    design_method: str = param("sobol", choices=("sobol", "morris", "latin"),
-                               doc="sampling of the design: sobol, morris, or latin (calibration)")
-    base_seed: int = param(20151120, lo=0, hi=2**32 - 1, doc="base of the replicate seeds")
-    launcher: str = param("basic", doc="Hydra launcher of the sweep: basic, joblib, submitit_local, ...")
-
-    def check(self, path: str) -> None:
-        if self.name and not self.scales:
-            raise ConfigError(f"{path}.scales", "is empty; allowed: a mapping with smoke and full")
+from ..core.params import ConfigError
+from .experiment_config import ExperimentConfig, ScaleConfig
 
 
 @dataclass
@@ -194,7 +160,7 @@ def _analysis_module(name: str):
     try:
         return importlib.import_module(f"experiments.{name}")
     except ModuleNotFoundError:
-        from ..faces.api import config_dir
+        from ..runner.compose import config_dir
 
         sys.path.insert(0, str(config_dir().parent))
         return importlib.import_module(f"experiments.{name}")

@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
+
+from ..runner.seeds import derive_seed  # noqa: F401 (the seeds of a sweep's replicates, read from here too)
 
 FINISHED = "summary.json"
 FAILED = "error.json"
@@ -43,11 +44,6 @@ OUTPUT_KEYS = ("output.figure", "output.quiet", "output.sweep_figures", "output.
 NEUTRAL_KEYS = (*OUTPUT_KEYS, "design.file")
 #: environment hook for fault-injection tests: "fail:KEY=VALUE" raises in that run, "kill:KEY=VALUE" kills it
 FAULT_ENV = "SAHEL_SIM_FAULT"
-
-
-def derive_seed(base_seed: int, replicate: int) -> int:
-    """The seed of replicate ``replicate`` of a sweep with ``base_seed``: independent streams (SeedSequence)."""
-    return int(np.random.SeedSequence([int(base_seed), int(replicate)]).generate_state(1, dtype=np.uint32)[0])
 
 
 def sweep_name(task_overrides: Any) -> str:
@@ -110,9 +106,10 @@ def inject_fault(overrides: list[str]) -> None:
 
 def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
     """One run of a sweep: skip it if finished, otherwise run it; a failure leaves error.json. Returns status."""
-    from ..faces.api import run, to_sim_config
     from ..runner.outputs import _atomic_write
     from ..runner.provenance import FINGERPRINT_FILE, code_fingerprint, made_by_current_code
+    from ..runner.run import run
+    from .schema import to_sim_config
 
     if (out_dir / FINISHED).exists():
         if not made_by_current_code(out_dir):
@@ -151,8 +148,8 @@ def _same_config(out_dir: Path, cfg) -> bool:
     """Whether the finished run in ``out_dir`` was made with the config this job resolves to (a config that no
     longer resolves is not the same: the job runs, and fails with its own error)."""
     from ..core.params import ConfigError
-    from ..faces.api import to_sim_config
     from ..runner.provenance import same_config
+    from .schema import to_sim_config
 
     try:
         return same_config(out_dir, to_sim_config(cfg))

@@ -1,17 +1,17 @@
-"""The whole configuration of a run, as one validated tree of dataclasses.
+"""The model's configuration, as one validated tree of dataclasses: what :class:`~sahel_sim.core.model.SahelModel`
+takes. The model never imports Hydra.
 
-This is the schema Hydra composes into (see :mod:`sahel_sim.faces.cli`), and what the model takes: the model never
-imports Hydra. Each section is defined next to the code it configures; this module assembles them and checks
-the rules that span sections (factions named by mechanisms and events exist, events fall inside the calendar,
-home places exist).
+Each section is defined next to the code it configures; this module assembles them and checks the rules that span
+sections (factions named by mechanisms and events exist, events fall inside the calendar, home places exist). The
+layers above extend it with their own sections (a run's outputs, :class:`sahel_sim.runner.run.RunConfig`; a
+sensitivity design's row, an experiment and its scale, :class:`sahel_sim.analysis.schema.SahelConfig`, the schema
+Hydra composes into).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..analysis.experiment import SCALES, ExperimentConfig
-from ..analysis.sensitivity import DesignConfig
 from .agents import FactionConfig
 from .calendar import CalendarConfig
 from .geography import MapConfig
@@ -25,7 +25,7 @@ from .mechanisms.peace_process import PeaceProcessConfig
 from .mechanisms.recruitment import RecruitmentConfig
 from .mechanisms.rivalry import RivalryConfig
 from .mechanisms.territory import TerritoryConfig
-from .params import ConfigError, param, parse_date, validate
+from .params import ConfigError, param, parse_date, use_root_schema, validate
 from .scenario import ScenarioConfig
 
 
@@ -46,19 +46,8 @@ class MechanismsConfig:
 
 
 @dataclass
-class OutputConfig:
-    """What a run writes. ``dir`` empty means the CLI's Hydra run folder. In a sweep (``-m``) each run writes its
-    tables and summary but no figure unless ``sweep_figures`` is true."""
-
-    dir: str = ""
-    figure: bool = True
-    sweep_figures: bool = False
-    quiet: bool = False
-
-
-@dataclass
 class SimConfig:
-    """One run: seed, calendar, map, factions, scenario events, mechanisms, outputs.
+    """The model of one run: seed, calendar, map, factions, scenario events, mechanisms.
 
     Rules that span sections (checked before a run, after each section's own ranges and rules): there is at
     least one faction, and no more jihadist factions than ``max_groups``; every faction's ``home`` places and every
@@ -78,10 +67,6 @@ class SimConfig:
     factions: dict[str, FactionConfig] = field(default_factory=dict)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     mechanisms: MechanismsConfig = field(default_factory=MechanismsConfig)
-    output: OutputConfig = field(default_factory=OutputConfig)
-    design: DesignConfig = field(default_factory=DesignConfig)
-    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
-    scale: str = param("full", choices=SCALES, doc="size of an experiment: smoke (minutes) or full (publication)")
 
     def check(self, path: str = "") -> None:
         if not self.factions:
@@ -138,6 +123,9 @@ def _names(names, most: int = 12) -> str:
     names = list(names)
     shown = ", ".join(map(str, names[:most]))
     return shown if len(names) <= most else f"{shown}, ... ({len(names)} in all)"
+
+
+use_root_schema(SimConfig)
 
 
 def validated(config: SimConfig) -> SimConfig:

@@ -44,19 +44,32 @@ def _rebuilt_config_error(field: str, message: str) -> ConfigError:
     return error
 
 
+#: the schema error messages look fields up in (:func:`use_root_schema`)
+_root_schema: type | None = None
+
+
+def use_root_schema(root: type) -> None:
+    """Look up the fields named in a :class:`ConfigError` in ``root``: the model's config schema registers itself,
+    and a schema built on it (with more sections) registers itself after it. Kept here, below every schema, so that
+    this module imports none of them."""
+    global _root_schema
+    _root_schema = root
+
+
 def declared(path: str, root: type | None = None) -> tuple[Any, dict[str, Any]] | None:
     """The declared type and ``param`` metadata of the field at ``path`` (``a.b[0].c``), or None if unknown.
 
-    ``root`` defaults to the run's schema, :class:`sahel_sim.core.config.SimConfig`; dict entries and list items
+    ``root`` defaults to the schema of :func:`use_root_schema` (the model's
+    :class:`~sahel_sim.core.config.SimConfig`, or the schema a layer above built on it); dict entries and list items
     take the declared value type of their container.
     """
     import re
     import typing
 
     if root is None:
-        from .config import SimConfig
-
-        root = SimConfig
+        root = _root_schema
+        if root is None:
+            return None
     node: Any = root
     meta: dict[str, Any] = {}
     for part in re.findall(r"\[\d+\]|[^.\[\]]+", path):

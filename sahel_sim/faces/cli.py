@@ -20,11 +20,12 @@ from omegaconf import DictConfig
 
 from .._version import __version__
 from ..analysis.experiment import run_experiment
+from ..analysis.schema import SahelConfig, compose, register_schema, to_sim_config
 from ..analysis.sweep import CONFIG_FLAGS, run_job, tell, with_sweep_dir
-from ..core.config import SimConfig
 from ..core.params import ConfigError, check_override
+from ..runner.compose import config_dir
 from ..runner.outputs import OutputError, check_folder, check_writable
-from .api import compose, config_dir, register_schema, run, to_sim_config
+from ..runner.run import run
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -167,7 +168,7 @@ def precheck(argv: list[str]) -> None:
                 if key.split("/")[0].lstrip("+~") in groups:
                     to_sim_config(compose([*fixed, f"{key}={value}"], name))
                 elif not key.startswith("hydra"):
-                    check_override(SimConfig, key.lstrip("+~"), value)
+                    check_override(SahelConfig, key.lstrip("+~"), value)
         values = {o.get_key_element(): o.get_value_element_as_str() for o in parsed if not o.is_sweep_override()}
         folder_key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
         if first.output.dir and not multirun:

@@ -22,6 +22,7 @@ import platform
 import shutil
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,17 @@ if TYPE_CHECKING:
 
 TABLES = ("factions", "world", "attacks", "claims", "events")
 FINISHED_MARKER = "summary.json"
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes. ``dir`` empty means the CLI's Hydra run folder. In a sweep (``-m``) each run writes its
+    tables and summary but no figure unless ``sweep_figures`` is true."""
+
+    dir: str = ""
+    figure: bool = True
+    sweep_figures: bool = False
+    quiet: bool = False
 
 
 class OutputError(RuntimeError):

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from ..faces.api import RunResult
+    from .run import RunResult
 
 #: colours and hatches of the two camps (as in the overview figure)
 CAMP_STYLE = {"AQ": {"color": "#b2182b", "hatch": ""}, "IS": {"color": "#222222", "hatch": "//"}}

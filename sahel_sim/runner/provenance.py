@@ -27,7 +27,7 @@ NOT_IN_A_RUN = frozenset({"experiment.py", "calibration.py", "validation.py", "p
 def code_fingerprint() -> str:
     """SHA-256 over the package's Python sources (but :data:`NOT_IN_A_RUN`) and data files and the Hydra configs
     (paths and bytes)."""
-    from ..faces.api import config_dir
+    from .compose import config_dir
 
     package = Path(__file__).resolve().parents[1]
     files = [(f"sahel_sim/{p.relative_to(package).as_posix()}", p) for p in package.rglob("*")

@@ -1,0 +1,45 @@
+"""The schema of a designed experiment (``configs/experiment/*.yaml``): its swept parameters, fixed overrides and
+scales. Its driver is :mod:`sahel_sim.analysis.experiment`; this module holds only the schema, so that the root
+schema (:mod:`sahel_sim.analysis.schema`) can hold it without importing the driver and the sweeps it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.params import ConfigError, param
+
+SCALES = ("smoke", "full")
+
+
+@dataclass
+class ScaleConfig:
+    """How big an experiment is at one scale: replicates per design point, and overrides for that scale."""
+
+    replicates: int = param(30, lo=1, hi=100_000, doc="seeds per design point")
+    design_n: int = param(0, lo=0, hi=1_000_000, doc="base sample size of a design (Sobol: power of 2; Latin: rows)")
+    sweep: dict[str, str] = param(factory=dict, doc="swept keys -> Hydra sweep values at this scale")
+    fixed: list[str] = param(factory=list, doc="overrides for every run at this scale")
+    confirm_replicates: int = param(0, lo=0, hi=100_000,
+                                    doc="fresh seeds per accepted row in a calibration's confirmation stage (0: none)")
+
+
+@dataclass
+class ExperimentConfig:
+    """A designed experiment (``configs/experiment/*.yaml``); ``name`` empty means a plain run."""
+
+    name: str = ""
+    title: str = ""
+    question: str = ""
+    sweep: dict[str, str] = param(factory=dict, doc="swept keys -> Hydra sweep values (e.g. '0,0.5,1')")
+    fixed: list[str] = param(factory=list, doc="overrides applied to every run of the experiment")
+    scales: dict[str, ScaleConfig] = param(factory=dict)
+    design: dict[str, list[float]] = param(factory=dict, doc="sensitivity design: parameter -> [low, high]")
+    design_method: str = param("sobol", choices=("sobol", "morris", "latin"),
+                               doc="sampling of the design: sobol, morris, or latin (calibration)")
+    base_seed: int = param(20151120, lo=0, hi=2**32 - 1, doc="base of the replicate seeds")
+    launcher: str = param("basic", doc="Hydra launcher of the sweep: basic, joblib, submitit_local, ...")
+
+    def check(self, path: str) -> None:
+        if self.name and not self.scales:
+            raise ConfigError(f"{path}.scales", "is empty; allowed: a mapping with smoke and full")
