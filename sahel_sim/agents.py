@@ -56,7 +56,8 @@ class FactionConfig:
     foreign_focus: float = param(0.5, lo=0.0, hi=1.0, doc="weight of foreign/UN targets against local ones")
     troops: list[list] = param(factory=list, doc="[date, troops] steps for forces")
     base_kind: str = param("", doc="place kind of the force's bases: french_base, un_base, army_post")
-    color: str = "#777777"
+    color: str = param("", doc="fixed drawing colour; empty (the default): the camp's colour family at the time "
+                           "shown, or the forces' (sahel_sim/palette.py)")
     source: str = ""
 
     def check(self, path: str) -> None:
@@ -102,12 +103,20 @@ class Organisation(mesa.Agent):
         self.config = config
         self.label = config.label or name
         self.kind = config.kind
-        self.color = config.color
+        self.fixed_color = config.color  # "" (the default): by camp and kind (sahel_sim.palette)
         self.active = True
         self.killed_total = 0  # personnel of this organisation killed (fighters or troops)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
+
+    @property
+    def color(self) -> str:
+        """The colour this organisation is drawn in now: its camp's family (or its kind's, for a force), or the
+        colour its config sets (:mod:`sahel_sim.palette`)."""
+        from .palette import model_colours
+
+        return model_colours(self.model)[self.name]
 
 
 class ArmedGroup(Organisation):
@@ -123,6 +132,7 @@ class ArmedGroup(Organisation):
     def __init__(self, model: SahelModel, name: str, config: FactionConfig, slot: int):
         super().__init__(model, name, config)
         self.camp = config.camp
+        self.camp_history = [(self.camp, model.week)]  # (camp, week joined), current camp last: for its colour
         self.slot = slot  # index into the per-faction layers (influence, presence)
         self.funds = 0.0  # the treasury, thousand USD
         self.operations_budget = 0.0  # thousand USD set aside for spectacular operations

@@ -36,6 +36,9 @@ def register_schema() -> None:
     building the schema's node takes ~0.1 s and every :func:`compose` asks for it)."""
     from hydra.core.config_store import ConfigStore
 
+    from .defaults import register_resolvers
+
+    register_resolvers()
     store = ConfigStore.instance()
     stored = store.repo.get(f"{SCHEMA_NAME}.yaml")
     if stored is not None and OmegaConf.get_type(stored.node) is SimConfig:
@@ -112,6 +115,19 @@ class RunResult:
     out_dir: Path | None = None
     wall_time_s: float = 0.0
     extra: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        """One line a reader can take in: scenario, seed, weeks, the main totals, what differs from the default
+        config, and where it was written (the whole config is ``result.config``)."""
+        s = self.summary
+        camps = ", ".join(f"{c} {n}" for c, n in s.get("spectacular_by_camp", {}).items())
+        changed = s.get("differs_from_default") or []
+        where = str(self.out_dir) if self.out_dir is not None else "not written"
+        return (f"RunResult(scenario={s.get('scenario')!r}, seed={s.get('seed')}, weeks={s.get('weeks')} "
+                f"({s.get('start')} .. {s.get('end')}), attacks={s.get('attacks')}, "
+                f"spectacular={s.get('spectacular_attacks')}{f' ({camps})' if camps else ''}, "
+                f"killed={s.get('killed_in_attacks')}, splits={s.get('splits')}, pledges={s.get('pledges')}, "
+                f"changed=[{', '.join(changed)}], out_dir={where})")
 
 
 def run(overrides: list[str] | None = None, seed: int | None = None, out_dir: str | Path | None = None,
@@ -356,7 +372,7 @@ def run_sweep(overrides: list[str], sweep_dir: str | Path | None = None, launche
 
     target = Path(sweep_dir) if sweep_dir is not None else Path(cwd or ".") / "multirun" / sweep_name(overrides)
     cmd = [sys.executable, "-m", "sahel_sim", "-m", *overrides, "output.quiet=true", f"hydra/launcher={launcher}",
-           f"hydra.sweep.dir={target.resolve()}"]
+           f"hydra.sweep.dir={hydra_quoted(target.resolve())}"]
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if proc.returncode == 2:
         line = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "bad input"
@@ -365,6 +381,13 @@ def run_sweep(overrides: list[str], sweep_dir: str | Path | None = None, launche
     if not (target / "multirun.yaml").exists():
         raise RuntimeError(f"the sweep did not start (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
     return load(target)  # a sweep with failed runs still loads; see result.runs["status"]
+
+
+def hydra_quoted(path: str | Path) -> str:
+    """A path as one value of a Hydra override, quoted: a sweep's folder name holds '=' and ',' (and may hold
+    spaces or quotes), which Hydra's grammar would otherwise read as more overrides or sweep values."""
+    text = str(path).replace("'", "\\'")  # Hydra: a backslash escapes a quote; elsewhere it is itself
+    return f"'{text}'"
 
 
 def run_experiment(name: str, scale: str = "full", root: str | Path = "outputs/experiments",

@@ -24,6 +24,7 @@ from .config import SimConfig
 from .experiment import run_experiment
 from .outputs import OutputError, check_folder, check_writable
 from .params import ConfigError, check_override
+from .scenario import dropped_events_note
 from .sweep import CONFIG_FLAGS, run_job, tell, with_sweep_dir
 
 EXIT_BAD_INPUT = 2
@@ -59,8 +60,9 @@ def _app(cfg: DictConfig) -> None:
     if sim_config.experiment.name:
         extra = [o for o in hydra_cfg.overrides.task
                  if not o.startswith(("experiment=", "scale=", "experiment.", "hydra"))]
+        # the run folder, as for a single run: hydra.run.dir (by default outputs/experiments/NAME/SCALE)
         try:
-            run_experiment(sim_config.experiment, sim_config.scale, Path("outputs/experiments"), extra)
+            run_experiment(sim_config.experiment, sim_config.scale, None, extra, out_dir=_run_dir(cfg))
         except ConfigError as exc:
             _fail(str(exc))
         return
@@ -70,6 +72,9 @@ def _app(cfg: DictConfig) -> None:
         check_writable(out_dir, field)
     except OutputError as exc:
         _fail(str(exc))
+    note = dropped_events_note(sim_config)
+    if note and not sim_config.output.quiet:
+        tell(note)
     try:
         result = run(config=sim_config, out_dir=out_dir)
     except KeyboardInterrupt:  # SIGINT, or SIGTERM turned into it by main(): the staging folder is already gone
@@ -96,6 +101,8 @@ def _print_summary(result) -> None:
           f"{s['leader_deaths']}, competing claims {s['competing_claims']}")
     print(f"  MINUSMA killed {s['minusma_killed']}, Barkhane killed {s['barkhane_killed']}, "
           f"Malian forces killed {s['state_forces_killed']}")
+    changed = s.get("differs_from_default") or []
+    print(f"  differs from the default: {', '.join(changed) if changed else 'nothing (the default config)'}")
     print(f"  outputs: {result.out_dir}")
 
 

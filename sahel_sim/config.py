@@ -64,8 +64,8 @@ class SimConfig:
     least one faction, and no more jihadist factions than ``max_groups``; every faction's ``home`` places and every
     peace venue is an entry of ``map.places``; an enabled ``mechanisms.barkhane`` (``minusma``) names a faction of
     kind foreign_force (peacekeeping); ``mechanisms.alliances.splinter_names`` is keyed by configured factions;
-    every scenario event falls inside the calendar (or ``scenario.clip_to_calendar`` is true), and the factions and
-    ``into`` of an event are configured jihadist factions.
+    with ``scenario.strict_calendar`` every scenario event falls inside the calendar (without it, events outside are
+    dropped), and the factions and ``into`` of an event are configured jihadist factions.
     """
 
     seed: int = param(42, lo=0, hi=2**32 - 1, doc="random seed of the run (ignored when replicate >= 0)")
@@ -120,9 +120,12 @@ class SimConfig:
         for i, ev in enumerate(self.scenario.events):
             where = f"scenario.events[{i}]"
             d = parse_date(ev.date, f"{where}.date")
-            if not start <= d <= end and not self.scenario.clip_to_calendar:
-                raise ConfigError(f"{where}.date", f"{d} is outside the run {start} .. {end}; allowed: a date inside "
-                                  "it (or set scenario.clip_to_calendar=true to drop such events)")
+            if not start <= d <= end and self.scenario.strict:
+                flag = ("scenario.strict_calendar is true" if self.scenario.strict_calendar
+                        else "scenario.clip_to_calendar is false (the former spelling of strict_calendar=true)")
+                raise ConfigError(f"{where}.date", f"{d} is outside the run {start} .. {end} and {flag}; allowed: "
+                                  "a date inside it (or leave scenario.strict_calendar false, the default, to drop "
+                                  "such events)")
             jihadists = _names([n for n, f in self.factions.items() if f.kind == "jihadist"])
             for key, name in [*(("factions", n) for n in ev.factions), *([("into", ev.into)] if ev.into else [])]:
                 if name not in self.factions:

@@ -248,6 +248,7 @@ class SahelModel(mesa.Model):
         group = ArmedGroup(self, name, fc, self._free_slots.pop(0))
         group.label = label
         group.camp = camp
+        group.camp_history = [(camp, self.week)]
         self.factions[name] = group
         self._groups_cache = None
         return group

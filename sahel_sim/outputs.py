@@ -180,9 +180,14 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
     groups_end = [g for g in model.factions.values() if isinstance(g, ArmedGroup) and g.active]
     forces = {f.name: f for f in model.factions.values() if isinstance(f, Force)}
     peak = int(world["north_jihadist_share"].idxmax()) if len(world) else 0
+    from .defaults import differs_from_default
+    from .scenario import events_outside
+
     return {
         "scenario": model.config.scenario.name,
         "seed": int(model.config.seed),
+        "differs_from_default": differs_from_default(model.config),
+        "scenario_events_left_out": len(events_outside(model.config)),
         "start": str(model.calendar.start),
         "end": str(model.calendar.date_of(model.calendar.n_steps - 1)),
         "weeks": int(len(world)),
@@ -345,12 +350,27 @@ def parquet_bytes(df: pd.DataFrame):
     return sink.getvalue()
 
 
+def file_mode() -> int:
+    """The permissions a new file gets from ``open()`` under the process's umask (0644 under the usual 022), so
+    that colleagues sharing a cluster folder can read a run as they could any other file."""
+    try:  # Linux tells it without changing it (no window in which another thread would see another umask)
+        with open("/proc/self/status") as status:
+            umask = next(int(line.split()[1], 8) for line in status if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        umask = os.umask(0o022)  # elsewhere, reading the umask means setting it: put it straight back
+        os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
+    """Write through a temporary file in the same folder, then rename over ``path``. The temporary file is made
+    private (``mkstemp``) while it is written and gets the umask's permissions (:func:`file_mode`) before it
+    takes its name."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

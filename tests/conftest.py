@@ -8,7 +8,7 @@ from sahel_sim.api import load_config
 from sahel_sim.model import SahelModel
 
 #: a short run of the history scenario (Serval and MINUSMA included), fast enough for every test
-SHORT = ["calendar.end=2014-06-30", "scenario.clip_to_calendar=true"]
+SHORT = ["calendar.end=2014-06-30"]
 
 
 def make_config(*overrides: str, seed: int = 1, short: bool = True):

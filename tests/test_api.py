@@ -13,7 +13,7 @@ import sahel_sim
 from sahel_sim.api import RunResult, SweepResult
 from sahel_sim.outputs import TABLES
 
-SHORT = ["calendar.end=2013-06-24", "scenario.clip_to_calendar=true"]
+SHORT = ["calendar.end=2013-06-24"]
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +25,7 @@ def written(tmp_path_factory) -> tuple[RunResult, Path]:
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("api_sweep") / "sweep"
-    proc = subprocess.run([sys.executable, "-m", "sahel_sim", "-m", "seed=1,2", "calendar.end=2012-09-24",
-                           "scenario.clip_to_calendar=true", "output.quiet=true", f"hydra.sweep.dir={d}"],
+    proc = subprocess.run([sys.executable, "-m", "sahel_sim", "-m", "seed=1,2", "calendar.end=2012-09-24", "output.quiet=true", f"hydra.sweep.dir={d}"],
                           cwd=d.parent, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return d
@@ -91,7 +90,7 @@ def test_plots(written):
 def test_a_sweep_from_python_is_the_command_lines_sweep(tmp_path):
     import sahel_sim
 
-    result = sahel_sim.run_sweep(["seed=1,2", "calendar.end=2012-06-25", "scenario.clip_to_calendar=true"],
+    result = sahel_sim.run_sweep(["seed=1,2", "calendar.end=2012-06-25"],
                              sweep_dir=tmp_path / "sw")
     assert set(result.runs["status"]) == {"complete"} and set(result.metrics["seed"]) == {1, 2}
     with pytest.raises(sahel_sim.ConfigError, match="mechanisms.rivalry.strength"):

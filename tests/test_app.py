@@ -34,7 +34,7 @@ from sahel_sim.demo import (
     world_status,
 )
 
-SHORT = ["calendar.end=2013-06-24", "scenario.clip_to_calendar=true"]
+SHORT = ["calendar.end=2013-06-24"]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 

@@ -31,7 +31,7 @@ from sahel_sim.cli import precheck
 from sahel_sim.params import ConfigError
 
 LINE = re.compile(r"sahel-sim: error: (?P<field>[^\s:]+): (?P<what>.+?); allowed(?P<allowed>.+)")
-SHORT = ["calendar.end=2012-03-05", "scenario.clip_to_calendar=true"]
+SHORT = ["calendar.end=2012-03-05"]
 TABLES = [f"{name}.parquet" for name in outputs.TABLES]
 
 

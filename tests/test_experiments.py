@@ -198,8 +198,7 @@ def test_the_event_studys_counterfactual_removes_only_the_is_shocks():
 
     sweep = yaml.safe_load((CONFIGS / "experiment" / "event_study.yaml").read_text())["sweep"]
     assert sweep["mechanisms.rivalry.is_shock_scale"].split(",") == ["1.0", "0.0"]
-    models = [SahelModel(load_config([f"mechanisms.rivalry.is_shock_scale={s}", "calendar.end=2016-01-31",
-                                    "scenario.clip_to_calendar=true"]), rng=3)
+    models = [SahelModel(load_config([f"mechanisms.rivalry.is_shock_scale={s}", "calendar.end=2016-01-31"]), rng=3)
               for s in (1.0, 0.0)]
     paris = models[0].calendar.step_of(pd.Timestamp("2015-11-13").date())
     shares = [[], []]

@@ -82,7 +82,7 @@ def test_fighter_ledger_balances():
 
 
 def test_the_2012_takeover_of_the_north_is_reversed_after_serval():
-    r = run(["calendar.end=2013-12-30", "scenario.clip_to_calendar=true"], seed=3)
+    r = run(["calendar.end=2013-12-30"], seed=3)
     w = r.world.set_index("date")["north_jihadist_share"]
     before = w["2012-06-01":"2012-12-31"].mean()
     after = w["2013-06-01":"2013-12-31"].mean()

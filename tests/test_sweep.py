@@ -16,8 +16,7 @@ from sahel_sim.sensitivity import analyse, apply_design_row, make_design
 from sahel_sim.sweep import collect, derive_seed, expected_runs, job_dirname
 from tests.conftest import make_config
 
-SWEEP = ["-m", "seed=1,2", "mechanisms.rivalry.strength=0,2", "calendar.end=2012-09-24",
-         "scenario.clip_to_calendar=true", "output.quiet=true"]
+SWEEP = ["-m", "seed=1,2", "mechanisms.rivalry.strength=0,2", "calendar.end=2012-09-24", "output.quiet=true"]
 
 
 def sahel_sim(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -190,8 +189,7 @@ def test_a_design_row_whose_values_changed_is_run_again(tmp_path):
     design = tmp_path / "d.csv"
     table = pd.DataFrame({"row": [0, 1], "mechanisms.rivalry.strength": [0.5, 1.5]})
     table.to_csv(design, index=False)
-    cmd = ["-m", f"design.file={design}", "design.row=0,1", "seed=3", "calendar.end=2012-06-25",
-           "scenario.clip_to_calendar=true", "output.quiet=true", "hydra.sweep.dir=sw"]
+    cmd = ["-m", f"design.file={design}", "design.row=0,1", "seed=3", "calendar.end=2012-06-25", "output.quiet=true", "hydra.sweep.dir=sw"]
     p = sahel_sim(*cmd, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     sweep = tmp_path / "sw"

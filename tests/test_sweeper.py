@@ -12,7 +12,7 @@ from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from sahel_sim.api import config_dir, register_schema
 from tests.test_sweep import only_sweep_dir, sahel_sim
 
-QUICK = ["calendar.end=2012-09-24", "scenario.clip_to_calendar=true", "output.quiet=true"]
+QUICK = ["calendar.end=2012-09-24", "output.quiet=true"]
 
 
 def master_compositions(overrides: list[str], tmp_path: Path, monkeypatch) -> list[int]:

@@ -20,7 +20,6 @@ from .attention import attention_deficit
 from .base import Mechanism
 
 #: colours for groups born by splitting (dark, distinct from the configured factions)
-SPLINTER_COLOURS = ("#3f007d", "#525252", "#6a51a3", "#000000", "#807dba", "#252525")
 
 
 @dataclass
@@ -99,6 +98,7 @@ class Alliances(Mechanism):
         new_camp = next(c for c in m.global_share if c != g.camp)
         old = g.camp
         g.camp = new_camp
+        g.camp_history.append((new_camp, m.week))
         g.pledge_step = m.week
         m.log.add(m.week, m.date, "pledge", g.name, new_camp, f"{g.label} pledges to {new_camp} (was {old})")
         return True
@@ -120,7 +120,7 @@ class Alliances(Mechanism):
             return None
         self.splinters_made[parent.name] = count + 1
         child.parent = parent.name
-        child.color = SPLINTER_COLOURS[sum(self.splinters_made.values()) % len(SPLINTER_COLOURS)]
+        child.fixed_color = ""  # a splinter is drawn in its camp's family, whatever its parent's colour
         child.leader = f"splinter leader of {parent.label}"
         child.leader_experience = float(np.clip(parent.leader_experience * cfg.splinter_leader_experience, 0.0, 1.0))
         child.experience = parent.experience * cfg.splinter_experience

@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE.parents[1]))
 RUNS = {
     "short_default_seed1.json": {
         "description": "short default run: the history scenario from 2012-01-02 to 2014-06-30, every mechanism on",
-        "overrides": ["calendar.end=2014-06-30", "scenario.clip_to_calendar=true"],
+        "overrides": ["calendar.end=2014-06-30"],
         "seed": 1,
     },
 }
