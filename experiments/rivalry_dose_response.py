@@ -53,7 +53,8 @@ def analyse(ctx) -> None:
             if np.ptp(x[idx]) > 0:
                 slopes.append(np.polyfit(x[idx], y[idx], 1)[0])
         slope = np.polyfit(x, y, 1)[0] if np.ptp(x) > 0 else float("nan")
-        lo, hi = (np.quantile(slopes, [0.025, 0.975]) if slopes and enough_for_interval(len(x))
+        per_level = int(runs.groupby(PARAM).size().min())  # replicates at the thinnest level
+        lo, hi = (np.quantile(slopes, [0.025, 0.975]) if slopes and enough_for_interval(per_level)
                   else (float("nan"), float("nan")))
         zero, one = y[x == 0], y[np.isclose(x, 1.0)]
         contrast = ""

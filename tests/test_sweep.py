@@ -189,7 +189,8 @@ def test_a_design_row_whose_values_changed_is_run_again(tmp_path):
     design = tmp_path / "d.csv"
     table = pd.DataFrame({"row": [0, 1], "mechanisms.rivalry.strength": [0.5, 1.5]})
     table.to_csv(design, index=False)
-    cmd = ["-m", f"design.file={design}", "design.row=0,1", "seed=3", "calendar.end=2012-06-25", "output.quiet=true", "hydra.sweep.dir=sw"]
+    cmd = ["-m", f"design.file={design}", "design.row=0,1", "seed=3", "calendar.end=2012-06-25",
+           "output.quiet=true", "hydra.sweep.dir=sw"]
     p = sahel_sim(*cmd, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     sweep = tmp_path / "sw"

@@ -54,8 +54,8 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
 
     # a sweep runs with the packaged default sweeper, next to the installed launcher plugins
     sweep_dir = elsewhere / "sweep"
-    _run([bin_dir / "sahel-sim", "-m", "seed=1,2", "intervention=none,barkhane", "calendar.end=2012-06-25", "output.quiet=true", f"hydra.sweep.dir={sweep_dir}"], cwd=elsewhere,
-         timeout=600)
+    _run([bin_dir / "sahel-sim", "-m", "seed=1,2", "intervention=none,barkhane", "calendar.end=2012-06-25",
+          "output.quiet=true", f"hydra.sweep.dir={sweep_dir}"], cwd=elsewhere, timeout=600)
     assert len(list(sweep_dir.glob("*/summary.json"))) == 4 and (sweep_dir / "metrics.parquet").exists()
     assert "SahelSweeper" in next(sweep_dir.glob("*/.hydra/hydra.yaml")).read_text()
     _run([bin_dir / "sahel-sim", "-m", "seed=1,2", "calendar.end=2012-06-25",
