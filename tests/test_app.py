@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -111,17 +110,15 @@ def test_a_demo_model_reproduces_the_plain_model_of_the_same_config():
            [(a.step, a.place, a.killed) for a in plain.log.attacks]
 
 
-def test_the_week_is_drawn_and_told_well_under_a_second():
+def test_the_week_is_drawn_and_told():
+    """The map, the three charts, the ticker and the status of a week mid-run (how fast: benchmarks/demo_week.py)."""
     model = DemoModel(seed=2)
     for _ in range(150):
         model.step()
-    t0 = time.perf_counter()
     images = [png_bytes(f(model)) for f in (map_figure, attention_chart, spectacular_chart, fighters_chart)]
     attacks, events = latest_attacks(model, 10), latest_events(model, 10)
     status = world_status(model)
-    elapsed = time.perf_counter() - t0
     assert all(img.startswith(PNG) and len(img) > 10_000 for img in images)
-    assert elapsed < 1.0, f"map, charts and ticker took {elapsed:.2f} s"
     assert 0 < len(attacks) <= 10 and 0 < len(events) <= 10
     assert [a.step for a in attacks] == sorted((a.step for a in attacks), reverse=True)
     assert any("Serval" in e.text or "Barkhane" in e.text for e in latest_events(model, 50))
@@ -202,10 +199,7 @@ def test_the_page_shows_map_charts_status_and_ticker_and_steps(page):
     assert "Nothing yet" in page.html("sahel-ticker")
     assert "Lesson: history 2012–2017" in page.html("sahel-status")
     before = page.image("sahel-map")
-    t0 = time.perf_counter()
     page.button("Step").click()
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 1.5, f"a step and its rendering took {elapsed:.2f} s"
     assert page.image("sahel-map") != before
     assert "02 Jan 2012" in page.html("sahel-ticker")
 

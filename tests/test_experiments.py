@@ -14,6 +14,8 @@ import yaml
 CONFIGS = Path(__file__).parents[1] / "configs"
 EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml")
                      if p.stem != "none")
+#: experiments whose smoke scale takes over ~15 s (many runs, or two stages): in the slow suite
+SLOW_SMOKE = {"calibration", "event_study", "factorial"}
 
 
 def run_smoke(name: str, cwd: Path) -> Path:
@@ -34,7 +36,8 @@ def workdir(tmp_path_factory):
     return tmp_path_factory.mktemp("experiments")
 
 
-@pytest.mark.parametrize("name", EXPERIMENTS)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.slow] if n in SLOW_SMOKE else [])
+                                  for n in EXPERIMENTS])
 def test_smoke_experiment_writes_figures_tables_and_findings(name, workdir):
     out = run_smoke(name, workdir)
     pngs = list(out.glob("*.png"))
@@ -77,6 +80,7 @@ def test_dose_response_table_is_sane(workdir):
     assert (t["mean"] >= 0).all() and (t["mean"] < 20).all()
 
 
+@pytest.mark.slow  # the calibration's smoke scale (~20 s)
 def test_calibration_smoke_outputs_are_sane(workdir):
     out = workdir / "outputs" / "experiments" / "calibration" / "smoke"
     if not out.exists():

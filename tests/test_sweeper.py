@@ -77,6 +77,7 @@ def test_a_bad_value_is_refused_before_any_run_as_hydra_refuses_it(bad, tmp_path
         assert not [p for p in (tmp_path / cwd).glob("multirun/*/*") if p.is_dir()]  # no run started
 
 
+@pytest.mark.slow  # two sweeps of the same runs (~20 s)
 def test_the_default_sweeper_gives_the_same_runs_as_hydras(tmp_path):
     sweep = ["-m", "seed=1,2", "intervention=none,barkhane", *QUICK]
     for name, extra in (("sahel", []), ("basic", ["hydra/sweeper=basic"])):
