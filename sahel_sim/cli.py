@@ -72,9 +72,6 @@ def _app(cfg: DictConfig) -> None:
         check_writable(out_dir, field)
     except OutputError as exc:
         _fail(str(exc))
-    note = dropped_events_note(sim_config)
-    if note and not sim_config.output.quiet:
-        tell(note)
     try:
         result = run(config=sim_config, out_dir=out_dir)
     except KeyboardInterrupt:  # SIGINT, or SIGTERM turned into it by main(): the staging folder is already gone
@@ -87,6 +84,9 @@ def _app(cfg: DictConfig) -> None:
         _fail(f"{field}: could not write the outputs to {out_dir} ({exc.strerror or exc}), nothing was written; "
               "allowed: a writable folder with free space")
     if not sim_config.output.quiet:
+        note = dropped_events_note(sim_config)  # after the run: a run that fails says only why
+        if note:
+            tell(note)
         _print_summary(result)
 
 

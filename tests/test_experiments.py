@@ -14,8 +14,10 @@ import yaml
 CONFIGS = Path(__file__).parents[1] / "configs"
 EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml")
                      if p.stem != "none")
-#: experiments whose smoke scale takes over ~15 s (many runs, or two stages): in the slow suite
-SLOW_SMOKE = {"calibration", "event_study", "factorial"}
+#: experiments whose smoke scale takes over ~15 s on 2 busy cores (many runs, or two stages): in the slow suite; the
+#: default suite runs the others (the whole pipeline: sweep, collection, analysis, figures, smoke marks)
+SLOW_SMOKE = {"calibration", "event_study", "factorial", "intervention_channels", "radisson_weights",
+              "radisson_window", "sensitivity", "validation"}
 
 
 def run_smoke(name: str, cwd: Path) -> Path:
