@@ -166,6 +166,17 @@ def page():
         def select(self):
             return rc.find(v.Select).widget
 
+        def texts(self) -> list[str]:
+            """Every label, title and text the page's widgets carry (what a reader can see)."""
+            out = []
+            for cls in (v.Slider, v.Btn, v.Checkbox, v.Select, v.ToolbarTitle, v.Tab, v.CardTitle, v.Html):
+                for w in rc.find(cls).widgets:
+                    for attr in ("label", "children"):
+                        value = getattr(w, attr, None)
+                        items = value if isinstance(value, list | tuple) else [value]
+                        out += [x for x in items if isinstance(x, str) and x]
+            return out
+
         def html(self, css_class):
             return next(w.unsafe_innerHTML for w in rc.find(HTML).widgets if css_class in w.unsafe_innerHTML)
 
@@ -188,9 +199,28 @@ def test_the_app_module_builds_its_model_and_components():
     assert isinstance(model, DemoModel) and model.preset == DEFAULT_PRESET
     assert set(app.MODEL_PARAMS) == {"preset", "rivalry", "barkhane", "minusma", "peace_process", "seed"}
     assert app.MODEL_PARAMS["preset"]["values"] == list(PRESETS)
+    assert app.make_model(**app.default_params()).config == model.config
     assert len(app.COMPONENTS) == len(app.LAYOUT)
-    assert solara_viz.make_initial_grid_layout(len(app.LAYOUT))[0]["w"] == app.LAYOUT[0]["w"]
-    assert solara_viz.make_initial_grid_layout(2) == app._default_layout(2)  # other apps keep Mesa's layout
+    assert solara_viz.make_initial_grid_layout.__module__ == solara_viz.__name__  # Mesa's own is left untouched
+    assert app.MODEL_PARAMS["rivalry"].shown(1.5) == "AQ-IS rivalry: ×1.5 of 2012–17"
+    assert app.RENDER_DIAL.shown(10) == "Step advances: 10 week(s)"
+
+
+def test_the_page_is_titled_after_the_model_and_shows_no_mesa_internals(page):
+    texts = page.texts()
+    assert app_title() in texts
+    for shown in ("AQ-IS rivalry: ×1 of 2012–17", "Barkhane troops: ×1 of history",
+                  "MINUSMA size: ×1 of history", "Seed: 42", "Step advances: 1 week(s)",
+                  "Pause when playing: 150 ms"):
+        assert shown in texts, shown
+    for hidden in ("Use Threads", "Page 0", "Render Interval", "Play Interval", "Time:", "Solara"):
+        assert not any(hidden.lower() in t.lower() for t in texts), hidden
+
+
+def app_title() -> str:
+    from sahel_sim import app
+
+    return app.TITLE
 
 
 def test_the_page_shows_map_charts_status_and_ticker_and_steps(page):
