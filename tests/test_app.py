@@ -281,6 +281,17 @@ def test_the_animation_writes_an_mp4_where_imageio_ffmpeg_is_installed(tmp_path)
     reader.close()
 
 
+def test_the_animate_command_takes_overrides_before_and_after_its_options(tmp_path):
+    """As docs/teaching.md writes it: ``sahel-sim-animate +preset=... --every 2 --out x.gif calendar.end=...``."""
+    pytest.importorskip("imageio")
+    from sahel_sim.viz_cli import animate_main
+
+    out = tmp_path / "short.gif"
+    animate_main(["+preset=no_rivalry", "--every", "20", "--out", str(out), "--no-mp4", "--dpi", "40",
+                  "calendar.end=2012-03-26"])
+    assert out.is_file() and out.stat().st_size > 1000
+
+
 def test_the_animate_command_refuses_bad_input_with_one_line(tmp_path):
     pytest.importorskip("imageio")
     p = subprocess.run([sys.executable, "-m", "sahel_sim.viz_cli", "mechanisms.rivalry.strength=9",

@@ -246,7 +246,7 @@ def simulate_and_check(overrides: list[str]) -> SahelModel:
     return m
 
 
-DEFAULT = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+DEFAULT = settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 
 
 def describe_draw(overrides: list[str], m: SahelModel) -> None:

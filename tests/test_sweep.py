@@ -60,7 +60,7 @@ def test_the_collected_table_is_tidy(basic_sweep):
     assert "spectacular_attacks" in set(m["metric"])
 
 
-@pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
+@pytest.mark.parametrize("launcher", ["joblib", pytest.param("submitit_local", marks=pytest.mark.slow)])  # ~20 s
 def test_launchers_give_the_same_table(basic_sweep, tmp_path, launcher):
     p = sahel_sim(*SWEEP, f"hydra/launcher={launcher}", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
@@ -92,6 +92,7 @@ def test_failed_runs_are_contained_and_rerun_resumes(basic_sweep, tmp_path):
     pd.testing.assert_frame_equal(values(sweep), values(only_sweep_dir(basic_sweep[0])))
 
 
+@pytest.mark.slow  # killed mid-run and rerun (~15 s); tests/test_interrupts.py resumes an interrupted sweep
 def test_a_killed_sweep_is_completed_by_rerunning_it(basic_sweep, tmp_path):
     p = sahel_sim(*SWEEP, cwd=tmp_path, env={"SAHEL_SIM_FAULT": "kill:seed=2"})
     assert p.returncode != 0
@@ -180,6 +181,7 @@ def test_a_finished_run_of_other_code_or_configs_is_run_again(basic_sweep, tmp_p
     pd.testing.assert_frame_equal(values(sweep), values(only_sweep_dir(basic_sweep[0])))
 
 
+@pytest.mark.slow  # three sweeps of a design (~15 s)
 def test_a_design_row_whose_values_changed_is_run_again(tmp_path):
     """Run folders of a design are named by row number: when the design is drawn again with other values, a
     resumed sweep must run the changed rows again (their config.yaml differs) and reuse the unchanged ones."""
