@@ -101,7 +101,7 @@ def test_a_sweep_from_python_is_the_command_lines_sweep(tmp_path):
 def test_an_experiment_from_python(tmp_path):
     import sahel_sim
 
-    out = sahel_sim.run_experiment("history", scale="smoke", root=tmp_path)
+    out = sahel_sim.run_experiment("history", scale="smoke", root=tmp_path, overrides=["calendar.end=2012-06-25"])
     assert (out / "findings.md").exists() and (out / "history.png").exists()
 
 

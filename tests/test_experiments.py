@@ -16,7 +16,7 @@ EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml")
                      if p.stem != "none")
 #: experiments whose smoke scale takes over ~15 s on 2 busy cores (many runs, or two stages): in the slow suite; the
 #: default suite runs the others (the whole pipeline: sweep, collection, analysis, figures, smoke marks)
-SLOW_SMOKE = {"calibration", "event_study", "factorial", "intervention_channels", "radisson_weights",
+SLOW_SMOKE = {"calibration", "event_study", "factorial", "intervention_channels", "phase_diagram", "radisson_weights",
               "radisson_window", "sensitivity", "validation"}
 
 
@@ -316,12 +316,12 @@ def test_radisson_weights_default_levels_are_the_defaults_and_effects_are_paired
 
 
 def test_an_experiment_writes_into_the_run_folder_it_is_given_and_says_where(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "sahel_sim", "experiment=rivalry_dose_response", "scale=smoke",
+    p = subprocess.run([sys.executable, "-m", "sahel_sim", "experiment=history", "scale=smoke",
                         "calendar.end=2012-06-25", "hydra.run.dir=my_experiment"], cwd=tmp_path,
                        capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-3000:]
     out = tmp_path / "my_experiment"
-    assert (out / "findings.md").is_file() and (out / "dose_response.png").is_file()
+    assert (out / "findings.md").is_file() and (out / "history.png").is_file()
     assert list((out / "runs").glob("*/summary.json"))
     assert not (tmp_path / "outputs").exists()
     assert f"wrote its figures, tables and findings.md to {out.resolve()}" in p.stdout
