@@ -299,7 +299,7 @@ def test_splits_and_mergers_keep_the_money_of_both_purses():
     assert child is not None and 0 < child.operations_budget < budget
     assert child.funds + child.operations_budget + parent.funds + parent.operations_budget == pytest.approx(money)
     assert child.operations_budget / budget == pytest.approx(child.fighters / (child.fighters + parent.fighters))
-    from sahel_sim.mechanisms.alliances import merge_groups
+    from sahel_sim.mechanisms.relations import merge_groups
 
     merge_groups(m, [child], parent)
     assert parent.operations_budget == pytest.approx(budget) and parent.funds + parent.operations_budget == \
