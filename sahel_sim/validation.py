@@ -430,6 +430,11 @@ def p8_severity_tail(attacks: pd.DataFrame) -> dict:
                f"share of deaths in the deadliest 5% of lethal attacks: median {_median(top):.2f}")
 
 
+def _median_date(dates: pd.Series) -> str:
+    d = dates.dropna()
+    return str(d.sort_values().iloc[len(d) // 2].date()) if len(d) else "none"
+
+
 def merged_by(events: pd.DataFrame) -> pd.DataFrame:
     """Every merger: one row per (run, faction) that merged away, with ``into`` and ``date`` (chains such as
     MUJAO into Al Mourabitoun, then Al Mourabitoun into JNIM, are followed by :func:`merger_weeks`)."""
@@ -474,28 +479,31 @@ def merger_weeks(events: pd.DataFrame, members: tuple[str, ...], by: str = "2017
 
 
 def p10_al_mourabitoun(events: pd.DataFrame) -> dict:
-    """P10: MUJAO and Belmokhtar's group merge (the record's Al Mourabitoun, 22 Aug 2013; Lebovich 2016).
+    """P10: MUJAO and Belmokhtar's group merge (the record's Al Mourabitoun, 22 Aug 2013).
 
-    Written before any run of the relations layer was looked at over seeds (issue 17). Statistic per run: the date
-    both groups are first in one group (a merger of the two, or both into a third). Tolerance: in at least half
-    the runs, within +-12 months of August 2013."""
+    Record: MUJAO and Belmokhtar's "Signers in Blood" merged into Al Mourabitoun on 22 Aug 2013 (Lebovich 2016,
+    CTC Sentinel 9(1); record README). Written before any run of the relations layer was looked at over seeds
+    (issue 17). Statistic per run: whether both groups are first in one group (a merger of the two, or both into
+    a third) within the window. Tolerance: in at least half the runs, within +-12 months of August 2013."""
     runs = _runs(events)
     when = merger_weeks(events, ("mujao", "signers_in_blood"), runs=runs)
     lo, hi = TOL["P10_window"]
     inside = when.between(pd.Timestamp(lo), pd.Timestamp(hi))
     share = float(inside.mean()) if len(runs) else float("nan")
-    years = when.dt.year + (when.dt.dayofyear - 1) / 365.25
     return row("P10", "MUJAO and Belmokhtar's group merge around Aug 2013 (Al Mourabitoun)", "Lebovich 2016",
-               "date of the merger (year)", "2013.64 (22 Aug 2013)", 2013.64, years,
+               "merged within the window (1) or not (0)", "1 (22 Aug 2013)", 1.0, inside.astype(float),
                f"in >= {TOL['P10_share_min']:.0%} of runs within {lo} .. {hi}",
                share >= TOL["P10_share_min"],
-               f"runs with the merger in the window: {share:.0%}; ever (to 2017): {when.notna().mean():.0%}")
+               f"runs with the merger in the window: {share:.0%}; ever (to 2017): {when.notna().mean():.0%}; "
+               f"median date {_median_date(when)}")
 
 
 def p11_jnim(events: pd.DataFrame) -> dict:
-    """P11: an AQ-camp coalition of JNIM's founders forms around Mar 2017 (Nsaibia & Weiss 2020).
+    """P11: an AQ-camp coalition of JNIM's founders forms around Mar 2017.
 
-    Written before any run of the relations layer was looked at over seeds (issue 17). Statistic per run: the
+    Record: AQIM's Sahara branch, Al Mourabitoun, Ansar Dine and the Macina front merged into JNIM on 2 Mar 2017
+    (Nsaibia & Weiss 2020, CTC Sentinel 13(7); record README). Written before any run of the relations layer was
+    looked at over seeds (issue 17). Statistic per run: the
     date at least three of AQIM, Al Mourabitoun (or MUJAO or Belmokhtar's group), Ansar Dine and the Macina front
     are first in one group. Tolerance: in at least half the runs, within +-12 months of March 2017."""
     runs = _runs(events)
@@ -509,11 +517,12 @@ def p11_jnim(events: pd.DataFrame) -> dict:
     lo, hi = TOL["P11_window"]
     inside = when.between(pd.Timestamp(lo), pd.Timestamp(hi))
     share = float(inside.mean()) if len(runs) else float("nan")
-    years = when.dt.year + (when.dt.dayofyear - 1) / 365.25
     return row("P11", "an AQ-camp coalition of >= 3 of JNIM's founders forms around Mar 2017",
-               "Nsaibia & Weiss 2020", "date of the coalition (year)", "2017.17 (2 Mar 2017)", 2017.17, years,
-               f"in >= {TOL['P11_share_min']:.0%} of runs within {lo} .. {hi}", share >= TOL["P11_share_min"],
-               f"runs with the coalition in the window: {share:.0%}; ever (to 2017): {when.notna().mean():.0%}")
+               "Nsaibia & Weiss 2020", "formed within the window (1) or not (0)", "1 (2 Mar 2017)", 1.0,
+               inside.astype(float), f"in >= {TOL['P11_share_min']:.0%} of runs within {lo} .. {hi}",
+               share >= TOL["P11_share_min"],
+               f"runs with the coalition in the window: {share:.0%}; ever (to 2017): {when.notna().mean():.0%}; "
+               f"median date {_median_date(when)}")
 
 
 def cross_camp_mergers(events: pd.DataFrame, factions: pd.DataFrame, runs: pd.Index | None = None) -> pd.Series:
@@ -528,9 +537,11 @@ def cross_camp_mergers(events: pd.DataFrame, factions: pd.DataFrame, runs: pd.In
 
 
 def p12_no_cross_camp_mergers(events: pd.DataFrame, factions: pd.DataFrame) -> dict:
-    """P12: groups of the AQ and IS camps never merge (none in the record, 2012-2017).
+    """P12: groups of the AQ and IS camps never merge.
 
-    Written before any run of the relations layer was looked at over seeds (issue 17). Tolerance: at most 10% of
+    Record: no merger across camps in 2012-2017; the IS-aligned ISGS stayed apart (record README, "Splits,
+    pledges, mergers"). Written before any run of the relations layer was looked at over seeds (issue 17).
+    Tolerance: at most 10% of
     runs with a cross-camp merger."""
     runs = _runs(events, factions)
     cross = cross_camp_mergers(events, factions, runs)

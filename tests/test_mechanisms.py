@@ -308,7 +308,8 @@ def test_splits_and_mergers_keep_the_money_of_both_purses():
 
 
 def test_dated_mergers_fold_members_into_the_new_group():
-    m = make_model()
+    """The comparison scenario with the record's mergers dated (scenario=scripted_relations)."""
+    m = make_model("scenario=scripted_relations")
     run_to(m, "2013-08-26")
     am = m.factions["al_mourabitoun"]
     assert not m.factions["mujao"].active and not m.factions["signers_in_blood"].active
