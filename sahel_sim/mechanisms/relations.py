@@ -217,9 +217,14 @@ class Relations(Mechanism):
             return
         slots = [g.slot for g in groups]
         influence = m.influence[slots].reshape(len(slots), -1)
+        # only the cells some group holds count in either term: the sums run over those
+        held = np.flatnonzero(influence.any(axis=0))
         territory = m.mechanism("territory")
-        opposition = territory.opposition().ravel() if territory is not None else np.zeros(influence.shape[1])
-        pressure, overlap = cooperation_terms(influence, self.cell_weight, opposition, cfg.pressure_scale)
+        # the forces' armed presence as territory measured it this week (before the state's presence moved)
+        opposition = (territory.week_opposition if territory is not None and territory.week_opposition is not None
+                      else np.zeros(m.influence.shape[1:]))
+        pressure, overlap = cooperation_terms(influence[:, held], self.cell_weight[held],
+                                              opposition.ravel()[held], cfg.pressure_scale)
         rng = m.rng
         merges: list[tuple[ArmedGroup, ArmedGroup, dict]] = []
         for i, a in enumerate(groups):

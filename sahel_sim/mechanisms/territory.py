@@ -186,6 +186,7 @@ class Territory(Mechanism):
         self._static: tuple = (None, None)  # ((route_pull, people_pull), static pull field)
         self._cells: tuple | None = None  # (grid, its cells by flat index)
         self._moved: tuple | None = None  # (units, their layer rows, their flat cells) after this week's moves
+        self.week_opposition: np.ndarray | None = None  # this week's opposing armed presence per cell
         self.model.compute_presence()
 
     def _interior_cells(self, radius: int) -> np.ndarray:
@@ -218,6 +219,7 @@ class Territory(Mechanism):
         spread_presence = spread_sparse(m.presence[:span], cfg.spread_radius, m.presence_cells, self.windows,
                                         self._interior_cells(cfg.spread_radius))
         opposition = self.opposition()
+        self.week_opposition = opposition  # read by the relations layer later in the week (the forces' pressure)
         target = influence_target(spread_presence, opposition, cfg.half_saturation)
         influence += cfg.influence_rate * (target - influence)
         # the state recovers toward its supported level and is eroded by jihadist influence
