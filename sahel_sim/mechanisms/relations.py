@@ -104,11 +104,13 @@ def cooperation_terms(influence: np.ndarray, weight: np.ndarray, opposition: np.
     forces' armed presence per cell. Pressure: the influence-weighted mean of ``opposition / (opposition +
     pressure_scale)`` over a group's ground, in [0, 1). Overlap: the cosine similarity of two groups' weighted
     influence, in [0, 1] (1: the same ground in the same proportions)."""
+    # numpy's own reductions, not BLAS products: a matrix product's low bits can depend on the arrays' alignment
+    # in memory, and so differ between processes; these sums give the same bits everywhere
     held = influence.sum(axis=1)
     pressed = opposition / (opposition + pressure_scale)
-    pressure = np.divide(influence @ pressed, held, out=np.zeros(len(held)), where=held > 0)
+    pressure = np.divide((influence * pressed).sum(axis=1), held, out=np.zeros(len(held)), where=held > 0)
     weighted = influence * weight
-    gram = weighted @ weighted.T
+    gram = (weighted[:, None, :] * weighted[None, :, :]).sum(axis=2)
     norm = np.sqrt(np.diag(gram))
     denom = np.outer(norm, norm)
     overlap = np.divide(gram, denom, out=np.zeros_like(gram), where=denom > 0)
