@@ -113,3 +113,58 @@ def test_forecast_scores_follow_the_output_contract_and_skill_sign():
     flipped = forecast_scores(obs, years, bad, {"good": good})
     assert (flipped["skill"] < 0).all()
     assert isinstance(table, pd.DataFrame)
+
+
+# --- ABC-SMC (pyabc) ---------------------------------------------------------------------------------------------
+
+
+def test_world_probabilities_are_shares_of_the_posterior_weight_with_an_interval():
+    from sahel_sim.inference.abc import model_probabilities
+
+    posterior = pd.DataFrame({"world": ["both"] * 30 + ["neither"] * 10, "weight": np.full(40, 1 / 40)})
+    table = model_probabilities(posterior, ["both", "neither", "local_only"])
+    p = table.set_index("world")
+    assert p.loc["both", "probability"] == pytest.approx(0.75) and p.loc["local_only", "probability"] == 0
+    assert (table["lower"] <= table["probability"]).all() and (table["probability"] <= table["upper"]).all()
+    assert p.loc["both", "upper"] - p.loc["both", "lower"] > 0.1  # 40 particles leave a wide interval
+
+
+def test_the_four_worlds_switch_the_two_hypotheses():
+    from sahel_sim.api import load_config
+    from sahel_sim.inference.abc import WORLDS, Simulator
+
+    for world in WORLDS:
+        cfg = load_config(Simulator(world).overrides({}))
+        rivalry = cfg.mechanisms.rivalry.enabled
+        local = cfg.mechanisms.peace_process.enabled and cfg.mechanisms.attacks.retaliation_weight > 0
+        assert (rivalry, local) == {"both": (True, True), "global_only": (True, False),
+                                    "local_only": (False, True), "neither": (False, False)}[world]
+
+
+def test_a_particle_gives_the_same_summaries_every_time():
+    from sahel_sim.inference.abc import Simulator
+
+    sim = Simulator("both", base=["calendar.end=2016-12-26"])
+    params = {"mechanisms__attacks__base_rate": 0.25, "factions__flm__fighters": 300.4}
+    assert sim(params) == sim(dict(params))
+    assert "factions.flm.fighters=300" in sim.overrides(params)
+
+
+@pytest.mark.slow
+def test_abc_smc_on_the_real_model_resumes_from_its_database(tmp_path):
+    """Two worlds, six particles: one generation, then the same call resumes from the database to a second."""
+    from sahel_sim.inference.abc import run_abc, write_outputs
+    from sahel_sim.inference.summaries import record_summaries
+
+    record = record_summaries().to_dict()
+    worlds = ["both", "local_only"]
+    first = run_abc(tmp_path, record, worlds=worlds, population=6, generations=1)
+    assert first.n_populations == 1
+    resumed = run_abc(tmp_path, record, worlds=worlds, population=6, generations=2)
+    assert resumed.n_populations == 2 and resumed.id == first.id
+    paths = write_outputs(resumed, tmp_path, worlds)
+    posterior = pd.read_parquet(paths["posterior"])
+    assert set(posterior["world"]) <= set(worlds) and posterior["weight"].sum() == pytest.approx(1.0)
+    assert "mechanisms.attacks.base_rate" in posterior.columns
+    probabilities = pd.read_csv(paths["model_probabilities"])
+    assert probabilities["probability"].sum() == pytest.approx(1.0)
