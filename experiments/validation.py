@@ -1,4 +1,4 @@
-"""Validation: the default scenario over many seeds against the record's patterns P1-P9 (sahel_sim.validation)."""
+"""Validation: the default scenario over many seeds against the record's patterns P1-P12 (sahel_sim.validation)."""
 
 from __future__ import annotations
 
@@ -195,10 +195,11 @@ def analyse(ctx) -> None:
     ax.legend(fontsize=8)
     _predictive_table(grid_axes[1, 3], spectacular)
 
-    others = results[results["pattern"].isin(["P4", "P5"])]
-    fig.text(0.01, 0.025, "  ·  ".join(f"{r.pattern} {r.description}: median {r.model_median:.3g} "
-                                        f"({'pass' if r['pass'] else 'FAIL'})" for _, r in others.iterrows()),
-             fontsize=8)
+    # the patterns without a panel, two lines of text: the pledges and claims, then the groups' mergers (P10-P12)
+    for y, names in ((0.045, ["P4", "P5"]), (0.025, ["P10", "P11", "P12"])):
+        others = results[results["pattern"].isin(names)]
+        fig.text(0.01, y, "  ·  ".join(f"{r.pattern} {r.description}: {_verdict(results, r.pattern)} "
+                                        f"({r.detail.split(';')[0]})" for _, r in others.iterrows()), fontsize=8)
     n_pass = int(results["pass"].sum())
     fig.suptitle(f"{ctx.config.title}: {n_pass} of {len(results)} patterns pass (scale={ctx.scale}, "
                  f"{n_runs} seeds)", fontsize=11)

@@ -54,6 +54,13 @@ class FactionConfig:
     leader_experience: float = param(0.5, lo=0.0, hi=1.0, doc="0 novice, 1 Belmokhtar-like veteran")
     experience: float = param(0.5, lo=0.0, hi=1.0, doc="organisational sophistication")
     foreign_focus: float = param(0.5, lo=0.0, hi=1.0, doc="weight of foreign/UN targets against local ones")
+    base: str = param("", doc="the social base the group recruits from (e.g. tuareg_ifoghas, arab_tilemsi, fulani, "
+                      "maghrebi): shared bases tie groups (mechanisms.relations)")
+    ties: list[str] = param(factory=list, doc="factions the group's leaders are personally tied to, or that it "
+                            "came from, before the run starts (mechanisms.relations)")
+    formed_by: list[str] = param(factory=list, doc="a coalition's name for a merger of these factions: the faction "
+                                 "never appears on a date; it forms only if two of them decide to merge in the run "
+                                 "(mechanisms.relations); the name is a label")
     troops: list[list] = param(factory=list, doc="[date, troops] steps for forces")
     base_kind: str = param("", doc="place kind of the force's bases: french_base, un_base, army_post")
     color: str = param("", doc="fixed drawing colour; empty (the default): the camp's colour family at the time "
@@ -142,6 +149,7 @@ class ArmedGroup(Organisation):
         self.experience = config.experience
         self.foreign_focus = config.foreign_focus
         self.parent: str | None = None
+        self.founders: list[str] = []  # configured factions a coalition was formed from (mechanisms.relations)
         self.units: list[FighterUnit] = []
         self._fighters = 0  # sum of the units' strengths, kept by FighterUnit.strength and transfer()
         # attention and standing

@@ -22,6 +22,7 @@ from .mechanisms.claims import ClaimsConfig
 from .mechanisms.minusma import MinusmaConfig
 from .mechanisms.peace_process import PeaceProcessConfig
 from .mechanisms.recruitment import RecruitmentConfig
+from .mechanisms.relations import RelationsConfig
 from .mechanisms.rivalry import RivalryConfig
 from .mechanisms.territory import TerritoryConfig
 from .params import ConfigError, param, parse_date, validate
@@ -42,6 +43,7 @@ class MechanismsConfig:
     claims: ClaimsConfig = field(default_factory=ClaimsConfig)
     attention: AttentionConfig = field(default_factory=AttentionConfig)
     recruitment: RecruitmentConfig = field(default_factory=RecruitmentConfig)
+    relations: RelationsConfig = field(default_factory=RelationsConfig)
     alliances: AlliancesConfig = field(default_factory=AlliancesConfig)
 
 
@@ -111,6 +113,17 @@ class SimConfig:
             if venue not in self.map.places:
                 raise ConfigError("mechanisms.peace_process.venues",
                                   f"{venue!r} is not a place; allowed: one of map.places ({_names(self.map.places)})")
+        jihadist_names = [n for n, f in self.factions.items() if f.kind == "jihadist"]
+        for name, f in self.factions.items():
+            for key in ("ties", "formed_by"):
+                for other in getattr(f, key):
+                    if other not in jihadist_names or other == name:
+                        raise ConfigError(f"factions.{name}.{key}", f"{other!r} is not another jihadist faction; "
+                                          f"allowed: one of {_names([n for n in jihadist_names if n != name])}")
+            if f.formed_by and f.active_from:
+                raise ConfigError(f"factions.{name}.active_from", f"{f.active_from!r} given for a coalition that "
+                                  "forms by its members' decision (formed_by); allowed: empty, or formed_by: [] "
+                                  "for a dated appearance")
         for parent in mech.alliances.splinter_names:
             if parent not in self.factions:
                 raise ConfigError(f"mechanisms.alliances.splinter_names.{parent}",

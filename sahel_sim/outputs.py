@@ -32,6 +32,7 @@ from . import frames
 from ._version import __version__
 from .agents import ArmedGroup, Force
 from .frames import Irregular
+from .mechanisms.relations import STATES
 
 if TYPE_CHECKING:
     from .model import SahelModel
@@ -213,6 +214,24 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
         "mean_attack_latitude_by_year": yearly["mean_attack_latitude_by_year"],
         "groups_at_end": {g.name: {"label": g.label, "camp": g.camp, "fighters": int(g.fighters)}
                           for g in groups_end},
+        **({"relations": relations_summary(model, events)} if model.mechanism("relations") is not None else {}),
+    }
+
+
+def relations_summary(model: SahelModel, events: pd.DataFrame) -> dict:
+    """What the groups decided about each other (mechanisms.relations): each merger (date, week, who into whom),
+    infighting deaths by pair of camps, the non-aggression spells that ended in fighting, and every pair's state
+    at the end."""
+    mergers = events[events["kind"] == "merger"] if len(events) else events
+    relations = model.mechanism("relations")
+    groups = [g for g in model.factions.values() if isinstance(g, ArmedGroup) and g.active]
+    return {
+        "mergers": [{"date": str(r.date.date()), "week": int(r.step), "member": r.faction, "into": r.other}
+                    for r in mergers.itertuples()],
+        "infighting_deaths_by_camps": {k: int(v) for k, v in sorted(model.infighting.items())},
+        **relations.summary(),
+        "states_at_end": {f"{a.name}|{b.name}": STATES[int(model.relation[a.slot, b.slot])]
+                          for i, a in enumerate(groups) for b in groups[i + 1:]},
     }
 
 

@@ -1,4 +1,4 @@
-"""Pattern-oriented validation: named checks P1-P9 of many runs of the default scenario against the record.
+"""Pattern-oriented validation: named checks P1-P12 of many runs of the default scenario against the record.
 
 Pattern-oriented modelling (Grimm et al. 2005, Science 310) judges a model by several patterns at once, each
 observed at a different level (the north's control, geography of attacks, forces' losses, alliances, claims, yearly
@@ -59,6 +59,14 @@ TOL = {
     "P8_x_min": 1,               # the exponent is estimated over attacks killing at least x_min
     "P8_top_share_min": 0.2,     # the deadliest 5% of lethal attacks hold >= 20% of deaths (Pareto alpha 3: 22%)
     "P9_late_share_min": 0.5,    # most of a run's 2012-2017 spectacular attacks fall in 2015-2017 (record: all)
+    # P10-P12 (issue 17, written 2026-12-04 before any run of the relations layer was looked at over seeds): the
+    # record's mergers are no longer inputs, so their timing becomes a pattern
+    "P10_window": ("2012-08-22", "2014-08-22"),  # MUJAO and Belmokhtar's group merge within +-12 months of Aug 2013
+    "P10_share_min": 0.5,        # ... in at least half the runs
+    "P11_window": ("2016-03-02", "2018-03-02"),  # an AQ-camp coalition of >= 3 of JNIM's founders, +-12 months of
+    "P11_members_min": 3,        # Mar 2017 (AQIM, Al Mourabitoun or its founders, Ansar Dine, the Macina front)
+    "P11_share_min": 0.5,        # ... in at least half the runs (the run ends Dec 2017: a later merger is missed)
+    "P12_share_max": 0.1,        # groups of rival camps never merge: at most 10% of runs with a cross-camp merger
 }
 
 
@@ -422,6 +430,127 @@ def p8_severity_tail(attacks: pd.DataFrame) -> dict:
                f"share of deaths in the deadliest 5% of lethal attacks: median {_median(top):.2f}")
 
 
+def _median_date(dates: pd.Series) -> str:
+    d = dates.dropna()
+    return str(d.sort_values().iloc[len(d) // 2].date()) if len(d) else "none"
+
+
+def merged_by(events: pd.DataFrame) -> pd.DataFrame:
+    """Every merger: one row per (run, faction) that merged away, with ``into`` and ``date`` (chains such as
+    MUJAO into Al Mourabitoun, then Al Mourabitoun into JNIM, are followed by :func:`merger_weeks`)."""
+    m = events[events["kind"] == "merger"][["run", "date", "faction", "other"]]
+    return m.rename(columns={"other": "into"})
+
+
+def _final_group(chains: dict[str, tuple[str, pd.Timestamp]], name: str, by: pd.Timestamp) -> tuple[str, pd.Timestamp]:
+    """The group ``name`` belonged to on ``by``, and the date it got there (NaT if it never merged)."""
+    when = pd.NaT
+    seen = set()
+    while name in chains and name not in seen and chains[name][1] <= by:
+        seen.add(name)
+        name, when = chains[name][0], chains[name][1]
+    return name, when
+
+
+def merger_weeks(events: pd.DataFrame, members: tuple[str, ...], by: str = "2017-12-31", runs: pd.Index | None = None,
+                 min_members: int | None = None) -> pd.Series:
+    """Per run: the date by which at least ``min_members`` (default: all) of ``members`` were in one group (by
+    ``by``), following merger chains; NaT where they never were."""
+    runs = _runs(events) if runs is None else runs
+    need = len(members) if min_members is None else min_members
+    out = {}
+    end = pd.Timestamp(by)
+    merges = merged_by(events)
+    for run in runs:
+        rows = merges[merges["run"] == run].sort_values("date")
+        chains = {r.faction: (r.into, r.date) for r in rows.itertuples()}
+        best = pd.NaT
+        # the earliest date at which need members share a group: check at each merger date
+        for date in sorted(set(rows["date"])) if len(rows) else []:
+            if date > end:
+                break
+            where = [_final_group(chains, m, date)[0] for m in members]
+            counts = pd.Series(where).value_counts()
+            if counts.iloc[0] >= need:
+                best = date
+                break
+        out[run] = best
+    return pd.Series(out, dtype="datetime64[ns]").reindex(runs)
+
+
+def p10_al_mourabitoun(events: pd.DataFrame) -> dict:
+    """P10: MUJAO and Belmokhtar's group merge (the record's Al Mourabitoun, 22 Aug 2013).
+
+    Record: MUJAO and Belmokhtar's "Signers in Blood" merged into Al Mourabitoun on 22 Aug 2013 (Lebovich 2016,
+    CTC Sentinel 9(1); record README). Written before any run of the relations layer was looked at over seeds
+    (issue 17). Statistic per run: whether both groups are first in one group (a merger of the two, or both into
+    a third) within the window. Tolerance: in at least half the runs, within +-12 months of August 2013."""
+    runs = _runs(events)
+    when = merger_weeks(events, ("mujao", "signers_in_blood"), runs=runs)
+    lo, hi = TOL["P10_window"]
+    inside = when.between(pd.Timestamp(lo), pd.Timestamp(hi))
+    share = float(inside.mean()) if len(runs) else float("nan")
+    return row("P10", "MUJAO and Belmokhtar's group merge around Aug 2013 (Al Mourabitoun)", "Lebovich 2016",
+               "merged within the window (1) or not (0)", "1 (22 Aug 2013)", 1.0, inside.astype(float),
+               f"in >= {TOL['P10_share_min']:.0%} of runs within {lo} .. {hi}",
+               share >= TOL["P10_share_min"],
+               f"runs with the merger in the window: {share:.0%}; ever (to 2017): {when.notna().mean():.0%}; "
+               f"median date {_median_date(when)}")
+
+
+def p11_jnim(events: pd.DataFrame) -> dict:
+    """P11: an AQ-camp coalition of JNIM's founders forms around Mar 2017.
+
+    Record: AQIM's Sahara branch, Al Mourabitoun, Ansar Dine and the Macina front merged into JNIM on 2 Mar 2017
+    (Nsaibia & Weiss 2020, CTC Sentinel 13(7); record README). Written before any run of the relations layer was
+    looked at over seeds (issue 17). Statistic per run: the
+    date at least three of AQIM, Al Mourabitoun (or MUJAO or Belmokhtar's group), Ansar Dine and the Macina front
+    are first in one group. Tolerance: in at least half the runs, within +-12 months of March 2017."""
+    runs = _runs(events)
+    # Al Mourabitoun's founders stand for it when it never formed
+    founders = ("aqim", "ansar_dine", "flm")
+    am = ("al_mourabitoun", "mujao", "signers_in_blood")
+    dates = []
+    for proxy in am:
+        dates.append(merger_weeks(events, (*founders, proxy), runs=runs, min_members=TOL["P11_members_min"]))
+    when = pd.concat(dates, axis=1).min(axis=1) if dates else pd.Series(dtype="datetime64[ns]")
+    lo, hi = TOL["P11_window"]
+    inside = when.between(pd.Timestamp(lo), pd.Timestamp(hi))
+    share = float(inside.mean()) if len(runs) else float("nan")
+    return row("P11", "an AQ-camp coalition of >= 3 of JNIM's founders forms around Mar 2017",
+               "Nsaibia & Weiss 2020", "formed within the window (1) or not (0)", "1 (2 Mar 2017)", 1.0,
+               inside.astype(float), f"in >= {TOL['P11_share_min']:.0%} of runs within {lo} .. {hi}",
+               share >= TOL["P11_share_min"],
+               f"runs with the coalition in the window: {share:.0%}; ever (to 2017): {when.notna().mean():.0%}; "
+               f"median date {_median_date(when)}")
+
+
+def cross_camp_mergers(events: pd.DataFrame, factions: pd.DataFrame, runs: pd.Index | None = None) -> pd.Series:
+    """Per run: mergers whose two groups were of different camps the week of the merger."""
+    runs = _runs(events, factions) if runs is None else runs
+    m = events[events["kind"] == "merger"][["run", "date", "faction", "other"]]
+    camps = factions[["run", "date", "faction", "camp"]].drop_duplicates(["run", "date", "faction"])
+    m = m.merge(camps, on=["run", "date", "faction"], how="left").merge(
+        camps.rename(columns={"faction": "other", "camp": "other_camp"}), on=["run", "date", "other"], how="left")
+    cross = m[m["camp"].notna() & m["other_camp"].notna() & (m["camp"] != m["other_camp"])]
+    return cross.groupby("run").size().reindex(runs, fill_value=0)
+
+
+def p12_no_cross_camp_mergers(events: pd.DataFrame, factions: pd.DataFrame) -> dict:
+    """P12: groups of the AQ and IS camps never merge.
+
+    Record: no merger across camps in 2012-2017; the IS-aligned ISGS stayed apart (record README, "Splits,
+    pledges, mergers"). Written before any run of the relations layer was looked at over seeds (issue 17).
+    Tolerance: at most 10% of
+    runs with a cross-camp merger."""
+    runs = _runs(events, factions)
+    cross = cross_camp_mergers(events, factions, runs)
+    share = float((cross > 0).mean()) if len(runs) else float("nan")
+    return row("P12", "groups of rival camps never merge", "record README (Splits, pledges, mergers)",
+               "cross-camp mergers per run", "0", 0.0, cross, f"<= {TOL['P12_share_max']:.0%} of runs with one",
+               share <= TOL["P12_share_max"], f"runs with a cross-camp merger: {share:.0%}")
+
+
 @dataclass(frozen=True)
 class Pattern:
     name: str
@@ -440,6 +569,9 @@ PATTERNS = (
     Pattern("P7", p7_weekly_spikes, ("world",)),
     Pattern("P8", p8_severity_tail, ("attacks",)),
     Pattern("P9", p9_spectacular_timing, ("attacks",)),
+    Pattern("P10", p10_al_mourabitoun, ("events",)),
+    Pattern("P11", p11_jnim, ("events",)),
+    Pattern("P12", p12_no_cross_camp_mergers, ("events", "factions")),
 )
 
 #: the columns of each run table the checks read

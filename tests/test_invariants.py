@@ -270,7 +270,7 @@ def test_invariants_hold_for_many_drawn_configs(overrides):
 
 def test_frequent_splits_never_keep_a_configured_faction_from_appearing():
     """Splinters never take the group slots that configured groups still to appear need (Al Mourabitoun)."""
-    m = simulate_and_check(["calendar.end=2013-12-31",
+    m = simulate_and_check(["scenario=scripted_relations", "calendar.end=2013-12-31",
                             "mechanisms.alliances.split_base=0.05", "seed=0"])
     assert any(e.kind == "split" for e in m.log.events)
     assert "al_mourabitoun" in m.factions and not m.factions["mujao"].active  # it appeared, and the merger happened

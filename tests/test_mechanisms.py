@@ -299,7 +299,7 @@ def test_splits_and_mergers_keep_the_money_of_both_purses():
     assert child is not None and 0 < child.operations_budget < budget
     assert child.funds + child.operations_budget + parent.funds + parent.operations_budget == pytest.approx(money)
     assert child.operations_budget / budget == pytest.approx(child.fighters / (child.fighters + parent.fighters))
-    from sahel_sim.mechanisms.alliances import merge_groups
+    from sahel_sim.mechanisms.relations import merge_groups
 
     merge_groups(m, [child], parent)
     assert parent.operations_budget == pytest.approx(budget) and parent.funds + parent.operations_budget == \
@@ -308,7 +308,8 @@ def test_splits_and_mergers_keep_the_money_of_both_purses():
 
 
 def test_dated_mergers_fold_members_into_the_new_group():
-    m = make_model()
+    """The comparison scenario with the record's mergers dated (scenario=scripted_relations)."""
+    m = make_model("scenario=scripted_relations")
     run_to(m, "2013-08-26")
     am = m.factions["al_mourabitoun"]
     assert not m.factions["mujao"].active and not m.factions["signers_in_blood"].active

@@ -246,7 +246,7 @@ def test_validate_returns_one_documented_row_per_pattern():
         "factions": p4_tables(40, "AQ")[1],
     }
     results = V.validate(tables)
-    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 10)]
+    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 13)]
     for col in ("description", "source", "record", "tolerance", "model_median", "model_q05", "model_q95", "pass"):
         assert results[col].notna().all()
     assert (results["model_q05"] <= results["model_median"] + 1e-9).all()

@@ -4,8 +4,10 @@ A group may split, more likely after its leader is killed (leadership disputes) 
 the rivalry is intense; the splinter takes a share of the units. A group may pledge to the other camp when its
 own camp looks weak: smaller groups and splinters are likelier to switch (al-Sahrawi's May 2015 pledge to IS,
 rejected by Belmokhtar: Lebovich 2016, CTC Sentinel 9(1)). Small groups of the same camp under pressure may merge.
-Dated mergers from the record (Al Mourabitoun, Aug 2013; JNIM, Mar 2017) are scenario events and also go
-through :meth:`Alliances.merge`. Every change is an event in the log.
+Mergers of groups that decided to ally are made by the relations layer (:mod:`.relations`); only the comparison
+scenario ``scripted_relations`` dates the record's mergers. With the relations layer, a group tied to partners of
+its own camp (cooperating or allied) is less likely to leave it: ``pledge_partner_brake``. Every change is an
+event in the log.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ..agents import ArmedGroup
 from ..params import param
 from .attention import attention_deficit
 from .base import Mechanism
+from .relations import COOPERATING, merge_groups
 
 #: colours for groups born by splitting (dark, distinct from the configured factions)
 
@@ -44,6 +47,9 @@ class AlliancesConfig:
                                        doc="weight of the local (vs global) lag when a group weighs a pledge")
     pledge_threshold: float = param(0.1, lo=0.0, hi=1.0, doc="camp lag below which no group switches")
     pledge_cooldown: int = param(52, lo=0, hi=1000, unit="weeks", doc="time before a group can switch again")
+    pledge_partner_brake: float = param(1.0, lo=0.0, hi=100.0, doc="with the relations layer, a pledge is "
+                                        "1 + brake x (own-camp partners cooperating or allied) times less likely",
+                                        source="assumption, to be inferred (issue 19); Phillips 2014 (ties)")
     merge_rate: float = param(0.002, lo=0.0, hi=1.0, unit="per week",
                               doc="probability that a small group joins a larger same-camp ally")
     merge_size: int = param(40, lo=0, hi=1_000_000, unit="fighters", doc="groups smaller than this may merge")
@@ -77,6 +83,8 @@ class Alliances(Mechanism):
                 continue
             if g.fighters < cfg.merge_size and rng.random() < cfg.merge_rate:
                 allies = [a for a in m.groups() if a is not g and a.camp == g.camp and a.fighters > g.fighters]
+                if m.mechanism("relations") is not None:  # only a partner it has decided to cooperate with
+                    allies = [a for a in allies if m.relation[g.slot, a.slot] >= COOPERATING]
                 if allies:
                     self.merge([g], max(allies, key=lambda a: a.fighters), reason="small group joins an ally")
 
@@ -93,6 +101,10 @@ class Alliances(Mechanism):
         smallness = 1.0 / (1.0 + (g.fighters / cfg.pledge_size_ref) ** 2)
         boost = cfg.splinter_pledge_boost if g.parent else 1.0
         p = cfg.pledge_rate * min(1.0, m.rivalry_intensity) * min(1.0, 2 * deficit) * smallness * boost
+        if m.mechanism("relations") is not None:
+            partners = sum(1 for h in m.groups() if h is not g and h.camp == g.camp
+                           and m.relation[g.slot, h.slot] >= COOPERATING)
+            p /= 1.0 + cfg.pledge_partner_brake * partners
         if m.rng.random() >= p:
             return False
         new_camp = next(c for c in m.global_share if c != g.camp)
@@ -140,22 +152,3 @@ class Alliances(Mechanism):
     def merge(self, members: list[ArmedGroup], into: ArmedGroup, reason: str = "") -> None:
         """``members`` join ``into``: their units, funds and influence pass to it."""
         merge_groups(self.model, members, into, reason)
-
-
-def merge_groups(model, members: list[ArmedGroup], into: ArmedGroup, reason: str = "") -> None:
-    """Fold ``members`` into ``into``: units, funds and influence move, the members become inactive."""
-    m = model
-    for g in members:
-        if g is into or not g.active:
-            continue
-        moved = g.transfer(list(g.units), into)
-        into.funds += g.funds
-        into.operations_budget += g.operations_budget
-        g.funds = g.operations_budget = 0.0
-        into.experience = max(into.experience, g.experience)
-        into.leader_experience = max(into.leader_experience, g.leader_experience)
-        m.influence[into.slot] += m.influence[g.slot]
-        m.influence[g.slot] = 0.0
-        m.deactivate_group(g)
-        m.log.add(m.week, m.date, "merger", g.name, into.name,
-                  f"{g.label} merges into {into.label}" + (f" ({reason})" if reason else ""), moved)

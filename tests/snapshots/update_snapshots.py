@@ -25,6 +25,12 @@ RUNS = {
         "overrides": ["calendar.end=2014-06-30"],
         "seed": 1,
     },
+    "short_scripted_relations_seed1.json": {
+        "description": "the same short run in the comparison scenario with the record's mergers dated and no "
+                       "relations layer (the model before issue 17)",
+        "overrides": ["scenario=scripted_relations", "calendar.end=2014-06-30"],
+        "seed": 1,
+    },
 }
 
 
