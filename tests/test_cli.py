@@ -96,10 +96,10 @@ def test_a_shortened_calendar_runs_and_says_in_one_line_which_scenario_events_it
     p = sahel_sim("calendar.end=2014-12-29", "output.figure=false", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     notes = [line for line in p.stderr.splitlines() if "scenario events" in line]
-    assert len(notes) == 1 and "leaves out 7 scenario events" in notes[0] and "2015-06-20" in notes[0]
+    assert len(notes) == 1 and "leaves out 6 scenario events" in notes[0] and "2015-06-20" in notes[0]
     assert "strict_calendar" in notes[0]
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
-    assert summary["scenario_events_left_out"] == 7 and summary["end"] == "2014-12-29"
+    assert summary["scenario_events_left_out"] == 6 and summary["end"] == "2014-12-29"
 
 
 def test_a_full_calendar_run_says_nothing_about_left_out_events(tmp_path):
