@@ -160,6 +160,15 @@ def _same_config(out_dir: Path, cfg) -> bool:
         return False
 
 
+def reusable_runs(sweep_dir: Path, jobs: list[list[str]]) -> int:
+    """How many of a sweep's runs are finished and were made by today's code and configs (their jobs skip them;
+    a finished run whose config.yaml differs from its job's is still run again by the job)."""
+    from .provenance import made_by_current_code
+
+    folders = [sweep_dir / job_dirname(job) for job in jobs]
+    return sum(1 for f in folders if (f / FINISHED).exists() and made_by_current_code(f))
+
+
 # --- expected runs of a sweep command -------------------------------------------------------------------------
 
 
@@ -380,7 +389,10 @@ class SweepCallback(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         jobs = expected_runs(list(config.hydra.overrides.task))
         self._t0 = time.perf_counter()
-        print(f"sahel-sim: sweep of {len(jobs)} runs into {sweep_dir}", file=sys.stderr)
+        reused = reusable_runs(sweep_dir, jobs)
+        what = f"reusing {reused} finished runs, launching {len(jobs) - reused}" if reused else \
+            f"launching {len(jobs)}"
+        print(f"sahel-sim: sweep of {len(jobs)} runs into {sweep_dir}: {what}", file=sys.stderr)
         if not config.output.quiet and len(jobs) > 1:
             self._progress = _Progress(sweep_dir, jobs)
             self._progress.start()

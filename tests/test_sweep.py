@@ -52,6 +52,19 @@ def test_a_sweep_writes_one_folder_per_run_named_from_its_overrides(basic_sweep)
     assert "4/4 runs complete, 0 failed" in p.stderr
 
 
+def test_a_sweep_prints_one_line_and_a_bar_and_a_rerun_says_what_it_reuses(basic_sweep):
+    """Hydra's own launch lines ("Launching 4 jobs locally", one per job) would interleave with the progress bar
+    and announce runs a rerun then skips (issue 21, item 9): the sweep says in one line what it launches."""
+    cwd, p = basic_sweep
+    out = p.stdout + p.stderr
+    assert "Launching" not in out and "#0 :" not in out and "[HYDRA]" not in out
+    assert "sweep of 4 runs" in p.stderr and "launching 4" in p.stderr
+    again = sahel_sim(*SWEEP, cwd=cwd)
+    assert again.returncode == 0, again.stderr
+    assert "reusing 4 finished runs, launching 0" in again.stderr
+    assert "Launching" not in again.stdout + again.stderr
+
+
 def test_the_collected_table_is_tidy(basic_sweep):
     m = pd.read_parquet(only_sweep_dir(basic_sweep[0]) / "metrics.parquet")
     assert {"run", "seed", "mechanisms.rivalry.strength", "metric", "value"} <= set(m.columns)
