@@ -20,6 +20,7 @@ from omegaconf import DictConfig
 
 from ._version import __version__
 from .api import compose, config_dir, register_schema, run, to_sim_config
+from .batch import check_chunk_settings
 from .config import SimConfig
 from .experiment import run_experiment
 from .outputs import OutputError, check_folder, check_writable
@@ -176,6 +177,7 @@ def precheck(argv: list[str]) -> None:
                 elif not key.startswith("hydra"):
                     check_override(SimConfig, key.lstrip("+~"), value)
         values = {o.get_key_element(): o.get_value_element_as_str() for o in parsed if not o.is_sweep_override()}
+        check_chunk_settings(values)
         folder_key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
         if first.output.dir and not multirun:
             check_folder(Path(first.output.dir), "output.dir")
