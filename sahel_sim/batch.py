@@ -86,7 +86,7 @@ def check_chunk_settings(values: dict[str, str]) -> None:
             number = None
         if number is None or number < least:
             allowed = "an integer >= 1 (runs per Hydra job), or null (automatic: two jobs per worker, at most " \
-                f"max_jobs)" if key.endswith("chunk_size") else "an integer >= 1 (Hydra jobs, SLURM array tasks)"
+                "max_jobs)" if key.endswith("chunk_size") else "an integer >= 1 (Hydra jobs, SLURM array tasks)"
             raise ConfigError(key, f"{text!r} is not allowed; allowed: {allowed}")
 
 
