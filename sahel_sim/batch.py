@@ -67,6 +67,22 @@ def chunk_count(runs: int, workers: int, chunk_size: int | None = None, max_jobs
     return max(1, min(runs, max_jobs, wanted))
 
 
+#: the task overrides of the sweep command whose every value ``sahel-sim``'s pre-check composed or checked in this
+#: process (``sahel_sim.cli.precheck``): the sweeper need not compose them again before launching
+_prechecked: tuple[str, ...] | None = None
+
+
+def mark_prechecked(overrides: Sequence[str] | None) -> None:
+    """Record that the command's pre-check has checked every value of these overrides (None: forget it)."""
+    global _prechecked
+    _prechecked = None if overrides is None else tuple(o for o in overrides if not o.startswith("hydra"))
+
+
+def prechecked(task_overrides: Sequence[str]) -> bool:
+    """Whether the sweep command with these task overrides (``hydra.overrides.task``) was pre-checked here."""
+    return _prechecked is not None and tuple(task_overrides) == _prechecked
+
+
 #: the sweeper's chunking settings, with the least value each allows
 CHUNK_SETTINGS = {"hydra.sweeper.chunk_size": 1, "hydra.sweeper.max_jobs": 1}
 
@@ -330,6 +346,7 @@ class ChunkTask:
         except Exception as exc:  # noqa: BLE001 - reported as this job's failure after the chunk's other runs
             first_error, result = exc, None
         if len(chunk) > 1:
+            _freeze_long_lived()
             # the full config Hydra composed for this job: the parent Hydra gives the hydra node it keeps
             first_config = HydraConfig.instance().cfg.hydra._get_parent()
             runner = ChunkRunner(self.hydra_context, self.task_function, self.master_config, chunk[0], first_config)
@@ -343,6 +360,22 @@ class ChunkTask:
         if first_error is not None:
             raise first_error
         return result
+
+
+_frozen = False
+
+
+def _freeze_long_lived() -> None:
+    """Once per worker process, before the chunk's further runs: what is alive now (imports, the composed configs,
+    the caches of the first run) lives as long as the worker, so the garbage collector stops walking it in every
+    full collection, as ``sahel-sim``'s own process does (``cli.main``); a loky or SLURM worker never ran it."""
+    global _frozen
+    if not _frozen:
+        import gc
+
+        gc.collect()  # the first run's garbage is freed, not frozen
+        gc.freeze()
+        _frozen = True
 
 
 def _record_failure(sweep_dir: Path, overrides: list[str], exc: Exception) -> None:

@@ -20,7 +20,7 @@ from omegaconf import DictConfig
 
 from ._version import __version__
 from .api import compose, config_dir, register_schema, run, to_sim_config
-from .batch import check_chunk_settings
+from .batch import check_chunk_settings, mark_prechecked
 from .config import SimConfig
 from .experiment import run_experiment
 from .outputs import OutputError, check_folder, check_writable
@@ -187,6 +187,8 @@ def precheck(argv: list[str]) -> None:
             check_folder(Path("outputs"), "hydra.run.dir")
     except (ConfigError, OutputError) as exc:
         _fail(str(exc))
+    if multirun and not flags.get("config_dir") and name == "config":
+        mark_prechecked(overrides)  # every value checked: the sweeper does not compose them again
 
 
 def _terminate(signum, frame) -> None:
@@ -212,6 +214,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         register_schema()
+        mark_prechecked(None)
         precheck(sys.argv[1:])
         sys.argv[1:] = with_sweep_dir(sys.argv[1:])
         _app()

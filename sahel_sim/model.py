@@ -32,7 +32,7 @@ from .agents import ArmedGroup, Base, FactionConfig, FighterUnit, Force, Organis
 from .calendar import Calendar
 from .config import SimConfig, validated
 from .events import Attack, EventLog
-from .geography import ZONES, World, km_between
+from .geography import ZONES, km_between, world_for
 from .mechanisms.alliances import Alliances
 from .mechanisms.attack_choice import AttackChoice
 from .mechanisms.attention import AttentionMarket, attention_deficit
@@ -104,7 +104,7 @@ class SahelModel(mesa.Model):
         self.week = 0
         self.date = self.calendar.date_of(0)
         self.week_end = self.date + self.calendar.step - _ONE_DAY
-        self.world = World(config.map)
+        self.world = world_for(config.map)
         self._build_grid()
         self._init_context()
         self.log = EventLog()

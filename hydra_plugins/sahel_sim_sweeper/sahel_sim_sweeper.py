@@ -42,7 +42,16 @@ from hydra.plugins.launcher import Launcher
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
 
-from sahel_sim.batch import MAX_JOBS, ChunkTask, chunk_count, composes, launcher_workers, looks_finished, plan_chunks
+from sahel_sim.batch import (
+    MAX_JOBS,
+    ChunkTask,
+    chunk_count,
+    composes,
+    launcher_workers,
+    looks_finished,
+    plan_chunks,
+    prechecked,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +97,9 @@ class SahelSweeper(BasicSweeper):
         assert self.config is not None and self.hydra_context is not None
         jobs = [list(job) for job in batch]
         if not jobs:
+            return
+        if not self.params and prechecked(list(self.config.hydra.overrides.task)):
+            log.debug(f"{len(jobs)} jobs: every value was checked by sahel-sim's pre-check")
             return
         first = jobs[0]
         if any(len(job) != len(first) for job in jobs):  # not a product of sweeps: check every job, as Hydra does
