@@ -91,9 +91,13 @@ def _atomic_json(path: Path, payload: dict) -> None:
 def tell(message: str) -> None:
     """A line on stderr that can never stop what is under way: a stderr that is a closed pipe (``... | head``) or a
     vanished terminal drops the line, so that an interrupt still stops the sweep instead of turning into a failed
-    run that the sweep steps over."""
+    run that the sweep steps over.
+
+    The line starts at the beginning of its line (a carriage return; on a terminal it also clears what was there), so
+    that a worker's line is not glued to the end of the sweep's progress bar, which redraws itself below it."""
     with contextlib.suppress(OSError, ValueError):  # a broken pipe is an OSError; ValueError: stderr closed
-        print(message, file=sys.stderr, flush=True)
+        clear = "\r\033[K" if sys.stderr.isatty() else "\r"
+        print(clear + message, file=sys.stderr, flush=True)
 
 
 def inject_fault(overrides: list[str]) -> None:
@@ -117,12 +121,12 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
     if (out_dir / FINISHED).exists():
         if not made_by_current_code(out_dir):
             # made by other code or configs (or its record was cut short): it would not come out the same today
-            print(f"sahel-sim: run {out_dir.name} was made by another version of the model or its configs: running "
-                  "it again", file=sys.stderr)
+            tell(f"sahel-sim: run {out_dir.name} was made by another version of the model or its configs: running "
+                 "it again")
         elif not _same_config(out_dir, cfg):
             # the same name, another config: e.g. a design row whose values changed when the design was redrawn
-            print(f"sahel-sim: run {out_dir.name} was made with other parameter values (its config.yaml differs): "
-                  "running it again", file=sys.stderr)
+            tell(f"sahel-sim: run {out_dir.name} was made with other parameter values (its config.yaml differs): "
+                 "running it again")
         else:
             return "skipped"
         (out_dir / FINISHED).unlink()
@@ -142,8 +146,7 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
     except Exception as exc:  # noqa: BLE001 - a sweep contains every failure of its runs
         _atomic_json(out_dir / FAILED, {"overrides": overrides, "error": f"{type(exc).__name__}: {exc}",
                                         "traceback": traceback.format_exc()})
-        print(f"sahel-sim: run {out_dir.name} failed: {type(exc).__name__}: {exc} (see {out_dir / FAILED})",
-              file=sys.stderr)
+        tell(f"sahel-sim: run {out_dir.name} failed: {type(exc).__name__}: {exc} (see {out_dir / FAILED})")
         return "failed"
 
 

@@ -139,6 +139,19 @@ def test_the_sweeper_hands_a_slurm_launcher_fifty_jobs_for_a_thousand_runs(tmp_p
         GlobalHydra.instance().clear()
 
 
+def test_a_failed_runs_line_stands_on_its_own_beside_the_progress_bar(tmp_path):
+    """A worker's line (a failed run) used to be glued to the end of the bar's line (issue 21, item 9)."""
+    p = sahel_sim("-m", "seed=1,2,3", "calendar.end=2012-09-24", cwd=tmp_path,
+                  env={"SAHEL_SIM_FAULT": "fail:seed=2"})
+    assert p.returncode == 1
+    shown = [line.split("\r")[-1] for line in p.stderr.split("\n")]  # what a log shows of each line
+    failed = [line for line in shown if "fault injected" in line]
+    assert len(failed) == 1
+    assert failed[0].startswith("sahel-sim: run calendar.end=2012-09-24,seed=2 failed: RuntimeError")
+    assert any(line.startswith("sweep:") for line in p.stderr.replace("\r", "\n").split("\n"))  # the bar
+    assert "Launching" not in p.stderr and "[HYDRA]" not in p.stderr
+
+
 @pytest.mark.parametrize("value", ["0", "-2"])
 def test_a_chunk_size_below_one_is_refused_in_one_line_before_any_run(value, tmp_path):
     p = sahel_sim("-m", "seed=1,2", *QUICK, f"hydra.sweeper.chunk_size={value}", cwd=tmp_path)
