@@ -13,6 +13,7 @@ from sahel_sim.mechanisms.relations import (
     COMPETING,
     COOPERATING,
     FIGHTING,
+    STATES,
     TOLERATING,
     RelationsConfig,
     aimed_state,
@@ -85,7 +86,12 @@ def test_every_change_of_relations_is_an_event_with_its_terms():
     changes = [e for e in m.log.events if e.kind == "relation"]
     assert changes
     for e in changes:
-        assert "->" in e.detail and "pressure=" in e.detail and "overlap=" in e.detail and "ties=" in e.detail
+        assert "->" in e.detail and e.state in STATES
+        assert {"pressure", "overlap", "ties", "brand", "fight", "utility", "probability"} <= set(e.terms)
+    table = m.log.events_frame()
+    rows = table[table["kind"] == "relation"]
+    assert rows[["term_pressure", "term_overlap", "term_ties", "term_brand", "utility"]].notna().all().all()
+    assert table.loc[table["kind"] == "strike", "utility"].isna().all()  # a strike is no decision of the pair
 
 
 def test_relations_are_symmetric_and_a_merged_group_leaves_the_table():
