@@ -219,15 +219,22 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
 
 
 def relations_summary(model: SahelModel, events: pd.DataFrame) -> dict:
-    """What the groups decided about each other (mechanisms.relations): each merger (date, week, who into whom),
-    infighting deaths by pair of camps, the non-aggression spells that ended in fighting, and every pair's state
-    at the end."""
-    mergers = events[events["kind"] == "merger"] if len(events) else events
+    """What the groups decided about each other (mechanisms.relations, alliances): each merger, split and pledge
+    (date, week, who), how many pairs started fighting and how many made a truce, infighting deaths by pair of
+    camps, the non-aggression spells, joint operations and joint claims, and every pair's state at the end."""
     relations = model.mechanism("relations")
     groups = [g for g in model.factions.values() if isinstance(g, ArmedGroup) and g.active]
+
+    def of(kind: str) -> pd.DataFrame:
+        return events[events["kind"] == kind] if len(events) else events
+
     return {
         "mergers": [{"date": str(r.date.date()), "week": int(r.step), "member": r.faction, "into": r.other}
-                    for r in mergers.itertuples()],
+                    for r in of("merger").itertuples()],
+        "splits": [{"date": str(r.date.date()), "week": int(r.step), "splinter": r.faction, "parent": r.other}
+                   for r in of("split").itertuples()],
+        "pledges": [{"date": str(r.date.date()), "week": int(r.step), "group": r.faction, "to": r.other}
+                    for r in of("pledge").itertuples()],
         "infighting_deaths_by_camps": {k: int(v) for k, v in sorted(model.infighting.items())},
         **relations.summary(),
         "states_at_end": {f"{a.name}|{b.name}": STATES[int(model.relation[a.slot, b.slot])]

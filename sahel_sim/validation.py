@@ -1,4 +1,4 @@
-"""Pattern-oriented validation: named checks P1-P12 of many runs of the default scenario against the record.
+"""Pattern-oriented validation: named checks P1-P15 of many runs of the default scenario against the record.
 
 Pattern-oriented modelling (Grimm et al. 2005, Science 310) judges a model by several patterns at once, each
 observed at a different level (the north's control, geography of attacks, forces' losses, alliances, claims, yearly
@@ -67,6 +67,14 @@ TOL = {
     "P11_members_min": 3,        # Mar 2017 (AQIM, Al Mourabitoun or its founders, Ansar Dine, the Macina front)
     "P11_share_min": 0.5,        # ... in at least half the runs (the run ends Dec 2017: a later merger is missed)
     "P12_share_max": 0.1,        # groups of rival camps never merge: at most 10% of runs with a cross-camp merger
+    # P13-P15 (issue 17, second part, written 2026-12-04 before any run of the incentive-based splits and pledges
+    # was looked at; the former hazards' pledges and splits had been seen in single runs and in P4's counts): the
+    # record's split and pledge dates become patterns
+    "P13_window": ("2014-05-14", "2016-05-14"),  # the first pledge to IS within +-12 months of al-Sahrawi's (May 2015)
+    "P13_share_min": 0.5,        # ... in at least half the runs (runs without a pledge count as outside)
+    "P14_window": ("2012-07-24", "2013-07-24"),  # an AQ-camp group splits within +-6 months of Jan 2013 (Belmokhtar
+    "P14_share_min": 0.5,        # Dec 2012, the Islamic Movement of Azawad Jan 2013), in at least half the runs
+    "P15_splits_range": (1.5, 6.0),  # splits 2012-2016 per run: median within a factor 2 of the record's 3
 }
 
 
@@ -551,6 +559,84 @@ def p12_no_cross_camp_mergers(events: pd.DataFrame, factions: pd.DataFrame) -> d
                share <= TOL["P12_share_max"], f"runs with a cross-camp merger: {share:.0%}")
 
 
+def first_pledges(events: pd.DataFrame, camp: str = "IS", runs: pd.Index | None = None) -> pd.Series:
+    """Per run: the date of the first pledge to ``camp`` (NaT for a run without one)."""
+    runs = _runs(events) if runs is None else runs
+    p = events[(events["kind"] == "pledge") & (events["other"] == camp)]
+    return p.groupby("run")["date"].min().reindex(runs)
+
+
+def p13_first_pledge(events: pd.DataFrame) -> dict:
+    """P13: the first pledge to IS comes around al-Sahrawi's (May 2015).
+
+    Record: Adnan Abu Walid al-Sahrawi pledged his group to IS on 13-14 May 2015, the first pledge to IS in the
+    region; Belmokhtar rejected it two days later (Lebovich 2016, CTC Sentinel 9(1); record README). Written before
+    any run of the incentive-based pledges was looked at (issue 17, second part). Statistic per run: whether its
+    first pledge to IS falls within the window (a run without one counts as outside). Tolerance: in at least half
+    the runs, within +-12 months of May 2015."""
+    runs = _runs(events)
+    when = first_pledges(events, "IS", runs)
+    lo, hi = TOL["P13_window"]
+    inside = when.between(pd.Timestamp(lo), pd.Timestamp(hi))
+    share = float(inside.mean()) if len(runs) else float("nan")
+    early = float((when < pd.Timestamp(lo)).mean()) if len(runs) else float("nan")
+    return row("P13", "the first pledge to IS comes around May 2015 (al-Sahrawi)", "Lebovich 2016",
+               "first pledge to IS within the window (1) or not (0)", "1 (13-14 May 2015)", 1.0,
+               inside.astype(float), f"in >= {TOL['P13_share_min']:.0%} of runs within {lo} .. {hi}",
+               share >= TOL["P13_share_min"],
+               f"runs with it in the window: {share:.0%}; earlier: {early:.0%}; ever (to 2017): "
+               f"{when.notna().mean():.0%}; median date {_median_date(when)}")
+
+
+def splits_between(events: pd.DataFrame, factions: pd.DataFrame, start: str, end: str, camp: str | None = None,
+                   runs: pd.Index | None = None) -> pd.Series:
+    """Per run: splits dated ``start`` .. ``end`` (inclusive), from a parent of ``camp`` that week (any camp when
+    None); 0 for a run without one."""
+    runs = _runs(events, factions) if runs is None else runs
+    s = events[(events["kind"] == "split") & _between(events["date"], start, end)][["run", "date", "other"]]
+    if camp is not None:
+        camps = factions[["run", "date", "faction", "camp"]].drop_duplicates(["run", "date", "faction"])
+        s = s.merge(camps.rename(columns={"faction": "other"}), on=["run", "date", "other"], how="left")
+        s = s[s["camp"] == camp]
+    return s.groupby("run").size().reindex(runs, fill_value=0)
+
+
+def p14_split_around_serval(events: pd.DataFrame, factions: pd.DataFrame) -> dict:
+    """P14: an AQ-camp group splits around the turn of 2013.
+
+    Record: Belmokhtar left AQIM in December 2012 and the Islamic Movement of Azawad split from Ansar Dine on 24
+    January 2013, as the groups ruled the north and Serval struck (record README, "Splits, pledges, mergers").
+    Written before any run of the incentive-based splits was looked at (issue 17, second part). Statistic per run:
+    whether an AQ-camp group splits within the window. Tolerance: in at least half the runs, within +-6 months of
+    January 2013."""
+    runs = _runs(events, factions)
+    lo, hi = TOL["P14_window"]
+    n = splits_between(events, factions, lo, hi, "AQ", runs)
+    inside = n > 0
+    share = float(inside.mean()) if len(runs) else float("nan")
+    return row("P14", "an AQ-camp group splits around Jan 2013 (Belmokhtar, the IMA)", "record README",
+               "an AQ-camp split within the window (1) or not (0)", "1 (Dec 2012; 24 Jan 2013)", 1.0,
+               inside.astype(float), f"in >= {TOL['P14_share_min']:.0%} of runs within {lo} .. {hi}",
+               share >= TOL["P14_share_min"], f"runs with one: {share:.0%}; splits in the window per run: median "
+               f"{_median(n):.0f}")
+
+
+def p15_split_count(events: pd.DataFrame, factions: pd.DataFrame) -> dict:
+    """P15: splits are rare: a few in five years.
+
+    Record: three splits in 2012-2016 among the region's jihadist groups (Belmokhtar from AQIM, Dec 2012; the
+    Islamic Movement of Azawad from Ansar Dine, Jan 2013; al-Sahrawi's group from Al Mourabitoun, May 2015; record
+    README). Written before any run of the incentive-based splits was looked at (issue 17, second part); the
+    former hazards' splits had been seen in single runs. Statistic per run: splits 2012-2016. Tolerance: median
+    within a factor 2 of 3 (1.5 to 6)."""
+    runs = _runs(events, factions)
+    n = splits_between(events, factions, "2012-01-01", "2016-12-31", None, runs)
+    lo, hi = TOL["P15_splits_range"]
+    return row("P15", "splits are rare: about three in 2012-2016", "record README", "splits 2012-2016 per run",
+               "3", 3.0, n, f"median in [{lo:g}, {hi:g}]", lo <= _median(n) <= hi,
+               f"runs without a split: {(n == 0).mean():.0%}")
+
+
 @dataclass(frozen=True)
 class Pattern:
     name: str
@@ -572,6 +658,9 @@ PATTERNS = (
     Pattern("P10", p10_al_mourabitoun, ("events",)),
     Pattern("P11", p11_jnim, ("events",)),
     Pattern("P12", p12_no_cross_camp_mergers, ("events", "factions")),
+    Pattern("P13", p13_first_pledge, ("events",)),
+    Pattern("P14", p14_split_around_serval, ("events", "factions")),
+    Pattern("P15", p15_split_count, ("events", "factions")),
 )
 
 #: the columns of each run table the checks read

@@ -63,13 +63,15 @@ STRENGTHS = {
     "mechanisms.territory.influence_rate": (0.0, 1.0),
     "mechanisms.territory.upkeep": (0.0, 2.0),
     "mechanisms.claims.false_claim_probability": (0.0, 1.0),
-    # up to frequent splits: splinters never take the slots of configured groups still to appear
-    "mechanisms.alliances.split_base": (0.0, 0.05),
+    # up to frequent splits (the incentives rule at its ceiling rate): splinters never take the slots of configured
+    # groups still to appear
+    "mechanisms.alliances.split.intercept": (-10.0, 5.0),
+    "mechanisms.alliances.pledge.intercept": (-10.0, 5.0),
 }
 WIDE = {**STRENGTHS, "mechanisms.barkhane.troop_scale": (0.0, 10.0), "mechanisms.minusma.size_scale": (0.0, 10.0),
         "mechanisms.attention.salience_weight": (0.0, 10.0), "mechanisms.recruitment.local_rate": (0.0, 10.0),
-        "mechanisms.alliances.pledge_rate": (0.0, 1.0), "mechanisms.alliances.merge_rate": (0.0, 1.0),
-        "mechanisms.alliances.split_base": (0.0, 0.05)}
+        "mechanisms.alliances.pledge.rate": (0.0, 1.0), "mechanisms.alliances.merge_rate": (0.0, 1.0),
+        "mechanisms.alliances.split.rate": (0.0, 0.2)}
 
 
 @st.composite

@@ -144,6 +144,11 @@ class Relations(Mechanism):
         w = m.world
         self.cell_weight = (1.0 + w.route + np.log10(1.0 + w.population) / 6.0).ravel()
         self.coalitions = {name: fc for name, fc in m.config.factions.items() if fc.formed_by}
+        self.week_terms: dict[tuple[str, str], dict] = {}  # this week's terms of every pair (a, b) weighed
+        self.joint_operations = 0
+        self.joint_claims = 0
+        self.fights_started = 0  # pairs that turned to fighting
+        self.truces = 0  # fighting pairs that stopped
         self.refresh()
 
     # --- who is in the table ------------------------------------------------------------------------------------
@@ -167,7 +172,7 @@ class Relations(Mechanism):
                     state = COMPETING
                 else:
                     state = self.initial_state(g, h)
-                self.set_state(g, h, state)
+                self.start_pair(g, h, state)
 
     def initial_state(self, a: ArmedGroup, b: ArmedGroup) -> int:
         """Relations before any decision (2012): the groups of one camp that share ties cooperate (the coalition
@@ -177,13 +182,24 @@ class Relations(Mechanism):
             return COMPETING
         return COOPERATING if self.ties(a, b) > 0 else TOLERATING
 
+    def start_pair(self, a: ArmedGroup, b: ArmedGroup, state: int) -> None:
+        """A pair's first state (a group new to the table): its non-aggression spell, if any, starts now."""
+        m = self.model
+        m.relation[a.slot, b.slot] = m.relation[b.slot, a.slot] = state
+        self.since[a.slot, b.slot] = self.since[b.slot, a.slot] = m.week
+        self.peace_since[a.slot, b.slot] = self.peace_since[b.slot, a.slot] = m.week
+
     def set_state(self, a: ArmedGroup, b: ArmedGroup, state: int) -> None:
+        """A pair decides a new state; a non-aggression spell ends when it turns to fighting (recorded) and starts
+        when it stops."""
         m = self.model
         old = int(m.relation[a.slot, b.slot])
         if old == FIGHTING and state != FIGHTING:
             self.peace_since[a.slot, b.slot] = self.peace_since[b.slot, a.slot] = m.week
-        elif state == FIGHTING and old != FIGHTING and self.holder[a.slot] and self.holder[b.slot]:
+            self.truces += 1
+        elif state == FIGHTING and old != FIGHTING:
             self.spells.append(int(m.week - self.peace_since[a.slot, b.slot]))
+            self.fights_started += 1
         m.relation[a.slot, b.slot] = m.relation[b.slot, a.slot] = state
         self.since[a.slot, b.slot] = self.since[b.slot, a.slot] = m.week
 
@@ -214,6 +230,7 @@ class Relations(Mechanism):
     def step(self) -> None:
         m, cfg = self.model, self.config
         self.refresh()
+        self.week_terms = {}
         groups = [g for g in m.groups() if g.units]
         if len(groups) < 2:
             return
@@ -240,25 +257,46 @@ class Relations(Mechanism):
                 stronger_pressure = float(pressure[i] if a.fighters >= b.fighters else pressure[j])
                 fight = (cfg.fight_gain * terms["overlap"] * strong - cfg.fight_cost
                          - cfg.front_risk * stronger_pressure)
-                terms["cooperation"], terms["fight_incentive"] = score, fight
+                terms["fight"], terms["utility"] = fight, score
+                self.week_terms[a.name, b.name] = terms
                 state = int(m.relation[a.slot, b.slot])
                 aim = aimed_state(score, fight, cfg)
                 if aim != state and rng.random() < cfg.adjust_rate:
                     new = state + (1 if aim > state else -1)
                     self.set_state(a, b, new)
                     m.log.add(m.week, m.date, "relation", a.name, b.name,
-                              f"{a.label} and {b.label}: {STATES[state]} -> {STATES[new]} ({_terms(terms)})",
-                              score)
+                              f"{a.label} and {b.label}: {STATES[state]} -> {STATES[new]}", score,
+                              state=STATES[new], terms={**terms, "probability": cfg.adjust_rate})
                     state = new
                 if (state == ALLIED and a.camp == b.camp and score >= cfg.merge_at
                         and m.week - self.since[a.slot, b.slot] >= cfg.merge_after and rng.random() < cfg.merge_rate):
-                    merges.append((a, b, terms))
+                    merges.append((a, b, {**terms, "probability": cfg.merge_rate}))
+        self.log_joint_operations()
         merged: set[str] = set()
         for a, b, terms in merges:
             if a.name in merged or b.name in merged or not (a.active and b.active):
                 continue
             into = self.merge(a, b, terms)
             merged.update({a.name, b.name} - {into.name} if into else set())
+
+    def log_joint_operations(self) -> None:
+        """Every operation of this week mounted by two groups is an event with the pair's terms (the partner
+        joined because the pair cooperates: 7.8), and whether they claimed it together (7.9)."""
+        m = self.model
+        for attack in m.attacks_this_week:
+            if len(attack.perpetrators) < 2:
+                continue
+            lead, partner = attack.perpetrators[:2]
+            terms = self.week_terms.get((lead, partner)) or self.week_terms.get((partner, lead))
+            a, b = m.factions.get(lead), m.factions.get(partner)
+            state = STATES[int(m.relation[a.slot, b.slot])] if a is not None and b is not None else ""
+            joint_claim = lead in attack.claimants and partner in attack.claimants
+            self.joint_operations += 1
+            self.joint_claims += joint_claim
+            m.log.add(m.week, m.date, "joint_operation", lead, partner,
+                      f"{attack.target} at {attack.place or attack.region}"
+                      + (", claimed jointly" if joint_claim else ""), float(joint_claim), state=state,
+                      terms=None if terms is None else dict(terms))
 
     # --- mergers ------------------------------------------------------------------------------------------------
     def merge(self, a: ArmedGroup, b: ArmedGroup, terms: dict) -> ArmedGroup | None:
@@ -287,10 +325,10 @@ class Relations(Mechanism):
         if into is not a and into is not b:
             self.inherit(into, a if a.fighters >= b.fighters else b)
         members = [g for g in (a, b) if g is not into]
-        reason = f"after {m.week - self.since[a.slot, b.slot]} weeks allied; {_terms(terms)}"
+        reason = f"after {m.week - self.since[a.slot, b.slot]} weeks allied"
         into.founders = sorted(identity(into) | made_of - {into.name}) if into.name in self.coalitions \
             else sorted(made_of)
-        merge_groups(m, members, into, reason)
+        merge_groups(m, members, into, reason, terms)
         return into
 
     def covers(self, coalition: str, made_of: set[str]) -> bool:
@@ -318,16 +356,27 @@ class Relations(Mechanism):
         self.holder[new.slot] = new.name
         for h in self.model.groups():
             if h is not new and h is not model_group:
-                self.set_state(new, h, int(self.model.relation[model_group.slot, h.slot]))
+                self.start_pair(new, h, int(self.model.relation[model_group.slot, h.slot]))
 
     def fighting_pairs(self) -> np.ndarray:
         """Boolean (slots, slots): which pairs fight where they meet."""
         return self.model.relation == FIGHTING
 
     def summary(self) -> dict:
-        """Non-aggression spells that ended in fighting, in weeks (mean, count)."""
-        return {"non_aggression_spells": len(self.spells),
-                "non_aggression_mean_weeks": float(np.mean(self.spells)) if self.spells else 0.0}
+        """Non-aggression spells (weeks a pair went without fighting): those that ended in fighting (count, mean,
+        median), and those still running at the end (count, mean: censored), over pairs of groups active at the end;
+        joint operations and how many were claimed jointly."""
+        m = self.model
+        groups = [g for g in m.groups() if self.holder[g.slot] == g.name]
+        ongoing = [int(m.week - self.peace_since[a.slot, b.slot]) for i, a in enumerate(groups) for b in groups[i + 1:]
+                   if m.relation[a.slot, b.slot] != FIGHTING]
+        return {"fights_started": int(self.fights_started), "truces": int(self.truces),
+                "non_aggression_spells": len(self.spells),
+                "non_aggression_mean_weeks": float(np.mean(self.spells)) if self.spells else 0.0,
+                "non_aggression_median_weeks": float(np.median(self.spells)) if self.spells else 0.0,
+                "non_aggression_ongoing": len(ongoing),
+                "non_aggression_ongoing_mean_weeks": float(np.mean(ongoing)) if ongoing else 0.0,
+                "joint_operations": int(self.joint_operations), "joint_claims": int(self.joint_claims)}
 
 
 def identity(group: ArmedGroup) -> set[str]:
@@ -339,12 +388,10 @@ def identity(group: ArmedGroup) -> set[str]:
     return names
 
 
-def _terms(terms: dict) -> str:
-    return ", ".join(f"{k}={v:.2f}" for k, v in terms.items())
-
-
-def merge_groups(model, members: list[ArmedGroup], into: ArmedGroup, reason: str = "") -> None:
-    """Fold ``members`` into ``into``: units, funds and influence move, the members become inactive."""
+def merge_groups(model, members: list[ArmedGroup], into: ArmedGroup, reason: str = "",
+                 terms: dict[str, float] | None = None) -> None:
+    """Fold ``members`` into ``into``: units, funds and influence move, the members become inactive. A merger the
+    groups decided logs the ``terms`` that drove it (a dated merger of the comparison scenario has none)."""
     m = model
     for g in members:
         if g is into or not g.active:
@@ -359,4 +406,5 @@ def merge_groups(model, members: list[ArmedGroup], into: ArmedGroup, reason: str
         m.influence[g.slot] = 0.0
         m.deactivate_group(g)
         m.log.add(m.week, m.date, "merger", g.name, into.name,
-                  f"{g.label} merges into {into.label}" + (f" ({reason})" if reason else ""), moved)
+                  f"{g.label} merges into {into.label}" + (f" ({reason})" if reason else ""), moved,
+                  terms=None if terms is None else dict(terms))
