@@ -51,7 +51,7 @@ print("sahel_sim", sahel_sim.__version__)
 # `out_dir` it also writes the run's folder, exactly as the command does.
 
 # %%
-HISTORY = ["calendar.end=2016-06-27", "scenario.clip_to_calendar=true"]  # 2012 to mid-2016: past the Radisson attack
+HISTORY = ["calendar.end=2016-06-27"]  # 2012 to mid-2016: past the Radisson attack
 r = sahel_sim.run(HISTORY, seed=3, out_dir=work / "history", figure=False)
 print(f"{r.summary['weeks']} weeks, {r.summary['attacks']} attacks, {r.summary['spectacular_attacks']} spectacular, "
       f"in {r.wall_time_s:.1f} s")

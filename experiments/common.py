@@ -14,6 +14,10 @@ import pandas as pd  # noqa: E402
 #: grey-scale-safe styles for the two camps (colour, marker, line style)
 CAMP_STYLE = {"AQ": dict(color="#b2182b", marker="o", ls="-"), "IS": dict(color="#252525", marker="s", ls="--")}
 WEEKS_PER_YEAR = 365.25 / 7
+#: the fewest runs (per cell or arm) an interval is given from: a percentile bootstrap over fewer values (or a
+#: 5-95% band over fewer seeds) is the spread of a handful of numbers, not an estimate; below it the tables hold
+#: NaN bounds and the findings say "no interval". Smoke scales (2-3 seeds) therefore give none.
+MIN_REPLICATES = 5
 #: the years of the record's spectacular attacks (La Terrasse, Sévaré, Radisson Blu, Ouagadougou, Gao; pattern P9)
 LATE = (2015, 2017)
 
@@ -45,22 +49,44 @@ def years(metrics: pd.DataFrame) -> pd.Series:
     return weeks / WEEKS_PER_YEAR
 
 
+def enough_for_interval(n: int) -> bool:
+    """Whether ``n`` runs (per cell, per arm) are enough to give an interval: at least :data:`MIN_REPLICATES`."""
+    return n >= MIN_REPLICATES
+
+
+def seed_band(table: pd.DataFrame) -> pd.DataFrame:
+    """Median and 5-95% band over seeds (the columns of ``table``) per row; no band (NaN) from fewer than
+    :data:`MIN_REPLICATES` seeds."""
+    enough = enough_for_interval(table.shape[1])
+    nan = pd.Series(np.nan, index=table.index)
+    return pd.DataFrame({"median": table.median(axis=1), "q05": table.quantile(0.05, axis=1) if enough else nan,
+                         "q95": table.quantile(0.95, axis=1) if enough else nan})
+
+
 def mean_ci(values: np.ndarray, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95
             ) -> tuple[float, float, float]:
-    """Mean and percentile-bootstrap interval of the mean."""
+    """Mean and percentile-bootstrap interval of the mean; no interval (NaN bounds) from fewer than
+    :data:`MIN_REPLICATES` values."""
     values = np.asarray(values, dtype=float)
     if len(values) == 0:
         return float("nan"), float("nan"), float("nan")
-    if len(values) == 1:
-        return float(values[0]), float(values[0]), float(values[0])
+    if not enough_for_interval(len(values)):
+        return float(values.mean()), float("nan"), float("nan")
     boots = rng.choice(values, size=(n_boot, len(values)), replace=True).mean(axis=1)
     lo, hi = np.quantile(boots, [(1 - level) / 2, 1 - (1 - level) / 2])
     return float(values.mean()), float(lo), float(hi)
 
 
 def save_figure(fig, out_dir: Path, name: str, footer: str) -> list[Path]:
-    """Write a figure as PNG and PDF with its provenance footer."""
-    fig.text(0.01, 0.005, footer, fontsize=7, color="#444444")
+    """Write a figure as PNG and PDF with its provenance footer; a smoke-scale footer (led by
+    :data:`~sahel_sim.analysis.experiment.SMOKE_MARK`) also marks the figure's title."""
+    from sahel_sim.analysis.experiment import SMOKE_MARK
+
+    if footer.lower().startswith(SMOKE_MARK):
+        title = fig._suptitle.get_text() if fig._suptitle is not None else ""
+        fig.suptitle(f"{SMOKE_MARK.upper()}" + (f"\n{title}" if title else ""), color="#b2182b",
+                     fontweight="bold")
+    fig.text(0.01, 0.005, footer, fontsize=7, color="#b2182b" if footer.lower().startswith(SMOKE_MARK) else "#444444")
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{name}.png", out_dir / f"{name}.pdf"]
     fig.savefig(paths[0], dpi=130, bbox_inches="tight")
@@ -78,4 +104,7 @@ def save_table(table: pd.DataFrame, out_dir: Path, name: str) -> Path:
 
 
 def fmt(mean: float, lo: float, hi: float, digits: int = 2) -> str:
+    """A mean with its 95% interval, or with "no interval" when there were too few runs for one."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return f"{mean:.{digits}f} (no interval: fewer than {MIN_REPLICATES} runs)"
     return f"{mean:.{digits}f} (95% CI {lo:.{digits}f} to {hi:.{digits}f})"

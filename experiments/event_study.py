@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import LATE, fmt, per_run, save_figure, save_table
+from experiments.common import LATE, enough_for_interval, fmt, per_run, save_figure, save_table
 
 HORIZONS = list(range(1, 13))  # weeks after the event
 PLACEBOS_PER_RUN = 50
@@ -53,10 +53,12 @@ def placebo_window(weeks: np.ndarray, shock_weeks: np.ndarray, margin: int) -> n
 def _interval_rows(values: np.ndarray, boots: np.ndarray, name: str, extra: dict) -> list[dict]:
     """Mean over runs and its 95% bootstrap interval, per horizon (``values``: runs x horizons)."""
     rows = []
+    enough = enough_for_interval(len(values))  # no interval from fewer than MIN_REPLICATES runs
     for j, k in enumerate(HORIZONS):
         b = values[boots, j].mean(axis=1)
         rows.append({"horizon_weeks": k, "series": name, "mean": float(values[:, j].mean()),
-                     "ci_low": float(np.quantile(b, 0.025)), "ci_high": float(np.quantile(b, 0.975)), **extra})
+                     "ci_low": float(np.quantile(b, 0.025)) if enough else float("nan"),
+                     "ci_high": float(np.quantile(b, 0.975)) if enough else float("nan"), **extra})
     return rows
 
 
@@ -155,7 +157,8 @@ def analyse(ctx) -> None:
             continue
         for k in (1, 4, 12):
             r = d.loc[k]
-            verdict = "no detectable difference" if r["ci_low"] <= 0 <= r["ci_high"] else "detectable difference"
+            verdict = ("no interval" if not np.isfinite(r["ci_low"]) else "no detectable difference"
+                       if r["ci_low"] <= 0 <= r["ci_high"] else "detectable difference")
             lines.append(f"* within {k} week(s): {what}: {fmt(r['mean'], r['ci_low'], r['ci_high'], 3)} ({verdict}).")
     lines += ["", "The counterfactual is the shocks' effect in the model; the placebo design is what an analyst of the "
               "record could estimate. Where they differ, the placebo weeks differ from the shock weeks in more than "

@@ -6,7 +6,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import LATE, fmt, late_aq_spectaculars, mean_ci, per_run, save_figure, save_table, years
+from experiments.common import (
+    LATE,
+    MIN_REPLICATES,
+    enough_for_interval,
+    fmt,
+    late_aq_spectaculars,
+    mean_ci,
+    per_run,
+    save_figure,
+    save_table,
+    years,
+)
 
 R, P, INTERVENTION = "mechanisms.rivalry.enabled", "mechanisms.peace_process.enabled", "intervention"
 INTERVENTIONS = ["none", "barkhane", "barkhane_minusma"]
@@ -88,7 +99,7 @@ def analyse(ctx) -> None:
         for _ in range(1000):
             resampled = {k: rng.choice(v, len(v)) if len(v) else v for k, v in cells.items()}
             boots.append(effects(resampled))
-        enough = min(len(v) for v in cells.values()) >= 2  # an interval needs replicates within every cell
+        enough = enough_for_interval(min(len(v) for v in cells.values()))  # replicates within every cell
         for name, value in point.items():
             lo, hi = np.nanquantile([b[name] for b in boots], [0.025, 0.975]) if enough else (np.nan, np.nan)
             effect_rows.append({"outcome": label, "effect": name, "estimate": value, "ci_low": lo, "ci_high": hi,
@@ -136,7 +147,7 @@ def analyse(ctx) -> None:
         lines.append(f"## {label}")
         for _, e in effects_t[effects_t["outcome"] == label].iterrows():
             verdict = ("detectable" if e["detectable"] else "no detectable effect" if np.isfinite(e["ci_low"])
-                       else "no interval: fewer than 2 runs per cell")
+                       else f"no interval: fewer than {MIN_REPLICATES} runs per cell")
             lines.append(f"* {e['effect']}: {fmt(e['estimate'], e['ci_low'], e['ci_high'])} ({verdict})")
         lines.append("")
     aq = effects_t[effects_t["outcome"] == "AQ-camp spectacular attacks per year"].set_index("effect")

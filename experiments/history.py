@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import save_figure, save_table
+from experiments.common import MIN_REPLICATES, enough_for_interval, save_figure, save_table, seed_band
 
 
 def record_yearly() -> pd.Series:
@@ -27,8 +27,7 @@ def analyse(ctx) -> None:
     record = record_yearly()
 
     yearly = world.groupby([world["date"].dt.year.rename("year"), "run"])["state_based_deaths"].sum().unstack()
-    band = pd.DataFrame({"median": yearly.median(axis=1), "q05": yearly.quantile(0.05, axis=1),
-                         "q95": yearly.quantile(0.95, axis=1)})
+    band = seed_band(yearly)
     band["record"] = record.reindex(band.index)
     band = band.reset_index()
     save_table(band, ctx.out_dir, "history_battle_deaths")
@@ -36,8 +35,7 @@ def analyse(ctx) -> None:
     quarter = attacks["date"].dt.to_period("Q").dt.to_timestamp()
     by_zone = (attacks.groupby([quarter.rename("quarter"), "zone"]).size() / n_runs).unstack(fill_value=0)
     lat = attacks.groupby([quarter.rename("quarter"), "run"])["lat"].mean().unstack()
-    lat_band = pd.DataFrame({"median": lat.median(axis=1), "q05": lat.quantile(0.05, axis=1),
-                             "q95": lat.quantile(0.95, axis=1)}).reset_index()
+    lat_band = seed_band(lat).reset_index()
     save_table(by_zone.reset_index(), ctx.out_dir, "history_attacks_by_zone")
     save_table(lat_band, ctx.out_dir, "history_attack_latitude")
 
@@ -67,8 +65,8 @@ def analyse(ctx) -> None:
     ax.set_title("Attack latitude over time (median and 5-95% over seeds)", fontsize=10)
     ax = axes[1, 1]
     north = world.groupby(["date", "run"])["north_jihadist_share"].mean().unstack()
-    ax.fill_between(north.index, north.quantile(0.05, axis=1), north.quantile(0.95, axis=1), color="#888888",
-                    alpha=0.3)
+    north_band = seed_band(north)
+    ax.fill_between(north.index, north_band["q05"], north_band["q95"], color="#888888", alpha=0.3)
     ax.plot(north.index, north.median(axis=1), color="black")
     ax.set_ylabel("share of the north's people under jihadist dominance")
     ax.set_title("The north: takeover in 2012, reversal after Serval", fontsize=10)
@@ -84,11 +82,18 @@ def analyse(ctx) -> None:
     common = band.dropna(subset=["record"])
     inside = ((common["record"] >= common["q05"]) & (common["record"] <= common["q95"])).sum()
     peak_model = int(band.loc[band["median"].idxmax(), "year"])
+    if enough_for_interval(n_runs):
+        band_lines = [f"* Yearly state-based battle deaths: the record lies inside the model's 5-95% band in {inside} "
+                      f"of {len(common)} years; the model's median peaks in {peak_model} (record: 2013).",
+                      *(f"* {int(r.year)}: model median {r['median']:.0f} (90% band {r.q05:.0f} to {r.q95:.0f}; no "
+                        f"95% CI here, a band over seeds) vs record {r.record:.0f}" for _, r in common.iterrows())]
+    else:
+        band_lines = [f"* Yearly state-based battle deaths: no band over seeds from {n_runs} seeds (fewer than "
+                      f"{MIN_REPLICATES}); the model's median peaks in {peak_model} (record: 2013).",
+                      *(f"* {int(r.year)}: model median {r['median']:.0f} vs record {r.record:.0f}"
+                        for _, r in common.iterrows())]
     lines = [f"# {ctx.config.title}", "", f"Design: {n_runs} seeds of the default scenario, scale={ctx.scale}.", "",
-             f"* Yearly state-based battle deaths: the record lies inside the model's 5-95% band in {inside} of "
-             f"{len(common)} years; the model's median peaks in {peak_model} (record: 2013).",
-             *(f"* {int(r.year)}: model median {r['median']:.0f} (90% band {r.q05:.0f} to {r.q95:.0f}; no 95% CI "
-               f"here, a band over seeds) vs record {r.record:.0f}" for _, r in common.iterrows()),
+             *band_lines,
              "", "The default's free parameters are calibrated on the record up to 2016 (`sahel-sim "
              "experiment=calibration`; docs/validation.md), so 2012-2016 here is an in-sample fit and 2017 is out of "
              "sample (the record has no UCDP year after 2016 to compare).", "",

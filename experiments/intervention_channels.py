@@ -7,7 +7,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import LATE, fmt, late_aq_spectaculars, mean_ci, per_run, save_figure, save_table, years
+from experiments.common import (
+    LATE,
+    enough_for_interval,
+    fmt,
+    late_aq_spectaculars,
+    mean_ci,
+    per_run,
+    save_figure,
+    save_table,
+    years,
+)
 
 INTERVENTION, RESTRAINT, RETALIATION = ("intervention", "mechanisms.attacks.rule_restraint",
                                         "mechanisms.attacks.retaliation_weight")
@@ -42,11 +52,12 @@ def channel_effects(runs: pd.DataFrame, rng: np.random.Generator, n_boot: int = 
                 continue
             boots = (rng.choice(with_, (n_boot, len(with_))).mean(axis=1)
                      - rng.choice(without, (n_boot, len(without))).mean(axis=1))
-            lo, hi = np.quantile(boots, [0.025, 0.975])
+            lo, hi = (np.quantile(boots, [0.025, 0.975]) if enough_for_interval(min(len(with_), len(without)))
+                      else (np.nan, np.nan))
             rows.append({"outcome": label, "restraint": bool(restraint), "retaliation": bool(retaliation),
                          "with_intervention": with_.mean(), "without_intervention": without.mean(),
                          "effect": with_.mean() - without.mean(), "ci_low": lo, "ci_high": hi,
-                         "detectable": bool(not lo <= 0 <= hi), "runs": len(with_) + len(without)})
+                         "detectable": bool(np.isfinite(lo) and not lo <= 0 <= hi), "runs": len(with_) + len(without)})
     return pd.DataFrame(rows)
 
 
@@ -110,7 +121,8 @@ def analyse(ctx) -> None:
     for key in ("whole", "late", "north"):
         lines.append(f"## Intervention's effect on the {OUTCOMES[key]}")
         for _, e in effects_t[effects_t["outcome"] == OUTCOMES[key]].iterrows():
-            verdict = "detectable" if e["detectable"] else "no detectable effect"
+            verdict = ("detectable" if e["detectable"] else "no detectable effect" if np.isfinite(e["ci_low"])
+                       else "no interval")
             lines.append(f"* {_cell_label(e['restraint'], e['retaliation'])}: {e['without_intervention']:.2f} -> "
                          f"{e['with_intervention']:.2f}, effect {fmt(e['effect'], e['ci_low'], e['ci_high'])} "
                          f"({verdict})")

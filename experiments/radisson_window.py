@@ -78,7 +78,7 @@ def paired_effects(per_run_outcomes: pd.DataFrame, rng: np.random.Generator, by:
                 mean, lo, hi = mean_ci(diff, rng)
                 rows.append({**fixed, "condition": cond, "label": CONDITIONS[cond][0], "removes": CONDITIONS[cond][1],
                              "outcome": key, "effect": mean, "ci_low": lo, "ci_high": hi, "paired_runs": len(seeds),
-                             "detectable": bool(len(seeds) > 1 and not (lo <= 0 <= hi))})
+                             "detectable": bool(np.isfinite(lo) and not (lo <= 0 <= hi))})
     return pd.DataFrame(rows)
 
 

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import CAMP_STYLE, fmt, mean_ci, per_run, save_figure, save_table, years
+from experiments.common import CAMP_STYLE, enough_for_interval, fmt, mean_ci, per_run, save_figure, save_table, years
 
 PARAM = "mechanisms.rivalry.strength"
 
@@ -53,15 +53,18 @@ def analyse(ctx) -> None:
             if np.ptp(x[idx]) > 0:
                 slopes.append(np.polyfit(x[idx], y[idx], 1)[0])
         slope = np.polyfit(x, y, 1)[0] if np.ptp(x) > 0 else float("nan")
-        lo, hi = np.quantile(slopes, [0.025, 0.975]) if slopes else (float("nan"), float("nan"))
+        per_level = int(runs.groupby(PARAM).size().min())  # replicates at the thinnest level
+        lo, hi = (np.quantile(slopes, [0.025, 0.975]) if slopes and enough_for_interval(per_level)
+                  else (float("nan"), float("nan")))
         zero, one = y[x == 0], y[np.isclose(x, 1.0)]
         contrast = ""
         if len(zero) and len(one):
             boots = [rng.choice(one, len(one)).mean() - rng.choice(zero, len(zero)).mean() for _ in range(2000)]
-            c_lo, c_hi = np.quantile(boots, [0.025, 0.975])
+            c_lo, c_hi = (np.quantile(boots, [0.025, 0.975]) if enough_for_interval(min(len(zero), len(one)))
+                          else (np.nan, np.nan))
             contrast = (f"; no rivalry -> historical rivalry: {fmt(one.mean() - zero.mean(), c_lo, c_hi)} "
                         "spectacular attacks per year")
-        verdict = ("no detectable effect" if lo <= 0 <= hi else
+        verdict = ("no interval" if not np.isfinite(lo) else "no detectable effect" if lo <= 0 <= hi else
                    ("rises with rivalry" if slope > 0 else "falls with rivalry"))
         lines.append(f"* {camp}-camp groups: slope {fmt(slope, lo, hi, 3)} spectacular attacks per year per unit "
                      f"of rivalry strength ({verdict}){contrast}.")

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import save_figure, save_table
+from experiments.common import MIN_REPLICATES, enough_for_interval, save_figure, save_table
 from sahel_sim.analysis.sensitivity import analyse as sobol_indices
 
 OUTPUTS = {"spectacular_by_camp.AQ": "AQ-camp spectacular attacks", "attacks": "attacks",
@@ -26,6 +26,9 @@ def analyse(ctx) -> None:
         f["metric"] = m
         filled.append(f)
     table = pd.concat([sobol_indices(design, pd.concat(filled), m) for m in present], ignore_index=True)
+    base_samples = ctx.config.scales[ctx.scale].design_n
+    if not enough_for_interval(base_samples):  # SALib's bootstrap over a handful of base samples is no interval
+        table[["S1_conf", "ST_conf"]] = np.nan
     save_table(table, ctx.out_dir, "sobol_indices")
 
     fig, axes = plt.subplots(1, len(present), figsize=(4.2 * len(present), 4.8), sharey=True)
@@ -51,8 +54,11 @@ def analyse(ctx) -> None:
     for m in present:
         t = table[table["metric"] == m].sort_values("ST", ascending=False)
         top = t.iloc[0]
+        interval = (f"95% CI {top['ST'] - top['ST_conf']:.2f} to {top['ST'] + top['ST_conf']:.2f}"
+                    if np.isfinite(top["ST_conf"]) else f"no interval: {base_samples} base samples, fewer than "
+                    f"{MIN_REPLICATES}")
         lines.append(f"* {OUTPUTS[m]}: largest total-order index {top['parameter']} ST = {top['ST']:.2f} "
-                     f"(95% CI {top['ST'] - top['ST_conf']:.2f} to {top['ST'] + top['ST_conf']:.2f}).")
+                     f"({interval}).")
     lines += ["", "Small designs (smoke) give wide, even negative, intervals: read the full-size run.", "",
               f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

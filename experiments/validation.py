@@ -1,4 +1,4 @@
-"""Validation: the default scenario over many seeds against the record's patterns P1-P9
+"""Validation: the default scenario over many seeds against the record's patterns P1-P15
 (sahel_sim.analysis.validation)."""
 
 from __future__ import annotations
@@ -196,14 +196,16 @@ def analyse(ctx) -> None:
     ax.legend(fontsize=8)
     _predictive_table(grid_axes[1, 3], spectacular)
 
-    others = results[results["pattern"].isin(["P4", "P5"])]
-    fig.text(0.01, 0.025, "  ·  ".join(f"{r.pattern} {r.description}: median {r.model_median:.3g} "
-                                        f"({'pass' if r['pass'] else 'FAIL'})" for _, r in others.iterrows()),
-             fontsize=8)
+    # the patterns without a panel, three lines of text: the pledges and claims, the groups' mergers (P10-P12), and
+    # their pledges and splits (P13-P15)
+    for y, names in ((0.05, ["P4", "P5"]), (0.033, ["P10", "P11", "P12"]), (0.016, ["P13", "P14", "P15"])):
+        others = results[results["pattern"].isin(names)]
+        fig.text(0.01, y, "  ·  ".join(f"{r.pattern} {r.description}: {_verdict(results, r.pattern)} "
+                                        f"({r.detail.split(';')[0]})" for _, r in others.iterrows()), fontsize=8)
     n_pass = int(results["pass"].sum())
     fig.suptitle(f"{ctx.config.title}: {n_pass} of {len(results)} patterns pass (scale={ctx.scale}, "
                  f"{n_runs} seeds)", fontsize=11)
-    fig.tight_layout(rect=(0, 0.04, 1, 0.97))
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
     save_figure(fig, ctx.out_dir, "validation", ctx.footer())
 
     rebuild = f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."

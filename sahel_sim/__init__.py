@@ -25,7 +25,7 @@ _PUBLIC = {
     "run_experiment": "sahel_sim.faces.api",
     "run_sweep": "sahel_sim.faces.api",
 }
-#: modules reachable as attributes under their short name (``sahel_sim.plotting.plot_overview(result)``)
+#: modules reachable as attributes under their short name (``sahel_sim.runner.plotting.plot_overview(result)``)
 _MODULES = {"plotting": "sahel_sim.runner.plotting"}
 
 __all__ = ["ConfigError", "RunResult", "SahelModel", "SweepResult", "__version__", "compose", "load", "load_config",

@@ -8,7 +8,7 @@ from sahel_sim.core.model import SahelModel
 from sahel_sim.faces.api import load_config
 
 #: a short run of the history scenario (Serval and MINUSMA included), fast enough for every test
-SHORT = ["calendar.end=2014-06-30", "scenario.clip_to_calendar=true"]
+SHORT = ["calendar.end=2014-06-30"]
 
 
 def make_config(*overrides: str, seed: int = 1, short: bool = True):

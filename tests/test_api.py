@@ -13,7 +13,7 @@ import sahel_sim
 from sahel_sim.faces.api import RunResult, SweepResult
 from sahel_sim.runner.outputs import TABLES
 
-SHORT = ["calendar.end=2013-06-24", "scenario.clip_to_calendar=true"]
+SHORT = ["calendar.end=2013-06-24"]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def written(tmp_path_factory) -> tuple[RunResult, Path]:
 def sweep_dir(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("api_sweep") / "sweep"
     proc = subprocess.run([sys.executable, "-m", "sahel_sim", "-m", "seed=1,2", "calendar.end=2012-09-24",
-                           "scenario.clip_to_calendar=true", "output.quiet=true", f"hydra.sweep.dir={d}"],
+                           "output.quiet=true", f"hydra.sweep.dir={d}"],
                           cwd=d.parent, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return d
@@ -91,7 +91,7 @@ def test_plots(written):
 def test_a_sweep_from_python_is_the_command_lines_sweep(tmp_path):
     import sahel_sim
 
-    result = sahel_sim.run_sweep(["seed=1,2", "calendar.end=2012-06-25", "scenario.clip_to_calendar=true"],
+    result = sahel_sim.run_sweep(["seed=1,2", "calendar.end=2012-06-25"],
                              sweep_dir=tmp_path / "sw")
     assert set(result.runs["status"]) == {"complete"} and set(result.metrics["seed"]) == {1, 2}
     with pytest.raises(sahel_sim.ConfigError, match="mechanisms.rivalry.strength"):
@@ -101,7 +101,7 @@ def test_a_sweep_from_python_is_the_command_lines_sweep(tmp_path):
 def test_an_experiment_from_python(tmp_path):
     import sahel_sim
 
-    out = sahel_sim.run_experiment("history", scale="smoke", root=tmp_path)
+    out = sahel_sim.run_experiment("history", scale="smoke", root=tmp_path, overrides=["calendar.end=2012-06-25"])
     assert (out / "findings.md").exists() and (out / "history.png").exists()
 
 
@@ -118,3 +118,26 @@ def test_attacks_by_year_has_a_spectacular_column_for_every_camp_even_at_zero():
     assert table.loc[2013].tolist() == [1, 1, 1, 0] and table.loc[2014].tolist() == [0, 0, 0, 0]
     quiet = attacks.assign(spectacular=False)
     assert int(attacks_by_year(SimpleNamespace(attacks=quiet, world=world))["spectacular"].to_numpy().sum()) == 0
+
+
+def test_a_sweep_from_python_without_a_folder_lands_in_multirun_named_from_its_overrides(tmp_path, monkeypatch):
+    """The README's ``sahel_sim.run_sweep([...])``: the default folder's name holds '=' and ','."""
+    import sahel_sim
+
+    monkeypatch.chdir(tmp_path)
+    result = sahel_sim.run_sweep(["seed=1,2", "calendar.end=2012-03-26"])
+    assert result.sweep_dir == Path("multirun") / "calendar.end=2012-03-26__seed=1,2"
+    assert (tmp_path / result.sweep_dir / "metrics.parquet").is_file()
+    assert set(result.runs["status"]) == {"complete"} and len(result.runs) == 2
+
+
+def test_a_run_result_prints_as_one_short_line(written):
+    result, out = written
+    text = repr(result)
+    assert "\n" not in text and len(text) < 400
+    s = result.summary
+    for part in (f"scenario='{s['scenario']}'", "seed=5", f"weeks={s['weeks']}", f"attacks={s['attacks']}",
+                 f"spectacular={s['spectacular_attacks']}", f"out_dir={out}", "changed=[calendar.end=2013-06-24]"):
+        assert part in text, (part, text)
+    assert "mechanisms" not in text and "factions" not in text  # not the whole config
+    assert "out_dir=not written" in repr(sahel_sim.run(SHORT, seed=5))

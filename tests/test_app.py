@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +33,7 @@ from sahel_sim.faces.demo import (
     world_status,
 )
 
-SHORT = ["calendar.end=2013-06-24", "scenario.clip_to_calendar=true"]
+SHORT = ["calendar.end=2013-06-24"]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -111,17 +110,15 @@ def test_a_demo_model_reproduces_the_plain_model_of_the_same_config():
            [(a.step, a.place, a.killed) for a in plain.log.attacks]
 
 
-def test_the_week_is_drawn_and_told_well_under_a_second():
+def test_the_week_is_drawn_and_told():
+    """The map, the three charts, the ticker and the status of a week mid-run (how fast: benchmarks/demo_week.py)."""
     model = DemoModel(seed=2)
     for _ in range(150):
         model.step()
-    t0 = time.perf_counter()
     images = [png_bytes(f(model)) for f in (map_figure, attention_chart, spectacular_chart, fighters_chart)]
     attacks, events = latest_attacks(model, 10), latest_events(model, 10)
     status = world_status(model)
-    elapsed = time.perf_counter() - t0
     assert all(img.startswith(PNG) and len(img) > 10_000 for img in images)
-    assert elapsed < 1.0, f"map, charts and ticker took {elapsed:.2f} s"
     assert 0 < len(attacks) <= 10 and 0 < len(events) <= 10
     assert [a.step for a in attacks] == sorted((a.step for a in attacks), reverse=True)
     assert any("Serval" in e.text or "Barkhane" in e.text for e in latest_events(model, 50))
@@ -169,6 +166,17 @@ def page():
         def select(self):
             return rc.find(v.Select).widget
 
+        def texts(self) -> list[str]:
+            """Every label, title and text the page's widgets carry (what a reader can see)."""
+            out = []
+            for cls in (v.Slider, v.Btn, v.Checkbox, v.Select, v.ToolbarTitle, v.Tab, v.CardTitle, v.Html):
+                for w in rc.find(cls).widgets:
+                    for attr in ("label", "children"):
+                        value = getattr(w, attr, None)
+                        items = value if isinstance(value, list | tuple) else [value]
+                        out += [x for x in items if isinstance(x, str) and x]
+            return out
+
         def html(self, css_class):
             return next(w.unsafe_innerHTML for w in rc.find(HTML).widgets if css_class in w.unsafe_innerHTML)
 
@@ -191,9 +199,28 @@ def test_the_app_module_builds_its_model_and_components():
     assert isinstance(model, DemoModel) and model.preset == DEFAULT_PRESET
     assert set(app.MODEL_PARAMS) == {"preset", "rivalry", "barkhane", "minusma", "peace_process", "seed"}
     assert app.MODEL_PARAMS["preset"]["values"] == list(PRESETS)
+    assert app.make_model(**app.default_params()).config == model.config
     assert len(app.COMPONENTS) == len(app.LAYOUT)
-    assert solara_viz.make_initial_grid_layout(len(app.LAYOUT))[0]["w"] == app.LAYOUT[0]["w"]
-    assert solara_viz.make_initial_grid_layout(2) == app._default_layout(2)  # other apps keep Mesa's layout
+    assert solara_viz.make_initial_grid_layout.__module__ == solara_viz.__name__  # Mesa's own is left untouched
+    assert app.MODEL_PARAMS["rivalry"].shown(1.5) == "AQ-IS rivalry: ×1.5 of 2012–17"
+    assert app.RENDER_DIAL.shown(10) == "Step advances: 10 week(s)"
+
+
+def test_the_page_is_titled_after_the_model_and_shows_no_mesa_internals(page):
+    texts = page.texts()
+    assert app_title() in texts
+    for shown in ("AQ-IS rivalry: ×1 of 2012–17", "Barkhane troops: ×1 of history",
+                  "MINUSMA size: ×1 of history", "Seed: 42", "Step advances: 1 week(s)",
+                  "Pause when playing: 150 ms"):
+        assert shown in texts, shown
+    for hidden in ("Use Threads", "Page 0", "Render Interval", "Play Interval", "Time:", "Solara"):
+        assert not any(hidden.lower() in t.lower() for t in texts), hidden
+
+
+def app_title() -> str:
+    from sahel_sim.faces import app
+
+    return app.TITLE
 
 
 def test_the_page_shows_map_charts_status_and_ticker_and_steps(page):
@@ -202,10 +229,7 @@ def test_the_page_shows_map_charts_status_and_ticker_and_steps(page):
     assert "Nothing yet" in page.html("sahel-ticker")
     assert "Lesson: history 2012–2017" in page.html("sahel-status")
     before = page.image("sahel-map")
-    t0 = time.perf_counter()
     page.button("Step").click()
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 1.5, f"a step and its rendering took {elapsed:.2f} s"
     assert page.image("sahel-map") != before
     assert "02 Jan 2012" in page.html("sahel-ticker")
 
@@ -255,6 +279,17 @@ def test_the_animation_writes_an_mp4_where_imageio_ffmpeg_is_installed(tmp_path)
     reader = iio2.get_reader(result.mp4)
     assert reader.count_frames() == len(result.dates)
     reader.close()
+
+
+def test_the_animate_command_takes_overrides_before_and_after_its_options(tmp_path):
+    """As docs/teaching.md writes it: ``sahel-sim-animate +preset=... --every 2 --out x.gif calendar.end=...``."""
+    pytest.importorskip("imageio")
+    from sahel_sim.faces.viz_cli import animate_main
+
+    out = tmp_path / "short.gif"
+    animate_main(["+preset=no_rivalry", "--every", "20", "--out", str(out), "--no-mp4", "--dpi", "40",
+                  "calendar.end=2012-03-26"])
+    assert out.is_file() and out.stat().st_size > 1000
 
 
 def test_the_animate_command_refuses_bad_input_with_one_line(tmp_path):

@@ -32,7 +32,7 @@ from sahel_sim.faces.cli import precheck
 from sahel_sim.runner import outputs
 
 LINE = re.compile(r"sahel-sim: error: (?P<field>[^\s:]+): (?P<what>.+?); allowed(?P<allowed>.+)")
-SHORT = ["calendar.end=2012-03-05", "scenario.clip_to_calendar=true"]
+SHORT = ["calendar.end=2012-03-05"]
 TABLES = [f"{name}.parquet" for name in outputs.TABLES]
 
 
@@ -155,10 +155,14 @@ BAD_OVERRIDES = [
                  id="date-troops-out-of-order"),
     pytest.param(["mechanisms.rivalry.is_share=[[2014-01-01,0.5],[2013-01-01,0.5]]"], "mechanisms.rivalry.is_share",
                  id="date-anchors-out-of-order"),
-    # --- events dated outside the run --------------------------------------------------------------------------
-    pytest.param(["calendar.end=2014-12-29"], "scenario.events[*", id="event-after-shortened-run"),
-    pytest.param([event(date="2030-01-01")], "scenario.events[0].date", id="event-after-run"),
-    pytest.param([event(date="2011-12-01")], "scenario.events[0].date", id="event-before-run"),
+    # --- events dated outside the run, with a strict calendar (without it they are dropped) -------------------
+    pytest.param(["calendar.end=2014-12-29", "scenario.strict_calendar=true"], "scenario.events[*",
+                 id="event-after-shortened-run"),
+    pytest.param([event(date="2030-01-01"), "scenario.strict_calendar=true"], "scenario.events[0].date",
+                 id="event-after-run"),
+    pytest.param([event(date="2011-12-01"), "scenario.strict_calendar=true"], "scenario.events[0].date",
+                 id="event-before-run"),
+    pytest.param(["scenario.strict_calendar=maybe"], "scenario.strict_calendar", id="type-strict-calendar"),
     # --- empty or degenerate maps ------------------------------------------------------------------------------
     pytest.param(["map.resolution=5"], "map.resolution", id="map-degenerate-grid"),
     pytest.param(["map.lon_max=-20"], "map.lon_max", id="map-inverted-extent"),

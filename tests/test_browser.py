@@ -124,12 +124,32 @@ def test_the_page_loads_with_the_map_the_charts_and_the_date(page):
     assert "Lesson: history 2012–2017" in page.locator(".sahel-status").inner_text()
     for name in ("Reset", "Step"):
         assert page.get_by_role("button", name=name, exact=True).is_visible()
-    assert slider(page, "AQ-IS rivalry intensity").count() == 1
+    assert slider(page, "AQ-IS rivalry").count() == 1
+
+
+def test_the_page_is_titled_after_the_model_and_shows_values_with_units_not_mesas_internals(page, screenshots):
+    from sahel_sim.faces.app import TITLE
+
+    assert page.title() == TITLE
+    page.screenshot(path=str(screenshots / "sahel_sim_demo_start.png"), full_page=True)
+    text = page.locator("body").inner_text()  # what is rendered visible, as a reader sees it
+    for shown in (TITLE, "AQ-IS rivalry: ×1 of 2012–17", "Barkhane troops: ×1 of history",
+                  "MINUSMA size: ×1 of history", "Seed: 42", "Step advances: 1 week(s)", "Pause when playing: 150 ms",
+                  "Lesson (preset)"):
+        assert shown in text, shown
+    # Mesa's modeller controls, its tab and step read-out, Solara's default page title (its small credit line at the
+    # sidebar's foot stays)
+    for hidden in ("Use Threads", "Page 0", "Render Interval", "Play Interval", "Time: ", "Solara ☀"):
+        assert hidden.lower() not in text.lower(), hidden
+    rivalry = slider(page, "AQ-IS rivalry")
+    rivalry.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.body.innerText.includes('AQ-IS rivalry: ×1.25 of 2012')")
 
 
 def test_a_slider_and_step_change_what_is_shown(page, screenshots):
     map_before = page.locator("img.sahel-map").screenshot()
-    rivalry = slider(page, "AQ-IS rivalry intensity")
+    rivalry = slider(page, "AQ-IS rivalry")
     rivalry.focus()
     for _ in range(4):  # 1.0 -> 2.0 in steps of 0.25
         page.keyboard.press("ArrowRight")
@@ -142,14 +162,14 @@ def test_a_slider_and_step_change_what_is_shown(page, screenshots):
     assert "Jan 2012" in page.locator(".sahel-ticker").inner_text()
     assert page.locator("img.sahel-map").screenshot() != map_before
     (screenshots / "step_seconds.txt").write_text(" ".join(f"{s:.3f}" for s in seconds) + "\n")
-    print(f"\nbrowser: Step to the next week shown took {', '.join(f'{s:.2f}' for s in seconds)} s")
-    assert min(seconds) < 2.0, f"a step took {seconds} s to show in the browser"
+    print(f"\nbrowser: Step to the next week shown took {', '.join(f'{s:.2f}' for s in seconds)} s (reported, not "
+          "asserted: speed lives in benchmarks/)")
 
 
 def test_a_screenshot_of_the_demo_mid_run_is_not_blank(page, screenshots):
     from PIL import Image
 
-    page.locator(".v-input", has_text="Render Interval").locator("[role=slider]").focus()
+    page.locator(".v-input", has_text="Step advances").locator("[role=slider]").focus()
     page.keyboard.press("End")  # the most weeks per Step (100)
     step(page)
     step(page)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-SHORT = ["calendar.end=2013-03-25", "scenario.clip_to_calendar=true"]
+SHORT = ["calendar.end=2013-03-25"]
 
 
 def sahel_sim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -57,7 +57,6 @@ def test_a_finished_run_folder_is_never_overwritten(tmp_path):
     ("map.resolution=20", "map.resolution"),
     ("factions.aqim.camp=ISIS", "factions.aqim.camp"),
     ("factions.aqim.home=[atlantis]", "factions.aqim.home"),
-    ("calendar.end=2014-12-29", "scenario.events"),
 ])
 def test_bad_input_is_refused_with_one_line_naming_the_field(tmp_path, override, field):
     p = sahel_sim(override, f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
@@ -91,3 +90,82 @@ def test_main_freezes_the_imported_objects_once_per_process(monkeypatch, capsys)
         assert exc.value.code == 2
     assert frozen == [True]
     assert "seed" in capsys.readouterr().err
+
+
+def test_a_shortened_calendar_runs_and_says_in_one_line_which_scenario_events_it_leaves_out(tmp_path):
+    p = sahel_sim("calendar.end=2014-12-29", "output.figure=false", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    notes = [line for line in p.stderr.splitlines() if "scenario events" in line]
+    assert len(notes) == 1 and "leaves out 6 scenario events" in notes[0] and "2015-06-20" in notes[0]
+    assert "strict_calendar" in notes[0]
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["scenario_events_left_out"] == 6 and summary["end"] == "2014-12-29"
+
+
+def test_a_full_calendar_run_says_nothing_about_left_out_events(tmp_path):
+    p = sahel_sim("calendar.end=2017-12-25", "calendar.start=2012-01-02", "output.figure=false",
+                  f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "scenario events" not in p.stderr
+
+
+@pytest.mark.parametrize("strict", ["scenario.strict_calendar=true", "scenario.clip_to_calendar=false"])
+def test_a_strict_calendar_refuses_a_shortened_run_in_one_line(tmp_path, strict):
+    p = sahel_sim("calendar.end=2014-12-29", strict, f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert p.returncode == 2, p.stderr
+    lines = [line for line in p.stderr.strip().splitlines() if line]
+    assert len(lines) == 1 and "Traceback" not in p.stderr
+    assert lines[0].startswith("sahel-sim: error: scenario.events[") and "2015-" in lines[0] and "allowed" in lines[0]
+    assert strict.split("=")[0] in lines[0]
+    assert not (tmp_path / "run").exists()
+
+
+def test_the_former_clip_to_calendar_flag_still_runs(tmp_path):
+    p = sahel_sim("calendar.end=2012-06-25", "scenario.clip_to_calendar=true", "output.figure=false",
+                  f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "run" / "summary.json").is_file()
+
+
+def test_a_run_folder_is_named_by_its_overrides_and_its_summary_lists_what_differs(tmp_path):
+    """A counterfactual does not look like the default run: its folder says what was overridden (the seed aside,
+    which the folder's own seed=N part says), and the summary lists what differs from the default config."""
+    p = sahel_sim("counterfactual=no_peace_meetings", "calendar.end=2012-06-25", "seed=7", "output.figure=false",
+                  cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    scenario = tmp_path / "outputs" / "history_2012_2017"
+    (named,) = scenario.iterdir()
+    assert named.name == "calendar.end=2012-06-25,counterfactual=no_peace_meetings"
+    (run,) = named.iterdir()
+    assert run.name.startswith("seed=7_")
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["differs_from_default"] == ["calendar.end=2012-06-25", "mechanisms.peace_process.venues=[]"]
+    assert "differs from the default: calendar.end=2012-06-25, mechanisms.peace_process.venues=[]" in p.stdout
+    assert str(run) in p.stdout
+
+
+def test_a_default_run_lands_in_the_scenarios_seed_folder_and_says_nothing_differs(tmp_path):
+    p = sahel_sim("output.figure=false", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    (run,) = (tmp_path / "outputs" / "history_2012_2017").iterdir()
+    assert run.name.startswith("seed=42_") and (run / "summary.json").is_file()
+    assert json.loads((run / "summary.json").read_text())["differs_from_default"] == []
+    assert "differs from the default: nothing" in p.stdout
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_outputs_follow_the_umask(tmp_path, umask):
+    """Colleagues on a shared cluster can read a run as any other file: 0644 under the usual umask 022."""
+    import os
+
+    out = tmp_path / "run"
+    code = (f"import os, sys; os.umask({umask}); sys.argv[1:] = sys.argv[1:]; from sahel_sim.faces.cli import main; "
+            "main()")
+    p = subprocess.run([sys.executable, "-c", code, "calendar.end=2012-03-26", f"hydra.run.dir={out}"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    files = [f for f in out.iterdir() if f.is_file()]
+    assert {f.name for f in files} >= {"summary.json", "attacks.parquet", "config.yaml", "overview.png"}
+    modes = {f.name: oct(f.stat().st_mode & 0o777) for f in files}
+    assert set(modes.values()) == {oct(0o666 & ~umask)}, modes
+    assert not os.access(out, os.F_OK) or out.stat().st_mode & 0o777 == 0o777 & ~umask

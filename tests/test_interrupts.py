@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-LONG = ["calendar.end=2099-12-28", "scenario.clip_to_calendar=true", "output.figure=false"]
+LONG = ["calendar.end=2099-12-28", "output.figure=false"]
 
 
 def _default_sigint() -> None:
@@ -46,7 +46,7 @@ def test_an_interrupted_run_leaves_no_table_and_says_so(tmp_path, sig):
 
 
 def test_an_interrupted_sweep_resumes_without_loss_or_duplicates(tmp_path):
-    sweep = ["-m", "seed=1,2,3", "calendar.end=2013-12-30", "scenario.clip_to_calendar=true", "output.quiet=true",
+    sweep = ["-m", "seed=1,2,3", "calendar.end=2013-12-30", "output.quiet=true",
              f"hydra.sweep.dir={tmp_path / 'sweep'}"]
     proc = start(sweep, tmp_path)
     deadline = time.monotonic() + 120

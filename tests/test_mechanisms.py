@@ -258,14 +258,40 @@ def test_without_recruitment_no_one_joins():
 
 
 def test_a_leaders_death_makes_a_split_likely():
-    m = make_model("mechanisms.alliances.split_after_leader_death=1", "mechanisms.alliances.split_base=0")
+    """The incentives rule: a succession dispute is the term that tips the choice (the other terms held at none)."""
+    m = make_model("mechanisms.alliances.split.rate=1", "mechanisms.alliances.split.intercept=-20",
+                   "mechanisms.alliances.split.succession_weight=40")
+    m.mechanism("alliances").step()
+    assert not [e for e in m.log.events if e.kind == "split"]
     g = m.factions["ansar_dine"]
     m.leader_killed(g, by="barkhane")
     m.mechanism("alliances").step()
     splits = [e for e in m.log.events if e.kind == "split"]
-    assert splits and splits[0].other == "ansar_dine"
+    assert [e.other for e in splits] == ["ansar_dine"]
+    assert splits[0].terms["succession"] == 1.0 and splits[0].terms["probability"] > 0.99
     child = m.factions[splits[0].faction]
     assert child.parent == "ansar_dine" and child.fighters > 0
+
+
+def test_ruling_the_north_an_empty_treasury_and_the_rival_brand_each_raise_the_split_odds():
+    from sahel_sim.core.mechanisms.alliances import SplitIncentives, split_utility
+
+    cfg = SplitIncentives()
+    calm = {"succession": 0.0, "restraint": 0.0, "brand": 0.0, "funds": 0.0}
+    for term in calm:
+        assert split_utility(cfg, {**calm, term: 0.5}) > split_utility(cfg, calm)
+
+
+def test_a_group_ruling_the_north_weighs_its_restraint():
+    m = make_model()
+    alliances = m.mechanism("alliances")
+    g = m.factions["aqim"]
+    from sahel_sim.core.geography import ZONES
+
+    m.influence[g.slot][m.world.zone == ZONES.index("north")] = 1.0  # AQIM holds every northern cell
+    ruled = alliances.ruled_shares([g])[g.name]
+    assert ruled == pytest.approx(m.north_share_held(m.influence[g.slot])) and ruled > 0.9
+    assert alliances.split_terms(g, ruled)["restraint"] == ruled
 
 
 def small_splinter_under_is_ascendancy(*overrides):
@@ -276,14 +302,53 @@ def small_splinter_under_is_ascendancy(*overrides):
     return m, child
 
 
-def test_a_splinter_pledges_to_is_when_aq_trails_under_rivalry():
+def pledge_probability(m, g) -> float:
+    from sahel_sim.core.mechanisms.alliances import logistic, pledge_utility
+
+    cfg = m.config.mechanisms.alliances.pledge
+    return cfg.rate * logistic(pledge_utility(cfg, m.mechanism("alliances").pledge_terms(g)))
+
+
+def test_a_small_splinter_weighs_a_pledge_to_is_where_a_configured_group_keeps_its_allegiance():
+    """The incentives rule, in mid-2015's context (IS 0.2 ahead globally, the AQ camp alone locally, full
+    rivalry): a new leader with no oath of his own against AQIM's."""
+    m = make_model()
+    child = m.mechanism("alliances").split(m.factions["aqim"])
+    m.global_share, m.local_share, m.rivalry_intensity = {"IS": 0.6, "AQ": 0.4}, {"AQ": 1.0, "IS": 0.0}, 1.0
+    splinter, parent = pledge_probability(m, child), pledge_probability(m, m.factions["aqim"])
+    assert splinter > 0.2 * m.config.mechanisms.alliances.pledge.rate and splinter > 100 * parent
+
+
+def test_without_rivalry_a_pledge_is_as_rare_as_its_intercept():
+    from sahel_sim.core.mechanisms.alliances import logistic
+
+    m, child = small_splinter_under_is_ascendancy()
+    m.rivalry_intensity = 0.0
+    cfg = m.config.mechanisms.alliances.pledge
+    assert m.mechanism("alliances").pledge_terms(child)["brand"] == 0.0
+    assert pledge_probability(m, child) <= cfg.rate * logistic(cfg.intercept)
+
+
+def test_partners_size_and_an_earlier_switch_hold_a_group_in_its_camp():
+    from sahel_sim.core.mechanisms.alliances import PledgeIncentives, pledge_utility
+
+    cfg = PledgeIncentives()
+    keen = {"brand": 0.2, "attention": 1.0, "funds": 1.0, "commitment": 0.0, "partners": 0.0, "size": 0.1,
+            "switched": 0.0}
+    for term, value in (("partners", 2.0), ("size", 0.8), ("switched", 1.0), ("commitment", 1.0)):
+        assert pledge_utility(cfg, {**keen, term: value}) < pledge_utility(cfg, keen)
+    assert pledge_utility(cfg, {**keen, "attention": 0.0}) < pledge_utility(cfg, keen)  # fame needs no brand
+
+
+def test_the_former_rule_a_splinter_pledges_to_is_when_aq_trails_under_rivalry():
+    """decision=camp_share (scenario=scripted_relations): the former hazard, pulled by the camps' shares."""
     m, child = small_splinter_under_is_ascendancy()
     m.rivalry_intensity = 1.0
     assert m.mechanism("alliances").try_pledge(child)
     assert child.camp == "IS" and any(e.kind == "pledge" for e in m.log.events)
 
 
-def test_without_rivalry_nobody_pledges():
+def test_the_former_rule_without_rivalry_nobody_pledges():
     m, child = small_splinter_under_is_ascendancy()
     m.rivalry_intensity = 0.0
     assert not m.mechanism("alliances").try_pledge(child)
@@ -299,7 +364,7 @@ def test_splits_and_mergers_keep_the_money_of_both_purses():
     assert child is not None and 0 < child.operations_budget < budget
     assert child.funds + child.operations_budget + parent.funds + parent.operations_budget == pytest.approx(money)
     assert child.operations_budget / budget == pytest.approx(child.fighters / (child.fighters + parent.fighters))
-    from sahel_sim.core.mechanisms.alliances import merge_groups
+    from sahel_sim.core.mechanisms.relations import merge_groups
 
     merge_groups(m, [child], parent)
     assert parent.operations_budget == pytest.approx(budget) and parent.funds + parent.operations_budget == \
@@ -308,7 +373,8 @@ def test_splits_and_mergers_keep_the_money_of_both_purses():
 
 
 def test_dated_mergers_fold_members_into_the_new_group():
-    m = make_model()
+    """The comparison scenario with the record's mergers dated (scenario=scripted_relations)."""
+    m = make_model("scenario=scripted_relations")
     run_to(m, "2013-08-26")
     am = m.factions["al_mourabitoun"]
     assert not m.factions["mujao"].active and not m.factions["signers_in_blood"].active

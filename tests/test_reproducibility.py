@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = ROOT / "tests" / "snapshots" / "short_default_seed1.json"
 FILES = [*(f"{name}.parquet" for name in TABLES), "summary.json", "config.yaml"]
 #: a short run (about 18 months) with every mechanism on, fast enough to repeat
-SHORT = ["calendar.end=2013-06-30", "scenario.clip_to_calendar=true"]
+SHORT = ["calendar.end=2013-06-30"]
 #: a different run to have happened in between: other seed, strengths, switches, calendar and map
-OTHER = ["calendar.end=2012-09-30", "scenario.clip_to_calendar=true", "mechanisms.rivalry.strength=2.5",
+OTHER = ["calendar.end=2012-09-30", "mechanisms.rivalry.strength=2.5",
          "mechanisms.minusma.enabled=false", "map.resolution=0.5", "max_groups=16"]
 
 

@@ -31,7 +31,7 @@ def test_a_sweep_runs_as_a_slurm_array_and_is_collected(cluster, tmp_path):
     sweep = tmp_path / "sweep"
     p = subprocess.run([sys.executable, "-m", "sahel_sim", "-m", "hydra/launcher=slurm_site",
                         "hydra.launcher.timeout_min=10", "hydra.launcher.mem_gb=1", "seed=1,2",
-                        "calendar.end=2012-09-24", "scenario.clip_to_calendar=true", f"hydra.sweep.dir={sweep}"],
+                        "calendar.end=2012-09-24", f"hydra.sweep.dir={sweep}"],
                        cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-3000:]
     assert "2/2 runs complete" in p.stderr

@@ -16,8 +16,7 @@ from sahel_sim.analysis.sensitivity import analyse, apply_design_row, make_desig
 from sahel_sim.analysis.sweep import collect, derive_seed, expected_runs, job_dirname
 from tests.conftest import make_config
 
-SWEEP = ["-m", "seed=1,2", "mechanisms.rivalry.strength=0,2", "calendar.end=2012-09-24",
-         "scenario.clip_to_calendar=true", "output.quiet=true"]
+SWEEP = ["-m", "seed=1,2", "mechanisms.rivalry.strength=0,2", "calendar.end=2012-09-24", "output.quiet=true"]
 
 
 def sahel_sim(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -53,6 +52,19 @@ def test_a_sweep_writes_one_folder_per_run_named_from_its_overrides(basic_sweep)
     assert "4/4 runs complete, 0 failed" in p.stderr
 
 
+def test_a_sweep_prints_one_line_and_a_bar_and_a_rerun_says_what_it_reuses(basic_sweep):
+    """Hydra's own launch lines ("Launching 4 jobs locally", one per job) would interleave with the progress bar
+    and announce runs a rerun then skips (issue 21, item 9): the sweep says in one line what it launches."""
+    cwd, p = basic_sweep
+    out = p.stdout + p.stderr
+    assert "Launching" not in out and "#0 :" not in out and "[HYDRA]" not in out
+    assert "sweep of 4 runs" in p.stderr and "launching 4" in p.stderr
+    again = sahel_sim(*SWEEP, cwd=cwd)
+    assert again.returncode == 0, again.stderr
+    assert "reusing 4 finished runs, launching 0" in again.stderr
+    assert "Launching" not in again.stdout + again.stderr
+
+
 def test_the_collected_table_is_tidy(basic_sweep):
     m = pd.read_parquet(only_sweep_dir(basic_sweep[0]) / "metrics.parquet")
     assert {"run", "seed", "mechanisms.rivalry.strength", "metric", "value"} <= set(m.columns)
@@ -61,7 +73,7 @@ def test_the_collected_table_is_tidy(basic_sweep):
     assert "spectacular_attacks" in set(m["metric"])
 
 
-@pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
+@pytest.mark.parametrize("launcher", ["joblib", pytest.param("submitit_local", marks=pytest.mark.slow)])  # ~20 s
 def test_launchers_give_the_same_table(basic_sweep, tmp_path, launcher):
     p = sahel_sim(*SWEEP, f"hydra/launcher={launcher}", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
@@ -93,6 +105,7 @@ def test_failed_runs_are_contained_and_rerun_resumes(basic_sweep, tmp_path):
     pd.testing.assert_frame_equal(values(sweep), values(only_sweep_dir(basic_sweep[0])))
 
 
+@pytest.mark.slow  # killed mid-run and rerun (~15 s); tests/test_interrupts.py resumes an interrupted sweep
 def test_a_killed_sweep_is_completed_by_rerunning_it(basic_sweep, tmp_path):
     p = sahel_sim(*SWEEP, cwd=tmp_path, env={"SAHEL_SIM_FAULT": "kill:seed=2"})
     assert p.returncode != 0
@@ -181,6 +194,7 @@ def test_a_finished_run_of_other_code_or_configs_is_run_again(basic_sweep, tmp_p
     pd.testing.assert_frame_equal(values(sweep), values(only_sweep_dir(basic_sweep[0])))
 
 
+@pytest.mark.slow  # three sweeps of a design (~15 s)
 def test_a_design_row_whose_values_changed_is_run_again(tmp_path):
     """Run folders of a design are named by row number: when the design is drawn again with other values, a
     resumed sweep must run the changed rows again (their config.yaml differs) and reuse the unchanged ones."""
@@ -191,7 +205,7 @@ def test_a_design_row_whose_values_changed_is_run_again(tmp_path):
     table = pd.DataFrame({"row": [0, 1], "mechanisms.rivalry.strength": [0.5, 1.5]})
     table.to_csv(design, index=False)
     cmd = ["-m", f"design.file={design}", "design.row=0,1", "seed=3", "calendar.end=2012-06-25",
-           "scenario.clip_to_calendar=true", "output.quiet=true", "hydra.sweep.dir=sw"]
+           "output.quiet=true", "hydra.sweep.dir=sw"]
     p = sahel_sim(*cmd, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     sweep = tmp_path / "sw"

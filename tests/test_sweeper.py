@@ -12,7 +12,7 @@ from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from sahel_sim.faces.api import config_dir, register_schema
 from tests.test_sweep import only_sweep_dir, sahel_sim
 
-QUICK = ["calendar.end=2012-09-24", "scenario.clip_to_calendar=true", "output.quiet=true"]
+QUICK = ["calendar.end=2012-09-24", "output.quiet=true"]
 
 
 def master_compositions(overrides: list[str], tmp_path: Path, monkeypatch) -> list[int]:
@@ -77,6 +77,7 @@ def test_a_bad_value_is_refused_before_any_run_as_hydra_refuses_it(bad, tmp_path
         assert not [p for p in (tmp_path / cwd).glob("multirun/*/*") if p.is_dir()]  # no run started
 
 
+@pytest.mark.slow  # two sweeps of the same runs (~20 s)
 def test_the_default_sweeper_gives_the_same_runs_as_hydras(tmp_path):
     sweep = ["-m", "seed=1,2", "intervention=none,barkhane", *QUICK]
     for name, extra in (("sahel", []), ("basic", ["hydra/sweeper=basic"])):

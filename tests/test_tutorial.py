@@ -9,6 +9,7 @@ import pytest
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
+@pytest.mark.slow  # the whole notebook, a sweep included (~25 s); its pairing with the source is checked by default
 def test_tutorial_notebook_executes():
     nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (pip install -e '.[test]')")
     nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (pip install -e '.[test]')")

@@ -247,9 +247,79 @@ def test_validate_returns_one_documented_row_per_pattern():
         "factions": p4_tables(40, "AQ")[1],
     }
     results = V.validate(tables)
-    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 10)]
+    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 16)]
     for col in ("description", "source", "record", "tolerance", "model_median", "model_q05", "model_q95", "pass"):
         assert results[col].notna().all()
     assert (results["model_q05"] <= results["model_median"] + 1e-9).all()
     for p in V.PATTERNS:
         assert p.check.__doc__ and p.name in p.check.__doc__ and "Record" in p.check.__doc__
+
+
+# P10-P15: the groups' mergers, pledges and splits ------------------------------------------------------------------
+
+def relation_events(rows_per_run) -> pd.DataFrame:
+    """Events (run, date, kind, faction, other) from a function run index -> list of (date, kind, faction, other)."""
+    rows = [dict(run=run, date=pd.Timestamp(d), kind=k, faction=f, other=o)
+            for i, run in enumerate(RUNS) for d, k, f, o in rows_per_run(i)]
+    return pd.DataFrame(rows, columns=["run", "date", "kind", "faction", "other"])
+
+
+def camps_table(events: pd.DataFrame, camp: str = "AQ") -> pd.DataFrame:
+    """Every group named in ``events`` in ``camp`` on every event's date."""
+    names = set(events["faction"]) | set(events["other"])
+    return pd.DataFrame([dict(run=r.run, date=r.date, faction=n, camp=camp, fighters=100)
+                         for r in events.itertuples() for n in names])
+
+
+@pytest.mark.parametrize("date, ok", [("2013-08-19", True), ("2012-03-05", False), ("2016-01-04", False)])
+def test_p10_asks_for_mujao_and_belmokhtar_together_around_august_2013(date, ok):
+    ev = relation_events(lambda i: [(date, "merger", "mujao", "al_mourabitoun"),
+                                    (date, "merger", "signers_in_blood", "al_mourabitoun")])
+    assert V.p10_al_mourabitoun(ev)["pass"] is ok
+
+
+def test_p10_follows_both_groups_into_a_third():
+    ev = relation_events(lambda i: [("2013-02-04", "merger", "signers_in_blood", "aqim"),
+                                    ("2013-09-02", "merger", "mujao", "aqim")])
+    assert V.p10_al_mourabitoun(ev)["pass"]
+
+
+@pytest.mark.parametrize("members, ok", [(["aqim", "ansar_dine", "flm"], True), (["aqim", "ansar_dine"], False)])
+def test_p11_asks_for_three_of_jnim_s_founders_in_one_group_around_2017(members, ok):
+    ev = relation_events(lambda i: [("2017-02-27", "merger", m, "jnim") for m in members])
+    assert V.p11_jnim(ev)["pass"] is ok
+
+
+def test_p12_fails_when_rival_camps_merge():
+    ev = relation_events(lambda i: [("2016-01-04", "merger", "isgs", "aqim")])
+    camps = camps_table(ev)
+    assert V.p12_no_cross_camp_mergers(ev, camps)["pass"]
+    camps.loc[camps["faction"] == "isgs", "camp"] = "IS"
+    assert not V.p12_no_cross_camp_mergers(ev, camps)["pass"]
+
+
+@pytest.mark.parametrize("date, ok", [("2015-05-11", True), ("2016-03-07", True), ("2013-06-03", False),
+                                      ("2017-06-05", False), (None, False)])
+def test_p13_asks_for_the_first_pledge_to_is_around_may_2015(date, ok):
+    ev = relation_events(lambda i: [("2012-06-04", "split", "aqim_splinter_1", "aqim"),
+                                    *([(date, "pledge", "aqim_splinter_1", "IS")] if date else [])])
+    assert V.p13_first_pledge(ev)["pass"] is ok
+
+
+def test_p13_counts_only_the_first_pledge():
+    ev = relation_events(lambda i: [("2013-06-03", "pledge", "a", "IS"), ("2015-05-11", "pledge", "b", "IS")])
+    assert not V.p13_first_pledge(ev)["pass"]
+
+
+@pytest.mark.parametrize("date, camp, ok", [("2012-12-10", "AQ", True), ("2013-07-01", "AQ", True),
+                                            ("2014-06-02", "AQ", False), ("2012-12-10", "IS", False)])
+def test_p14_asks_for_an_aq_camp_split_around_january_2013(date, camp, ok):
+    ev = relation_events(lambda i: [(date, "split", "aqim_splinter_1", "aqim")])
+    assert V.p14_split_around_serval(ev, camps_table(ev, camp))["pass"] is ok
+
+
+@pytest.mark.parametrize("n, ok", [(0, False), (1, False), (2, True), (6, True), (7, False)])
+def test_p15_asks_for_a_few_splits_in_five_years(n, ok):
+    ev = relation_events(lambda i: [(f"201{2 + k % 5}-06-04", "split", f"s{k}", "aqim") for k in range(n)]
+                         + [("2017-06-05", "split", "late", "aqim")] * 3)  # 2017 is outside the count
+    assert V.p15_split_count(ev, camps_table(ev))["pass"] is ok

@@ -47,7 +47,7 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     run_dir = elsewhere / "run"
-    _run([bin_dir / "sahel-sim", "calendar.end=2012-06-25", "scenario.clip_to_calendar=true",
+    _run([bin_dir / "sahel-sim", "calendar.end=2012-06-25",
           "output.figure=false", f"hydra.run.dir={run_dir}"], cwd=elsewhere, timeout=600)
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["weeks"] > 0
@@ -55,11 +55,10 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
     # a sweep runs with the packaged default sweeper, next to the installed launcher plugins
     sweep_dir = elsewhere / "sweep"
     _run([bin_dir / "sahel-sim", "-m", "seed=1,2", "intervention=none,barkhane", "calendar.end=2012-06-25",
-          "scenario.clip_to_calendar=true", "output.quiet=true", f"hydra.sweep.dir={sweep_dir}"], cwd=elsewhere,
-         timeout=600)
+          "output.quiet=true", f"hydra.sweep.dir={sweep_dir}"], cwd=elsewhere, timeout=600)
     assert len(list(sweep_dir.glob("*/summary.json"))) == 4 and (sweep_dir / "metrics.parquet").exists()
     assert "SahelSweeper" in next(sweep_dir.glob("*/.hydra/hydra.yaml")).read_text()
-    _run([bin_dir / "sahel-sim", "-m", "seed=1,2", "calendar.end=2012-06-25", "scenario.clip_to_calendar=true",
+    _run([bin_dir / "sahel-sim", "-m", "seed=1,2", "calendar.end=2012-06-25",
           "output.quiet=true", f"hydra.sweep.dir={elsewhere / 'joblib'}", "hydra/launcher=joblib"], cwd=elsewhere,
          timeout=600)
     assert len(list((elsewhere / "joblib").glob("*/summary.json"))) == 2

@@ -17,6 +17,10 @@ but checks a batch with far fewer compositions:
 Each config checked is one of the sweep's own jobs. A failure arising only from a combination of two non-first
 values (none can in sahel_sim's typed schema) is found when the launcher composes that job. Hydra's own sweeper
 remains available as ``hydra/sweeper=basic``.
+
+It then launches a batch in chunks (``sahel_sim/analysis/batch.py``): one Hydra job (one SLURM array task) runs many of
+the batch's runs, each in its own run folder as if it were a job of its own; ``hydra.sweeper.chunk_size`` sets the
+runs per job (default: two jobs per parallel worker of the launcher, at most ``hydra.sweeper.max_jobs``, 50).
 """
 
 # no ``from __future__ import annotations``: Hydra's plugin scanner runs this module before it is in sys.modules,
@@ -25,22 +29,42 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
+from hydra.core.utils import JobReturn
+from hydra.plugins.launcher import Launcher
+from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
+
+from sahel_sim.analysis.batch import (
+    MAX_JOBS,
+    ChunkTask,
+    chunk_count,
+    composes,
+    launcher_workers,
+    looks_finished,
+    plan_chunks,
+    prechecked,
+)
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class SahelSweeperConf(BasicSweeperConf):
-    """The sweeper's settings: those of Hydra's basic sweeper (``max_batch_size``, ``params``)."""
+    """The sweeper's settings: those of Hydra's basic sweeper (``max_batch_size``, ``params``), and how a batch is
+    cut into Hydra jobs: ``chunk_size`` runs per job (null: automatic, two jobs per parallel worker of the launcher)
+    and at most ``max_jobs`` jobs (SLURM array tasks) per batch when automatic."""
 
     _target_: str = "hydra_plugins.sahel_sim_sweeper.sahel_sim_sweeper.SahelSweeper"
+    chunk_size: int | None = None
+    max_jobs: int = MAX_JOBS
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="sahel", node=SahelSweeperConf, provider="sahel_sim")
@@ -48,13 +72,34 @@ ConfigStore.instance().store(group="hydra/sweeper", name="sahel", node=SahelSwee
 
 class SahelSweeper(BasicSweeper):
     """Hydra's ``BasicSweeper`` whose check of a batch composes the first job, plus one job per distinct value of
-    each swept config group, instead of every job."""
+    each swept config group, instead of every job; and which launches a batch as chunks of runs, one Hydra job
+    per chunk."""
+
+    def __init__(self, max_batch_size: int | None, params: dict[str, str] | None = None,
+                 chunk_size: int | None = None, max_jobs: int = MAX_JOBS) -> None:
+        super().__init__(max_batch_size=max_batch_size, params=params)
+        if chunk_size is not None and chunk_size < 1:
+            raise ValueError(f"hydra.sweeper.chunk_size: {chunk_size} is not allowed; allowed: an integer >= 1 "
+                             "(runs per Hydra job), or null (automatic)")
+        if max_jobs < 1:
+            raise ValueError(f"hydra.sweeper.max_jobs: {max_jobs} is not allowed; allowed: an integer >= 1")
+        self.chunk_size = chunk_size
+        self.max_jobs = max_jobs
+
+    def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
+        """As Hydra's, but the launcher gets a task function that runs a chunk of runs per job."""
+        task = ChunkTask(task_function, hydra_context, config)
+        super().setup(hydra_context=hydra_context, task_function=task, config=config)
+        self.launcher = _ChunkedLauncher(self.launcher, task, self)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         """Refuse the batch if one of its values cannot be composed (``ConfigCompositionException``, as Hydra)."""
         assert self.config is not None and self.hydra_context is not None
         jobs = [list(job) for job in batch]
         if not jobs:
+            return
+        if not self.params and prechecked(list(self.config.hydra.overrides.task)):
+            log.debug(f"{len(jobs)} jobs: every value was checked by sahel-sim's pre-check")
             return
         first = jobs[0]
         if any(len(job) != len(first) for job in jobs):  # not a product of sweeps: check every job, as Hydra does
@@ -88,10 +133,38 @@ class SahelSweeper(BasicSweeper):
     def _composes(self, override: Override, groups: set[str]) -> bool:
         """Whether a value of ``override``'s key can change what is composed (so each value is composed)."""
         assert self.hydra_context is not None
-        key = override.key_or_group
-        return (override.package is not None or override.is_add() or override.is_delete()
-                or key == "hydra.searchpath" or key in groups
-                or self.hydra_context.config_loader.repository.group_exists(key))
+        return composes(override, self.hydra_context.config_loader, groups)
+
+    def plan(self, batch: Sequence[Sequence[str]]) -> list[list[list[str]]]:
+        """The batch's runs in chunks, one Hydra job each (``sahel_sim.analysis.batch.plan_chunks``)."""
+        assert self.config is not None
+        workers = launcher_workers(self.config.hydra.get("launcher"))
+        chunks = chunk_count(len(batch), workers, self.chunk_size, self.max_jobs)
+        finished = looks_finished(Path(str(self.config.hydra.sweep.dir)), batch)
+        return plan_chunks(batch, finished, chunks)
+
+
+class _ChunkedLauncher(Launcher):
+    """The configured launcher, handed one job per chunk of a batch: the chunk's first run; the job runs the others
+    (``ChunkTask``). Returns the chunk jobs' results."""
+
+    def __init__(self, launcher: Launcher, task: ChunkTask, sweeper: SahelSweeper) -> None:
+        self.launcher = launcher
+        self.task = task
+        self.sweeper = sweeper
+
+    def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
+        self.launcher.setup(hydra_context=hydra_context, task_function=task_function, config=config)
+
+    def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
+        chunks = self.sweeper.plan(job_overrides)
+        # the launcher numbers its jobs initial_job_idx, initial_job_idx + 1, ...: the job numbered N runs chunk N
+        self.task.chunks = {initial_job_idx + i: chunk for i, chunk in enumerate(chunks)}
+        log.debug(f"{len(job_overrides)} runs in {len(chunks)} jobs")
+        return self.launcher.launch([chunk[0] for chunk in chunks], initial_job_idx=initial_job_idx)
+
+    def __getattr__(self, name: str) -> Any:  # the wrapped launcher's own settings (n_jobs, params, ...)
+        return getattr(self.launcher, name)
 
 
 def _apply_each(values: list[Override], first: Override, cfg: DictConfig) -> None:

@@ -22,6 +22,10 @@ import pandas as pd
 from ..core.params import ConfigError
 from .experiment_config import ExperimentConfig, ScaleConfig
 
+#: the words every smoke-scale output carries (findings.md, validation.md, figure titles and footers): a smoke run
+#: checks that the experiment runs end to end, with too few seeds to read anything from
+SMOKE_MARK = "smoke test: not results"
+
 
 @dataclass
 class ExperimentContext:
@@ -52,10 +56,17 @@ class ExperimentContext:
             frames.append(df)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    @property
+    def smoke(self) -> bool:
+        """Whether this is a smoke-scale run (its outputs are marked :data:`SMOKE_MARK`)."""
+        return self.scale == "smoke"
+
     def footer(self) -> str:
-        """The provenance line every figure carries: experiment, scale, seeds, command."""
+        """The provenance line every figure carries: experiment, scale, seeds, command (led by
+        :data:`SMOKE_MARK` at smoke scale, which also marks the figure's titles)."""
         seeds = self.runs["seed"].dropna()
-        return (f"sahel_sim experiment={self.name} scale={self.scale} · {len(seeds)} runs, base_seed "
+        mark = f"{SMOKE_MARK.upper()} · " if self.smoke else ""
+        return (f"{mark}sahel_sim experiment={self.name} scale={self.scale} · {len(seeds)} runs, base_seed "
                 f"{self.config.base_seed}, seeds {int(seeds.min()) if len(seeds) else '-'}.."
                 f"{int(seeds.max()) if len(seeds) else '-'} · rebuild: sahel-sim experiment={self.name} "
                 f"scale={self.scale}")
@@ -155,6 +166,17 @@ def design_sweep(ctx: ExperimentContext, design_file: Path, rows: list[int], rep
     return ExperimentContext(ctx.name, ctx.scale, exp, sweep_dir, ctx.out_dir, result.metrics, result.runs, cmd)
 
 
+def mark_smoke_outputs(out_dir: Path) -> None:
+    """Put :data:`SMOKE_MARK` at the top of a smoke-scale experiment's written findings (``*.md``), so that no
+    number there is read as a result."""
+    banner = (f"> **{SMOKE_MARK[0].upper()}{SMOKE_MARK[1:]}.** This is the smoke scale: a few seeds to check that the "
+              "experiment runs end to end. Nothing here is a finding; run `scale=full` for results.\n\n")
+    for path in sorted(Path(out_dir).glob("*.md")):
+        text = path.read_text()
+        if not text.startswith(banner):
+            path.write_text(banner + text)
+
+
 def _analysis_module(name: str):
     """``experiments.NAME``: installed with the package, or from the repository next to ``configs/``."""
     try:
@@ -166,10 +188,15 @@ def _analysis_module(name: str):
         return importlib.import_module(f"experiments.{name}")
 
 
-def run_experiment(exp: ExperimentConfig, scale: str, root: Path, extra: list[str] | None = None) -> Path:
-    """Run (or resume) an experiment's sweep, collect it, and run its analysis. Returns the output folder."""
-
-    out_dir = root / exp.name / scale
+def run_experiment(exp: ExperimentConfig, scale: str, root: Path | None, extra: list[str] | None = None,
+                   out_dir: Path | None = None) -> Path:
+    """Run (or resume) an experiment's sweep, collect it, and run its analysis. Returns the output folder:
+    ``out_dir`` (the command line's ``hydra.run.dir``) or else ``root/NAME/SCALE``."""
+    if out_dir is None:
+        if root is None:
+            raise ValueError("run_experiment needs root or out_dir")
+        out_dir = root / exp.name / scale
+    out_dir = Path(out_dir)
     sweep_dir = out_dir / "runs"
     cmd = sweep_command(exp, scale, sweep_dir, list(extra or []))
     print(f"sahel-sim: experiment {exp.name} ({scale}): {' '.join(cmd[3:])}", file=sys.stderr)
@@ -178,6 +205,9 @@ def run_experiment(exp: ExperimentConfig, scale: str, root: Path, extra: list[st
     analysis = _analysis_module(exp.name)
     context = ExperimentContext(exp.name, scale, exp, sweep_dir, out_dir, result.metrics, result.runs, cmd)
     analysis.analyse(context)
+    if scale == "smoke":
+        mark_smoke_outputs(out_dir)
     print(f"sahel-sim: experiment {exp.name} ({scale}) done in {time.perf_counter() - t0:.0f} s: "
-          f"{len(result.complete)} runs, {len(result.failed)} failed; results in {out_dir}", file=sys.stderr)
+          f"{len(result.complete)} runs, {len(result.failed)} failed", file=sys.stderr)
+    print(f"sahel-sim: experiment {exp.name} ({scale}) wrote its figures, tables and findings.md to {out_dir}")
     return out_dir

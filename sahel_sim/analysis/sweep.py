@@ -87,9 +87,13 @@ def _atomic_json(path: Path, payload: dict) -> None:
 def tell(message: str) -> None:
     """A line on stderr that can never stop what is under way: a stderr that is a closed pipe (``... | head``) or a
     vanished terminal drops the line, so that an interrupt still stops the sweep instead of turning into a failed
-    run that the sweep steps over."""
+    run that the sweep steps over.
+
+    The line starts at the beginning of its line (a carriage return; on a terminal it also clears what was there), so
+    that a worker's line is not glued to the end of the sweep's progress bar, which redraws itself below it."""
     with contextlib.suppress(OSError, ValueError):  # a broken pipe is an OSError; ValueError: stderr closed
-        print(message, file=sys.stderr, flush=True)
+        clear = "\r\033[K" if sys.stderr.isatty() else "\r"
+        print(clear + message, file=sys.stderr, flush=True)
 
 
 def inject_fault(overrides: list[str]) -> None:
@@ -114,12 +118,12 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
     if (out_dir / FINISHED).exists():
         if not made_by_current_code(out_dir):
             # made by other code or configs (or its record was cut short): it would not come out the same today
-            print(f"sahel-sim: run {out_dir.name} was made by another version of the model or its configs: running "
-                  "it again", file=sys.stderr)
+            tell(f"sahel-sim: run {out_dir.name} was made by another version of the model or its configs: running "
+                 "it again")
         elif not _same_config(out_dir, cfg):
             # the same name, another config: e.g. a design row whose values changed when the design was redrawn
-            print(f"sahel-sim: run {out_dir.name} was made with other parameter values (its config.yaml differs): "
-                  "running it again", file=sys.stderr)
+            tell(f"sahel-sim: run {out_dir.name} was made with other parameter values (its config.yaml differs): "
+                 "running it again")
         else:
             return "skipped"
         (out_dir / FINISHED).unlink()
@@ -139,8 +143,7 @@ def run_job(cfg, out_dir: Path, overrides: list[str]) -> str:
     except Exception as exc:  # noqa: BLE001 - a sweep contains every failure of its runs
         _atomic_json(out_dir / FAILED, {"overrides": overrides, "error": f"{type(exc).__name__}: {exc}",
                                         "traceback": traceback.format_exc()})
-        print(f"sahel-sim: run {out_dir.name} failed: {type(exc).__name__}: {exc} (see {out_dir / FAILED})",
-              file=sys.stderr)
+        tell(f"sahel-sim: run {out_dir.name} failed: {type(exc).__name__}: {exc} (see {out_dir / FAILED})")
         return "failed"
 
 
@@ -155,6 +158,15 @@ def _same_config(out_dir: Path, cfg) -> bool:
         return same_config(out_dir, to_sim_config(cfg))
     except ConfigError:
         return False
+
+
+def reusable_runs(sweep_dir: Path, jobs: list[list[str]]) -> int:
+    """How many of a sweep's runs are finished and were made by today's code and configs (their jobs skip them;
+    a finished run whose config.yaml differs from its job's is still run again by the job)."""
+    from ..runner.provenance import made_by_current_code
+
+    folders = [sweep_dir / job_dirname(job) for job in jobs]
+    return sum(1 for f in folders if (f / FINISHED).exists() and made_by_current_code(f))
 
 
 # --- expected runs of a sweep command -------------------------------------------------------------------------
@@ -377,7 +389,10 @@ class SweepCallback(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         jobs = expected_runs(list(config.hydra.overrides.task))
         self._t0 = time.perf_counter()
-        print(f"sahel-sim: sweep of {len(jobs)} runs into {sweep_dir}", file=sys.stderr)
+        reused = reusable_runs(sweep_dir, jobs)
+        what = f"reusing {reused} finished runs, launching {len(jobs) - reused}" if reused else \
+            f"launching {len(jobs)}"
+        print(f"sahel-sim: sweep of {len(jobs)} runs into {sweep_dir}: {what}", file=sys.stderr)
         if not config.output.quiet and len(jobs) > 1:
             self._progress = _Progress(sweep_dir, jobs)
             self._progress.start()

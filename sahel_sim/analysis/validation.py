@@ -1,4 +1,4 @@
-"""Pattern-oriented validation: named checks P1-P9 of many runs of the default scenario against the record.
+"""Pattern-oriented validation: named checks P1-P15 of many runs of the default scenario against the record.
 
 Pattern-oriented modelling (Grimm et al. 2005, Science 310) judges a model by several patterns at once, each
 observed at a different level (the north's control, geography of attacks, forces' losses, alliances, claims, yearly
@@ -59,6 +59,22 @@ TOL = {
     "P8_x_min": 1,               # the exponent is estimated over attacks killing at least x_min
     "P8_top_share_min": 0.2,     # the deadliest 5% of lethal attacks hold >= 20% of deaths (Pareto alpha 3: 22%)
     "P9_late_share_min": 0.5,    # most of a run's 2012-2017 spectacular attacks fall in 2015-2017 (record: all)
+    # P10-P12 (issue 17, written 2026-12-04 before any run of the relations layer was looked at over seeds): the
+    # record's mergers are no longer inputs, so their timing becomes a pattern
+    "P10_window": ("2012-08-22", "2014-08-22"),  # MUJAO and Belmokhtar's group merge within +-12 months of Aug 2013
+    "P10_share_min": 0.5,        # ... in at least half the runs
+    "P11_window": ("2016-03-02", "2018-03-02"),  # an AQ-camp coalition of >= 3 of JNIM's founders, +-12 months of
+    "P11_members_min": 3,        # Mar 2017 (AQIM, Al Mourabitoun or its founders, Ansar Dine, the Macina front)
+    "P11_share_min": 0.5,        # ... in at least half the runs (the run ends Dec 2017: a later merger is missed)
+    "P12_share_max": 0.1,        # groups of rival camps never merge: at most 10% of runs with a cross-camp merger
+    # P13-P15 (issue 17, second part, written 2026-12-04 before any run of the incentive-based splits and pledges
+    # was looked at; the former hazards' pledges and splits had been seen in single runs and in P4's counts): the
+    # record's split and pledge dates become patterns
+    "P13_window": ("2014-05-14", "2016-05-14"),  # the first pledge to IS within +-12 months of al-Sahrawi's (May 2015)
+    "P13_share_min": 0.5,        # ... in at least half the runs (runs without a pledge count as outside)
+    "P14_window": ("2012-07-24", "2013-07-24"),  # an AQ-camp group splits within +-6 months of Jan 2013 (Belmokhtar
+    "P14_share_min": 0.5,        # Dec 2012, the Islamic Movement of Azawad Jan 2013), in at least half the runs
+    "P15_splits_range": (1.5, 6.0),  # splits 2012-2016 per run: median within a factor 2 of the record's 3
 }
 
 
@@ -422,6 +438,205 @@ def p8_severity_tail(attacks: pd.DataFrame) -> dict:
                f"share of deaths in the deadliest 5% of lethal attacks: median {_median(top):.2f}")
 
 
+def _median_date(dates: pd.Series) -> str:
+    d = dates.dropna()
+    return str(d.sort_values().iloc[len(d) // 2].date()) if len(d) else "none"
+
+
+def merged_by(events: pd.DataFrame) -> pd.DataFrame:
+    """Every merger: one row per (run, faction) that merged away, with ``into`` and ``date`` (chains such as
+    MUJAO into Al Mourabitoun, then Al Mourabitoun into JNIM, are followed by :func:`merger_weeks`)."""
+    m = events[events["kind"] == "merger"][["run", "date", "faction", "other"]]
+    return m.rename(columns={"other": "into"})
+
+
+def _final_group(chains: dict[str, tuple[str, pd.Timestamp]], name: str, by: pd.Timestamp) -> tuple[str, pd.Timestamp]:
+    """The group ``name`` belonged to on ``by``, and the date it got there (NaT if it never merged)."""
+    when = pd.NaT
+    seen = set()
+    while name in chains and name not in seen and chains[name][1] <= by:
+        seen.add(name)
+        name, when = chains[name][0], chains[name][1]
+    return name, when
+
+
+def merger_weeks(events: pd.DataFrame, members: tuple[str, ...], by: str = "2017-12-31", runs: pd.Index | None = None,
+                 min_members: int | None = None) -> pd.Series:
+    """Per run: the date by which at least ``min_members`` (default: all) of ``members`` were in one group (by
+    ``by``), following merger chains; NaT where they never were."""
+    runs = _runs(events) if runs is None else runs
+    need = len(members) if min_members is None else min_members
+    out = {}
+    end = pd.Timestamp(by)
+    merges = merged_by(events)
+    for run in runs:
+        rows = merges[merges["run"] == run].sort_values("date")
+        chains = {r.faction: (r.into, r.date) for r in rows.itertuples()}
+        best = pd.NaT
+        # the earliest date at which need members share a group: check at each merger date
+        for date in sorted(set(rows["date"])) if len(rows) else []:
+            if date > end:
+                break
+            where = [_final_group(chains, m, date)[0] for m in members]
+            counts = pd.Series(where).value_counts()
+            if counts.iloc[0] >= need:
+                best = date
+                break
+        out[run] = best
+    return pd.Series(out, dtype="datetime64[ns]").reindex(runs)
+
+
+def p10_al_mourabitoun(events: pd.DataFrame) -> dict:
+    """P10: MUJAO and Belmokhtar's group merge (the record's Al Mourabitoun, 22 Aug 2013).
+
+    Record: MUJAO and Belmokhtar's "Signers in Blood" merged into Al Mourabitoun on 22 Aug 2013 (Lebovich 2016,
+    CTC Sentinel 9(1); record README). Written before any run of the relations layer was looked at over seeds
+    (issue 17). Statistic per run: whether both groups are first in one group (a merger of the two, or both into
+    a third) within the window. Tolerance: in at least half the runs, within +-12 months of August 2013."""
+    runs = _runs(events)
+    when = merger_weeks(events, ("mujao", "signers_in_blood"), runs=runs)
+    lo, hi = TOL["P10_window"]
+    inside = when.between(pd.Timestamp(lo), pd.Timestamp(hi))
+    share = float(inside.mean()) if len(runs) else float("nan")
+    return row("P10", "MUJAO and Belmokhtar's group merge around Aug 2013 (Al Mourabitoun)", "Lebovich 2016",
+               "merged within the window (1) or not (0)", "1 (22 Aug 2013)", 1.0, inside.astype(float),
+               f"in >= {TOL['P10_share_min']:.0%} of runs within {lo} .. {hi}",
+               share >= TOL["P10_share_min"],
+               f"runs with the merger in the window: {share:.0%}; ever (to 2017): {when.notna().mean():.0%}; "
+               f"median date {_median_date(when)}")
+
+
+def p11_jnim(events: pd.DataFrame) -> dict:
+    """P11: an AQ-camp coalition of JNIM's founders forms around Mar 2017.
+
+    Record: AQIM's Sahara branch, Al Mourabitoun, Ansar Dine and the Macina front merged into JNIM on 2 Mar 2017
+    (Nsaibia & Weiss 2020, CTC Sentinel 13(7); record README). Written before any run of the relations layer was
+    looked at over seeds (issue 17). Statistic per run: the
+    date at least three of AQIM, Al Mourabitoun (or MUJAO or Belmokhtar's group), Ansar Dine and the Macina front
+    are first in one group. Tolerance: in at least half the runs, within +-12 months of March 2017."""
+    runs = _runs(events)
+    # Al Mourabitoun's founders stand for it when it never formed
+    founders = ("aqim", "ansar_dine", "flm")
+    am = ("al_mourabitoun", "mujao", "signers_in_blood")
+    dates = []
+    for proxy in am:
+        dates.append(merger_weeks(events, (*founders, proxy), runs=runs, min_members=TOL["P11_members_min"]))
+    when = pd.concat(dates, axis=1).min(axis=1) if dates else pd.Series(dtype="datetime64[ns]")
+    lo, hi = TOL["P11_window"]
+    inside = when.between(pd.Timestamp(lo), pd.Timestamp(hi))
+    share = float(inside.mean()) if len(runs) else float("nan")
+    return row("P11", "an AQ-camp coalition of >= 3 of JNIM's founders forms around Mar 2017",
+               "Nsaibia & Weiss 2020", "formed within the window (1) or not (0)", "1 (2 Mar 2017)", 1.0,
+               inside.astype(float), f"in >= {TOL['P11_share_min']:.0%} of runs within {lo} .. {hi}",
+               share >= TOL["P11_share_min"],
+               f"runs with the coalition in the window: {share:.0%}; ever (to 2017): {when.notna().mean():.0%}; "
+               f"median date {_median_date(when)}")
+
+
+def cross_camp_mergers(events: pd.DataFrame, factions: pd.DataFrame, runs: pd.Index | None = None) -> pd.Series:
+    """Per run: mergers whose two groups were of different camps the week of the merger."""
+    runs = _runs(events, factions) if runs is None else runs
+    m = events[events["kind"] == "merger"][["run", "date", "faction", "other"]]
+    camps = factions[["run", "date", "faction", "camp"]].drop_duplicates(["run", "date", "faction"])
+    m = m.merge(camps, on=["run", "date", "faction"], how="left").merge(
+        camps.rename(columns={"faction": "other", "camp": "other_camp"}), on=["run", "date", "other"], how="left")
+    cross = m[m["camp"].notna() & m["other_camp"].notna() & (m["camp"] != m["other_camp"])]
+    return cross.groupby("run").size().reindex(runs, fill_value=0)
+
+
+def p12_no_cross_camp_mergers(events: pd.DataFrame, factions: pd.DataFrame) -> dict:
+    """P12: groups of the AQ and IS camps never merge.
+
+    Record: no merger across camps in 2012-2017; the IS-aligned ISGS stayed apart (record README, "Splits,
+    pledges, mergers"). Written before any run of the relations layer was looked at over seeds (issue 17).
+    Tolerance: at most 10% of
+    runs with a cross-camp merger."""
+    runs = _runs(events, factions)
+    cross = cross_camp_mergers(events, factions, runs)
+    share = float((cross > 0).mean()) if len(runs) else float("nan")
+    return row("P12", "groups of rival camps never merge", "record README (Splits, pledges, mergers)",
+               "cross-camp mergers per run", "0", 0.0, cross, f"<= {TOL['P12_share_max']:.0%} of runs with one",
+               share <= TOL["P12_share_max"], f"runs with a cross-camp merger: {share:.0%}")
+
+
+def first_pledges(events: pd.DataFrame, camp: str = "IS", runs: pd.Index | None = None) -> pd.Series:
+    """Per run: the date of the first pledge to ``camp`` (NaT for a run without one)."""
+    runs = _runs(events) if runs is None else runs
+    p = events[(events["kind"] == "pledge") & (events["other"] == camp)]
+    return p.groupby("run")["date"].min().reindex(runs)
+
+
+def p13_first_pledge(events: pd.DataFrame) -> dict:
+    """P13: the first pledge to IS comes around al-Sahrawi's (May 2015).
+
+    Record: Adnan Abu Walid al-Sahrawi pledged his group to IS on 13-14 May 2015, the first pledge to IS in the
+    region; Belmokhtar rejected it two days later (Lebovich 2016, CTC Sentinel 9(1); record README). Written before
+    any run of the incentive-based pledges was looked at (issue 17, second part). Statistic per run: whether its
+    first pledge to IS falls within the window (a run without one counts as outside). Tolerance: in at least half
+    the runs, within +-12 months of May 2015."""
+    runs = _runs(events)
+    when = first_pledges(events, "IS", runs)
+    lo, hi = TOL["P13_window"]
+    inside = when.between(pd.Timestamp(lo), pd.Timestamp(hi))
+    share = float(inside.mean()) if len(runs) else float("nan")
+    early = float((when < pd.Timestamp(lo)).mean()) if len(runs) else float("nan")
+    return row("P13", "the first pledge to IS comes around May 2015 (al-Sahrawi)", "Lebovich 2016",
+               "first pledge to IS within the window (1) or not (0)", "1 (13-14 May 2015)", 1.0,
+               inside.astype(float), f"in >= {TOL['P13_share_min']:.0%} of runs within {lo} .. {hi}",
+               share >= TOL["P13_share_min"],
+               f"runs with it in the window: {share:.0%}; earlier: {early:.0%}; ever (to 2017): "
+               f"{when.notna().mean():.0%}; median date {_median_date(when)}")
+
+
+def splits_between(events: pd.DataFrame, factions: pd.DataFrame, start: str, end: str, camp: str | None = None,
+                   runs: pd.Index | None = None) -> pd.Series:
+    """Per run: splits dated ``start`` .. ``end`` (inclusive), from a parent of ``camp`` that week (any camp when
+    None); 0 for a run without one."""
+    runs = _runs(events, factions) if runs is None else runs
+    s = events[(events["kind"] == "split") & _between(events["date"], start, end)][["run", "date", "other"]]
+    if camp is not None:
+        camps = factions[["run", "date", "faction", "camp"]].drop_duplicates(["run", "date", "faction"])
+        s = s.merge(camps.rename(columns={"faction": "other"}), on=["run", "date", "other"], how="left")
+        s = s[s["camp"] == camp]
+    return s.groupby("run").size().reindex(runs, fill_value=0)
+
+
+def p14_split_around_serval(events: pd.DataFrame, factions: pd.DataFrame) -> dict:
+    """P14: an AQ-camp group splits around the turn of 2013.
+
+    Record: Belmokhtar left AQIM in December 2012 and the Islamic Movement of Azawad split from Ansar Dine on 24
+    January 2013, as the groups ruled the north and Serval struck (record README, "Splits, pledges, mergers").
+    Written before any run of the incentive-based splits was looked at (issue 17, second part). Statistic per run:
+    whether an AQ-camp group splits within the window. Tolerance: in at least half the runs, within +-6 months of
+    January 2013."""
+    runs = _runs(events, factions)
+    lo, hi = TOL["P14_window"]
+    n = splits_between(events, factions, lo, hi, "AQ", runs)
+    inside = n > 0
+    share = float(inside.mean()) if len(runs) else float("nan")
+    return row("P14", "an AQ-camp group splits around Jan 2013 (Belmokhtar, the IMA)", "record README",
+               "an AQ-camp split within the window (1) or not (0)", "1 (Dec 2012; 24 Jan 2013)", 1.0,
+               inside.astype(float), f"in >= {TOL['P14_share_min']:.0%} of runs within {lo} .. {hi}",
+               share >= TOL["P14_share_min"], f"runs with one: {share:.0%}; splits in the window per run: median "
+               f"{_median(n):.0f}")
+
+
+def p15_split_count(events: pd.DataFrame, factions: pd.DataFrame) -> dict:
+    """P15: splits are rare: a few in five years.
+
+    Record: three splits in 2012-2016 among the region's jihadist groups (Belmokhtar from AQIM, Dec 2012; the
+    Islamic Movement of Azawad from Ansar Dine, Jan 2013; al-Sahrawi's group from Al Mourabitoun, May 2015; record
+    README). Written before any run of the incentive-based splits was looked at (issue 17, second part); the
+    former hazards' splits had been seen in single runs. Statistic per run: splits 2012-2016. Tolerance: median
+    within a factor 2 of 3 (1.5 to 6)."""
+    runs = _runs(events, factions)
+    n = splits_between(events, factions, "2012-01-01", "2016-12-31", None, runs)
+    lo, hi = TOL["P15_splits_range"]
+    return row("P15", "splits are rare: about three in 2012-2016", "record README", "splits 2012-2016 per run",
+               "3", 3.0, n, f"median in [{lo:g}, {hi:g}]", lo <= _median(n) <= hi,
+               f"runs without a split: {(n == 0).mean():.0%}")
+
+
 @dataclass(frozen=True)
 class Pattern:
     name: str
@@ -440,6 +655,12 @@ PATTERNS = (
     Pattern("P7", p7_weekly_spikes, ("world",)),
     Pattern("P8", p8_severity_tail, ("attacks",)),
     Pattern("P9", p9_spectacular_timing, ("attacks",)),
+    Pattern("P10", p10_al_mourabitoun, ("events",)),
+    Pattern("P11", p11_jnim, ("events",)),
+    Pattern("P12", p12_no_cross_camp_mergers, ("events", "factions")),
+    Pattern("P13", p13_first_pledge, ("events",)),
+    Pattern("P14", p14_split_around_serval, ("events", "factions")),
+    Pattern("P15", p15_split_count, ("events", "factions")),
 )
 
 #: the columns of each run table the checks read

@@ -54,9 +54,17 @@ class FactionConfig:
     leader_experience: float = param(0.5, lo=0.0, hi=1.0, doc="0 novice, 1 Belmokhtar-like veteran")
     experience: float = param(0.5, lo=0.0, hi=1.0, doc="organisational sophistication")
     foreign_focus: float = param(0.5, lo=0.0, hi=1.0, doc="weight of foreign/UN targets against local ones")
+    base: str = param("", doc="the social base the group recruits from (e.g. tuareg_ifoghas, arab_tilemsi, fulani, "
+                      "maghrebi): shared bases tie groups (mechanisms.relations)")
+    ties: list[str] = param(factory=list, doc="factions the group's leaders are personally tied to, or that it "
+                            "came from, before the run starts (mechanisms.relations)")
+    formed_by: list[str] = param(factory=list, doc="a coalition's name for a merger of these factions: the faction "
+                                 "never appears on a date; it forms only if two of them decide to merge in the run "
+                                 "(mechanisms.relations); the name is a label")
     troops: list[list] = param(factory=list, doc="[date, troops] steps for forces")
     base_kind: str = param("", doc="place kind of the force's bases: french_base, un_base, army_post")
-    color: str = "#777777"
+    color: str = param("", doc="fixed drawing colour; empty (the default): the camp's colour family at the time "
+                           "shown, or the forces' (sahel_sim/core/palette.py)")
     source: str = ""
 
     def check(self, path: str) -> None:
@@ -102,12 +110,20 @@ class Organisation(mesa.Agent):
         self.config = config
         self.label = config.label or name
         self.kind = config.kind
-        self.color = config.color
+        self.fixed_color = config.color  # "" (the default): by camp and kind (sahel_sim.core.palette)
         self.active = True
         self.killed_total = 0  # personnel of this organisation killed (fighters or troops)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
+
+    @property
+    def color(self) -> str:
+        """The colour this organisation is drawn in now: its camp's family (or its kind's, for a force), or the
+        colour its config sets (:mod:`sahel_sim.core.palette`)."""
+        from .palette import model_colours
+
+        return model_colours(self.model)[self.name]
 
 
 class ArmedGroup(Organisation):
@@ -123,6 +139,7 @@ class ArmedGroup(Organisation):
     def __init__(self, model: SahelModel, name: str, config: FactionConfig, slot: int):
         super().__init__(model, name, config)
         self.camp = config.camp
+        self.camp_history = [(self.camp, model.week)]  # (camp, week joined), current camp last: for its colour
         self.slot = slot  # index into the per-faction layers (influence, presence)
         self.funds = 0.0  # the treasury, thousand USD
         self.operations_budget = 0.0  # thousand USD set aside for spectacular operations
@@ -132,6 +149,7 @@ class ArmedGroup(Organisation):
         self.experience = config.experience
         self.foreign_focus = config.foreign_focus
         self.parent: str | None = None
+        self.founders: list[str] = []  # configured factions a coalition was formed from (mechanisms.relations)
         self.units: list[FighterUnit] = []
         self._fighters = 0  # sum of the units' strengths, kept by FighterUnit.strength and transfer()
         # attention and standing

@@ -23,6 +23,7 @@ from .mechanisms.claims import ClaimsConfig
 from .mechanisms.minusma import MinusmaConfig
 from .mechanisms.peace_process import PeaceProcessConfig
 from .mechanisms.recruitment import RecruitmentConfig
+from .mechanisms.relations import RelationsConfig
 from .mechanisms.rivalry import RivalryConfig
 from .mechanisms.territory import TerritoryConfig
 from .params import ConfigError, param, parse_date, use_root_schema, validate
@@ -42,6 +43,7 @@ class MechanismsConfig:
     claims: ClaimsConfig = field(default_factory=ClaimsConfig)
     attention: AttentionConfig = field(default_factory=AttentionConfig)
     recruitment: RecruitmentConfig = field(default_factory=RecruitmentConfig)
+    relations: RelationsConfig = field(default_factory=RelationsConfig)
     alliances: AlliancesConfig = field(default_factory=AlliancesConfig)
 
 
@@ -53,8 +55,8 @@ class SimConfig:
     least one faction, and no more jihadist factions than ``max_groups``; every faction's ``home`` places and every
     peace venue is an entry of ``map.places``; an enabled ``mechanisms.barkhane`` (``minusma``) names a faction of
     kind foreign_force (peacekeeping); ``mechanisms.alliances.splinter_names`` is keyed by configured factions;
-    every scenario event falls inside the calendar (or ``scenario.clip_to_calendar`` is true), and the factions and
-    ``into`` of an event are configured jihadist factions.
+    with ``scenario.strict_calendar`` every scenario event falls inside the calendar (without it, events outside are
+    dropped), and the factions and ``into`` of an event are configured jihadist factions.
     """
 
     seed: int = param(42, lo=0, hi=2**32 - 1, doc="random seed of the run (ignored when replicate >= 0)")
@@ -96,6 +98,17 @@ class SimConfig:
             if venue not in self.map.places:
                 raise ConfigError("mechanisms.peace_process.venues",
                                   f"{venue!r} is not a place; allowed: one of map.places ({_names(self.map.places)})")
+        jihadist_names = [n for n, f in self.factions.items() if f.kind == "jihadist"]
+        for name, f in self.factions.items():
+            for key in ("ties", "formed_by"):
+                for other in getattr(f, key):
+                    if other not in jihadist_names or other == name:
+                        raise ConfigError(f"factions.{name}.{key}", f"{other!r} is not another jihadist faction; "
+                                          f"allowed: one of {_names([n for n in jihadist_names if n != name])}")
+            if f.formed_by and f.active_from:
+                raise ConfigError(f"factions.{name}.active_from", f"{f.active_from!r} given for a coalition that "
+                                  "forms by its members' decision (formed_by); allowed: empty, or formed_by: [] "
+                                  "for a dated appearance")
         for parent in mech.alliances.splinter_names:
             if parent not in self.factions:
                 raise ConfigError(f"mechanisms.alliances.splinter_names.{parent}",
@@ -105,9 +118,12 @@ class SimConfig:
         for i, ev in enumerate(self.scenario.events):
             where = f"scenario.events[{i}]"
             d = parse_date(ev.date, f"{where}.date")
-            if not start <= d <= end and not self.scenario.clip_to_calendar:
-                raise ConfigError(f"{where}.date", f"{d} is outside the run {start} .. {end}; allowed: a date inside "
-                                  "it (or set scenario.clip_to_calendar=true to drop such events)")
+            if not start <= d <= end and self.scenario.strict:
+                flag = ("scenario.strict_calendar is true" if self.scenario.strict_calendar
+                        else "scenario.clip_to_calendar is false (the former spelling of strict_calendar=true)")
+                raise ConfigError(f"{where}.date", f"{d} is outside the run {start} .. {end} and {flag}; allowed: "
+                                  "a date inside it (or leave scenario.strict_calendar false, the default, to drop "
+                                  "such events)")
             jihadists = _names([n for n, f in self.factions.items() if f.kind == "jihadist"])
             for key, name in [*(("factions", n) for n in ev.factions), *([("into", ev.into)] if ev.into else [])]:
                 if name not in self.factions:

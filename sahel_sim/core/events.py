@@ -50,9 +50,20 @@ class Attack:
     attention: float = 0.0
 
 
+#: the terms a group weighed in a decision (a change of relations, a split, a pledge, a merger, a joint operation),
+#: each a column of the events table (``term_<name>``; NaN where the event weighed no such term), then the
+#: decision's total ``utility`` and the ``probability`` of the move that week. What each term is: docs/ODD.md 7.12.
+TERMS = ("pressure", "overlap", "ties", "brand", "fight", "succession", "restraint", "attention", "funds",
+         "commitment", "partners", "size", "switched")
+#: the events table's columns of a decision: the terms, the utility and the probability
+DECISION_COLUMNS = (*(f"term_{t}" for t in TERMS), "utility", "probability")
+
+
 @dataclass
 class Event:
-    """A non-attack event: split, pledge, merger, leader death, deployment, global shock, peace milestone."""
+    """A non-attack event: split, pledge, merger, leader death, deployment, global shock, peace milestone, change of
+    relations between two groups (``state``: the pair's new state), joint operation. A decision carries the terms
+    that drove it (``terms``: keys of :data:`TERMS`, ``utility``, ``probability``)."""
 
     step: int
     date: dt.date
@@ -61,6 +72,8 @@ class Event:
     other: str = ""
     detail: str = ""
     value: float = 0.0
+    state: str = ""
+    terms: dict[str, float] | None = None
 
 
 class EventLog:
@@ -74,8 +87,15 @@ class EventLog:
         self.attacks.append(attack)
 
     def add(self, step: int, date: dt.date, kind: str, faction: str = "", other: str = "", detail: str = "",
-            value: float = 0.0) -> Event:
-        event = Event(step, date, kind, faction, other, detail, float(value))
+            value: float = 0.0, state: str = "", terms: dict[str, float] | None = None) -> Event:
+        """Log an event; a decision passes the terms that drove it (names of :data:`TERMS`, ``utility``,
+        ``probability``)."""
+        if terms is not None:
+            unknown = set(terms) - {*TERMS, "utility", "probability"}
+            if unknown:
+                raise KeyError(f"unknown decision terms {sorted(unknown)}; allowed: {', '.join(TERMS)}, utility, "
+                               "probability")
+        event = Event(step, date, kind, faction, other, detail, float(value), state, terms)
         self.events.append(event)
         return event
 
@@ -94,7 +114,7 @@ class EventLog:
             return self._claims_by_row()
 
     def events_frame(self) -> pd.DataFrame:
-        """One row per organisational or calendar event."""
+        """One row per organisational or calendar event, with the terms of each decision (:data:`TERMS`)."""
         try:
             return self._events_by_column()
         except Irregular:
@@ -166,6 +186,8 @@ class EventLog:
             "other": frames.column([x.other for x in e]),
             "detail": frames.column([x.detail for x in e]),
             "value": value,
+            "state": frames.column([x.state for x in e]),
+            **dict(zip(DECISION_COLUMNS, _decision_columns(e), strict=True)),
         })
 
     def _attacks_by_row(self) -> pd.DataFrame:
@@ -189,6 +211,19 @@ class EventLog:
         return frame.astype({"true_claim": bool, "spectacular": bool, "date": "datetime64[ns]"})
 
     def _events_by_row(self) -> pd.DataFrame:
-        rows = [(e.step, pd.Timestamp(e.date), e.kind, e.faction, e.other, e.detail, e.value) for e in self.events]
-        frame = pd.DataFrame(rows, columns=["step", "date", "kind", "faction", "other", "detail", "value"])
-        return frame.astype({"step": "int32", "date": "datetime64[ns]", "value": float})
+        names = [*TERMS, "utility", "probability"]
+        rows = [(e.step, pd.Timestamp(e.date), e.kind, e.faction, e.other, e.detail, e.value, e.state,
+                 *(float((e.terms or {}).get(t, np.nan)) for t in names)) for e in self.events]
+        frame = pd.DataFrame(rows, columns=["step", "date", "kind", "faction", "other", "detail", "value", "state",
+                                            *DECISION_COLUMNS])
+        return frame.astype({"step": "int32", "date": "datetime64[ns]", "value": float,
+                             **dict.fromkeys(DECISION_COLUMNS, float)})
+
+
+def _decision_columns(events: list[Event]) -> list[np.ndarray]:
+    """The decision columns of the events table (:data:`DECISION_COLUMNS`), NaN where an event has no such term."""
+    out = []
+    for name in (*TERMS, "utility", "probability"):
+        out.append(np.array([np.nan if e.terms is None else float(e.terms.get(name, np.nan)) for e in events],
+                            dtype=np.float64))
+    return out

@@ -308,3 +308,26 @@ class World:
     def km_from(self, lon: float, lat: float) -> np.ndarray:
         """Distance (km) from a point to every cell centre."""
         return km_between(self.LON, self.LAT, lon, lat)
+
+
+#: geographies built in this process, by their map config (a sweep's worker runs many runs on one map)
+_BUILT: dict[str, World] = {}
+#: how many distinct maps a process keeps (a sweep over map resolutions holds a few)
+_KEPT = 4
+
+
+def world_for(config: MapConfig) -> World:
+    """The geography of ``config``, built once per process and shared by the runs with an equal map config: the
+    same arrays a fresh build gives (building takes no random draw), made read-only, so that no run can change
+    what the next one sees (a write would raise instead)."""
+    key = repr(config)  # every field of the map's dataclass tree, floats exactly
+    world = _BUILT.get(key)
+    if world is None:
+        world = World(config)
+        for value in vars(world).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        if len(_BUILT) >= _KEPT:
+            _BUILT.pop(next(iter(_BUILT)))
+        _BUILT[key] = world
+    return world

@@ -32,8 +32,8 @@ from .agents import ArmedGroup, Base, FactionConfig, FighterUnit, Force, Organis
 from .calendar import Calendar
 from .config import SimConfig, validated
 from .events import Attack, EventLog
-from .geography import ZONES, World, km_between
-from .mechanisms.alliances import Alliances, merge_groups
+from .geography import ZONES, km_between, world_for
+from .mechanisms.alliances import Alliances
 from .mechanisms.attack_choice import AttackChoice
 from .mechanisms.attention import AttentionMarket, attention_deficit
 from .mechanisms.barkhane import Barkhane
@@ -42,6 +42,7 @@ from .mechanisms.claims import Claims
 from .mechanisms.minusma import Minusma
 from .mechanisms.peace_process import PeaceProcess
 from .mechanisms.recruitment import Recruitment, grievance_baseline
+from .mechanisms.relations import Relations, merge_groups
 from .mechanisms.rivalry import Rivalry
 from .mechanisms.territory import Territory
 from .params import parse_date
@@ -78,6 +79,7 @@ MECHANISM_ORDER: tuple[tuple[str, type[Mechanism]], ...] = (
     ("claims", Claims),
     ("attention", AttentionMarket),
     ("recruitment", Recruitment),
+    ("relations", Relations),
     ("alliances", Alliances),
 )
 
@@ -102,13 +104,14 @@ class SahelModel(mesa.Model):
         self.week = 0
         self.date = self.calendar.date_of(0)
         self.week_end = self.date + self.calendar.step - _ONE_DAY
-        self.world = World(config.map)
+        self.world = world_for(config.map)
         self._build_grid()
         self._init_context()
         self.log = EventLog()
         self.attacks_this_week: list[Attack] = []
         self.attacks_last_week: list[Attack] = []
         self.deaths: Counter = Counter()
+        self.infighting: Counter = Counter()  # jihadist infighting deaths by pair of camps ("AQ-AQ", "AQ-IS", ...)
         self.factions: dict[str, Organisation] = {}
         self._groups_cache: list[ArmedGroup] | None = None
         self._north_pop: tuple[np.ndarray, float] | None = None
@@ -186,6 +189,8 @@ class SahelModel(mesa.Model):
 
     def _activate_due_factions(self) -> None:
         for name, fc in list(self._pending.items()):
+            if fc.formed_by:  # a coalition forms only by its members' decision (mechanisms.relations)
+                continue
             start = _date(fc.active_from) if fc.active_from else self.calendar.start
             if start > self.date + self.calendar.step - _ONE_DAY:
                 continue
@@ -248,8 +253,21 @@ class SahelModel(mesa.Model):
         group = ArmedGroup(self, name, fc, self._free_slots.pop(0))
         group.label = label
         group.camp = camp
+        group.camp_history = [(camp, self.week)]
         self.factions[name] = group
         self._groups_cache = None
+        return group
+
+    def create_coalition(self, name: str, fc: FactionConfig) -> ArmedGroup | None:
+        """The coalition ``name`` forms now, empty (its members' units, funds and influence then move into it):
+        a merger decided in the run (mechanisms.relations), never a date."""
+        if name not in self._pending:
+            return None
+        group = self.add_group(name, fc, label=fc.label or name, camp=fc.camp)
+        if group is None:
+            return None
+        del self._pending[name]
+        self.log.add(self.week, self.date, "appearance", name, "", f"{fc.label or name} forms by merger")
         return group
 
     def deactivate_group(self, group: ArmedGroup) -> None:

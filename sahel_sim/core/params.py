@@ -56,6 +56,11 @@ def use_root_schema(root: type) -> None:
     _root_schema = root
 
 
+def root_schema() -> type | None:
+    """The schema registered last with :func:`use_root_schema` (the one Hydra composes into), or None."""
+    return _root_schema
+
+
 def declared(path: str, root: type | None = None) -> tuple[Any, dict[str, Any]] | None:
     """The declared type and ``param`` metadata of the field at ``path`` (``a.b[0].c``), or None if unknown.
 

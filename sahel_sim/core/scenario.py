@@ -47,11 +47,44 @@ class ScheduledEventConfig:
 class ScenarioConfig:
     """A named scenario: a description and its dated events.
 
-    Every event must fall inside the calendar; ``clip_to_calendar: true`` instead drops the events outside it
-    (for a shorter run of a longer scenario).
+    A run shorter than the scenario (``calendar.end`` before some events) drops the events outside its calendar
+    and says so in one line (:func:`dropped_events_note`); ``strict_calendar: true`` refuses such a run instead,
+    naming the first event outside. ``clip_to_calendar`` is the former spelling, kept so that existing command
+    lines and run folders keep their meaning: ``true`` (drop) is now the default, ``false`` is
+    ``strict_calendar: true``.
     """
 
     name: str = "custom"
-    clip_to_calendar: bool = False
+    strict_calendar: bool = param(False, doc="refuse scenario events outside the calendar instead of dropping them")
+    clip_to_calendar: bool | None = param(None, doc="deprecated: true is the default; false = strict_calendar=true")
     description: str = ""
     events: list[ScheduledEventConfig] = param(factory=list)
+
+    @property
+    def strict(self) -> bool:
+        """Whether events outside the calendar are refused (``strict_calendar``, or the older
+        ``clip_to_calendar: false``)."""
+        return self.strict_calendar or self.clip_to_calendar is False
+
+
+def events_outside(config) -> list[ScheduledEventConfig]:
+    """The scenario events that never fire in a run of this config: dated before its first week or after its
+    last (an event in the last week, even after ``calendar.end``, still fires in that week)."""
+    from .calendar import Calendar
+
+    calendar = Calendar(config.calendar)
+    return [ev for ev in config.scenario.events
+            if not calendar.contains(parse_date(ev.date, "scenario.events.date"))]
+
+
+def dropped_events_note(config) -> str | None:
+    """One line saying which scenario events a run leaves out because its calendar ends before them (or starts
+    after them), or None when every event falls inside the calendar."""
+    outside = events_outside(config)
+    if not outside:
+        return None
+    shown = ", ".join(f"{ev.date} {ev.label or ev.kind}" for ev in outside[:3])
+    more = f" and {len(outside) - 3} more" if len(outside) > 3 else ""
+    return (f"sahel-sim: note: the run ({config.calendar.start} .. {config.calendar.end}) leaves out "
+            f"{len(outside)} scenario events outside its calendar ({shown}{more}); scenario.strict_calendar=true "
+            "refuses such a run instead")

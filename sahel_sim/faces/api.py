@@ -89,7 +89,7 @@ def run_sweep(overrides: list[str], sweep_dir: str | Path | None = None, launche
 
     target = Path(sweep_dir) if sweep_dir is not None else Path(cwd or ".") / "multirun" / sweep_name(overrides)
     cmd = [sys.executable, "-m", "sahel_sim", "-m", *overrides, "output.quiet=true", f"hydra/launcher={launcher}",
-           f"hydra.sweep.dir={target.resolve()}"]
+           f"hydra.sweep.dir={hydra_quoted(target.resolve())}"]
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if proc.returncode == 2:
         line = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "bad input"
@@ -98,6 +98,13 @@ def run_sweep(overrides: list[str], sweep_dir: str | Path | None = None, launche
     if not (target / "multirun.yaml").exists():
         raise RuntimeError(f"the sweep did not start (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
     return load(target)  # a sweep with failed runs still loads; see result.runs["status"]
+
+
+def hydra_quoted(path: str | Path) -> str:
+    """A path as one value of a Hydra override, quoted: a sweep's folder name holds '=' and ',' (and may hold
+    spaces or quotes), which Hydra's grammar would otherwise read as more overrides or sweep values."""
+    text = str(path).replace("'", "\\'")  # Hydra: a backslash escapes a quote; elsewhere it is itself
+    return f"'{text}'"
 
 
 def run_experiment(name: str, scale: str = "full", root: str | Path = "outputs/experiments",

@@ -1,26 +1,28 @@
-"""The teaching demo in the browser, on Mesa's SolaraViz.
+"""The teaching demo in the browser, built from Mesa's SolaraViz parts.
 
     sahel-sim-viz                       # serves it on http://localhost:8765/ and prints the address
     solara run sahel_sim/faces/app.py         # the same, with Solara's own command
 
-The sidebar holds Mesa's controls (Reset, play/pause, Step) and the model's parameters: the lesson (a preset of
-``configs/preset/``), the AQ-IS rivalry intensity, Barkhane's troops, MINUSMA's size, the peace process and the
-seed. Parameters take effect on **Reset**, which builds a new :class:`~sahel_sim.faces.demo.DemoModel` from them
-(through
+The page is titled after the model (:data:`TITLE`, also the browser tab's title). The sidebar holds Mesa's
+controller (Reset, play/pause, Step) with two dials of its own (weeks per Step, the pause between weeks while
+playing), and the model's parameters: the lesson (a preset of ``configs/preset/``), the AQ-IS rivalry intensity,
+Barkhane's troops, MINUSMA's size, the peace process and the seed; every slider shows its value with its unit.
+Parameters take effect on **Reset**, which builds a new :class:`~sahel_sim.faces.demo.DemoModel` from them (through
 :func:`sahel_sim.faces.api.load_config`, like every other run). The page shows the week's map, the world's state, a
-ticker of attacks and events, and live charts of attention share by camp, cumulative spectacular attacks and fighters;
-the current date stays in the app bar.
+ticker of attacks and events, and live charts of attention share by camp, cumulative spectacular attacks and
+fighters; the current date stays in the app bar. Mesa's SolaraViz page is not used as a whole: its "Use Threads"
+switch, its "Page 0" tab and its "Time: 0.0" read-out are for modellers, not for a class.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import reacton.ipywidgets as rw
 import solara
 import solara.server.settings
-from mesa.visualization import Slider, SolaraViz
-from mesa.visualization import solara_viz as _solara_viz
+from mesa.visualization.solara_viz import ModelController, update_counter
 
 from sahel_sim.faces.demo import (
     DEFAULT_PRESET,
@@ -38,7 +40,8 @@ from sahel_sim.faces.demo import (
 )
 
 TITLE = "sahel_sim · armed groups in Mali, 2012–2017"
-ROW_PX, MARGIN_PX = 30, 10  # the row height and margin of Mesa's draggable grid
+ROW_PX, MARGIN_PX = 30, 10  # the row height and margin of the draggable grid (as Mesa's)
+PLAY_INTERVAL_MS = 150
 
 
 def tile_px(rows: int) -> int:
@@ -46,15 +49,40 @@ def tile_px(rows: int) -> int:
     return rows * ROW_PX + (rows - 1) * MARGIN_PX
 
 
-# --- the controls (Mesa's ModelCreator turns these into the sidebar's inputs) ------------------------------------
+# --- the controls -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Dial:
+    """A slider of the sidebar: its label, range and step, and how its value reads with its unit."""
+
+    label: str
+    value: float
+    min: float
+    max: float
+    step: float
+    unit: str  # format of the value, e.g. "×{:g} the 2012–2017 series"
+
+    def shown(self, value: float) -> str:
+        """The slider's label with its current value and unit, e.g. "AQ-IS rivalry: ×1.5 of 2012–17"."""
+        return f"{self.label}: {self.unit.format(value)}"
+
+
+#: the model's parameters: the lesson, four dials and the seed (keyword arguments of DemoModel)
 MODEL_PARAMS = {
     "preset": {"type": "Select", "value": DEFAULT_PRESET, "values": list(PRESETS), "label": "Lesson (preset)"},
-    "rivalry": Slider("AQ-IS rivalry intensity (× history)", 1.0, 0.0, 3.0, 0.25),
-    "barkhane": Slider("Barkhane troops (× history)", 1.0, 0.0, 3.0, 0.25),
-    "minusma": Slider("MINUSMA size (× history)", 1.0, 0.0, 3.0, 0.25),
+    "rivalry": Dial("AQ-IS rivalry", 1.0, 0.0, 3.0, 0.25, "×{:g} of 2012–17"),
+    "barkhane": Dial("Barkhane troops", 1.0, 0.0, 3.0, 0.25, "×{:g} of history"),
+    "minusma": Dial("MINUSMA size", 1.0, 0.0, 3.0, 0.25, "×{:g} of history"),
     "peace_process": {"type": "Checkbox", "value": True, "label": "Peace process (2015 agreement)"},
-    "seed": {"type": "SliderInt", "value": 42, "min": 0, "max": 100, "step": 1, "label": "Seed"},
+    "seed": Dial("Seed", 42, 0, 100, 1, "{:.0f}"),
 }
+#: the controller's own dials: weeks simulated per press of Step (or per frame while playing), and the pause
+RENDER_DIAL = Dial("Step advances", 1, 1, 100, 1, "{:.0f} week(s)")
+PLAY_DIAL = Dial("Pause when playing", PLAY_INTERVAL_MS, 10, 500, 10, "{:.0f} ms")
+
+
+def default_params() -> dict:
+    """The parameters a new session starts with (the history preset, every dial at 1, seed 42)."""
+    return {name: (spec.value if isinstance(spec, Dial) else spec["value"]) for name, spec in MODEL_PARAMS.items()}
 
 
 def make_model(**params) -> DemoModel:
@@ -163,8 +191,8 @@ def TickerPanel(model: DemoModel):
     return solara.HTML(tag="div", unsafe_innerHTML=body)
 
 
-#: the panels in page order, and where each sits on Mesa's 12-column grid (rows of 30 px, 10 px apart): the map
-#: and, beside it, the world this week and the live charts fit on one screen; the ticker runs below
+#: the panels in page order, and where each sits on the 12-column grid (rows of 30 px, 10 px apart): the map and,
+#: beside it, the world this week and the live charts fit on one screen; the ticker runs below
 COMPONENTS = [MapPanel, StatusPanel, AttentionPanel, SpectacularPanel, FightersPanel, TickerPanel]
 LAYOUT = [
     {"i": 0, "x": 0, "y": 0, "w": 6, "h": 18},
@@ -174,26 +202,78 @@ LAYOUT = [
     {"i": 4, "x": 6, "y": 12, "w": 6, "h": 6},
     {"i": 5, "x": 0, "y": 18, "w": 12, "h": 8},
 ]
-_default_layout = _solara_viz.make_initial_grid_layout
-
-
-def classroom_layout(num_components: int) -> list[dict]:
-    """The demo's grid (map large, status and ticker beside it, the charts below); Mesa's own otherwise."""
-    if num_components == len(LAYOUT):
-        return [{**item, "moved": False} for item in LAYOUT]
-    return _default_layout(num_components)
 
 
 # A classroom machine makes no calls home (sahel-sim-viz also switches this off before Solara starts).
 solara.server.settings.telemetry.mixpanel_enable = False
 
-# Mesa 3.5's SolaraViz lays every component out as a 6 x 10 tile and offers no layout argument: give it ours.
-_solara_viz.make_initial_grid_layout = classroom_layout
+
+@solara.component
+def DialSlider(dial: Dial, value: solara.Reactive):
+    """A slider whose label shows its value with its unit (and whose thumb shows the number while it moves)."""
+    slider = solara.SliderFloat if isinstance(dial.step, float) else solara.SliderInt
+    return slider(dial.shown(value.value), value=value, min=dial.min, max=dial.max, step=dial.step,
+                  thumb_label=True)
+
+
+@solara.component
+def ModelParameters(params: solara.Reactive):
+    """The lesson, the dials and the seed; each change is kept for the next Reset."""
+
+    def setter(name):
+        def set_value(value):
+            params.value = {**params.value, name: value}
+        return set_value
+
+    for name, spec in MODEL_PARAMS.items():
+        current = params.value[name]
+        if isinstance(spec, Dial):
+            slider = solara.SliderFloat if isinstance(spec.step, float) else solara.SliderInt
+            slider(spec.shown(current), value=current, on_value=setter(name), min=spec.min, max=spec.max,
+                   step=spec.step, thumb_label=True)
+        elif spec["type"] == "Select":
+            solara.Select(spec["label"], value=current, values=spec["values"], on_value=setter(name))
+        else:
+            solara.Checkbox(label=spec["label"], value=current, on_value=setter(name))
+
+
+def _panel(function):
+    """A page panel as a component that redraws when the controller steps the model (Mesa's update counter)."""
+
+    @solara.component
+    def Panel(model: DemoModel):
+        update_counter.get()
+        return function(model)
+
+    Panel.__name__ = function.__name__
+    return Panel
+
+
+PANELS = [_panel(c) for c in COMPONENTS]
 
 
 @solara.component
 def Page():
-    """The app: one model per browser session, driven by Mesa's SolaraViz."""
-    model = solara.use_memo(make_model, dependencies=[])
-    return SolaraViz(model, components=[(c, 0) for c in COMPONENTS], model_params=MODEL_PARAMS, name=TITLE,
-                     play_interval=150)
+    """The app: one model per browser session, stepped by Mesa's controller; the model's name as the page title."""
+    first = solara.use_memo(make_model, dependencies=[])
+    model = solara.use_reactive(first)
+    params = solara.use_reactive(default_params())
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)  # Mesa's threaded stepping stays off (no switch shown)
+    layout, set_layout = solara.use_state([{**item, "moved": False} for item in LAYOUT])
+
+    solara.Title(TITLE)
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Controls"):
+            ModelController(model, model_parameters=params, play_interval=play_interval,
+                            render_interval=render_interval, use_threads=use_threads)
+            DialSlider(RENDER_DIAL, render_interval)
+            DialSlider(PLAY_DIAL, play_interval)
+        with solara.Card("Lesson and dials"):
+            solara.Text("They take effect on Reset.", style={"color": "#555", "font-size": "13px"})
+            ModelParameters(params)
+    solara.GridDraggable(items=[panel(model.value) for panel in PANELS], grid_layout=layout, resizable=True,
+                         draggable=True, on_grid_layout=set_layout)

@@ -19,10 +19,12 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from .._version import __version__
+from ..analysis.batch import check_chunk_settings, mark_prechecked
 from ..analysis.experiment import run_experiment
 from ..analysis.schema import SahelConfig, compose, register_schema, to_sim_config
 from ..analysis.sweep import CONFIG_FLAGS, run_job, tell, with_sweep_dir
 from ..core.params import ConfigError, check_override
+from ..core.scenario import dropped_events_note
 from ..runner.compose import config_dir
 from ..runner.outputs import OutputError, check_folder, check_writable
 from ..runner.run import run
@@ -60,8 +62,9 @@ def _app(cfg: DictConfig) -> None:
     if sim_config.experiment.name:
         extra = [o for o in hydra_cfg.overrides.task
                  if not o.startswith(("experiment=", "scale=", "experiment.", "hydra"))]
+        # the run folder, as for a single run: hydra.run.dir (by default outputs/experiments/NAME/SCALE)
         try:
-            run_experiment(sim_config.experiment, sim_config.scale, Path("outputs/experiments"), extra)
+            run_experiment(sim_config.experiment, sim_config.scale, None, extra, out_dir=_run_dir(cfg))
         except ConfigError as exc:
             _fail(str(exc))
         return
@@ -83,6 +86,9 @@ def _app(cfg: DictConfig) -> None:
         _fail(f"{field}: could not write the outputs to {out_dir} ({exc.strerror or exc}), nothing was written; "
               "allowed: a writable folder with free space")
     if not sim_config.output.quiet:
+        note = dropped_events_note(sim_config)  # after the run: a run that fails says only why
+        if note:
+            tell(note)
         _print_summary(result)
 
 
@@ -97,6 +103,8 @@ def _print_summary(result) -> None:
           f"{s['leader_deaths']}, competing claims {s['competing_claims']}")
     print(f"  MINUSMA killed {s['minusma_killed']}, Barkhane killed {s['barkhane_killed']}, "
           f"Malian forces killed {s['state_forces_killed']}")
+    changed = s.get("differs_from_default") or []
+    print(f"  differs from the default: {', '.join(changed) if changed else 'nothing (the default config)'}")
     print(f"  outputs: {result.out_dir}")
 
 
@@ -170,6 +178,7 @@ def precheck(argv: list[str]) -> None:
                 elif not key.startswith("hydra"):
                     check_override(SahelConfig, key.lstrip("+~"), value)
         values = {o.get_key_element(): o.get_value_element_as_str() for o in parsed if not o.is_sweep_override()}
+        check_chunk_settings(values)
         folder_key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
         if first.output.dir and not multirun:
             check_folder(Path(first.output.dir), "output.dir")
@@ -179,6 +188,8 @@ def precheck(argv: list[str]) -> None:
             check_folder(Path("outputs"), "hydra.run.dir")
     except (ConfigError, OutputError) as exc:
         _fail(str(exc))
+    if multirun and not flags.get("config_dir") and name == "config":
+        mark_prechecked(overrides)  # every value checked: the sweeper does not compose them again
 
 
 def _terminate(signum, frame) -> None:
@@ -204,6 +215,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         register_schema()
+        mark_prechecked(None)
         precheck(sys.argv[1:])
         sys.argv[1:] = with_sweep_dir(sys.argv[1:])
         _app()

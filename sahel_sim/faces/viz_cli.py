@@ -177,7 +177,7 @@ def animate_main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fps", type=float, default=6.0, help="frames per second (default 6)")
     parser.add_argument("--dpi", type=int, default=80, help="pixels per inch of the 8 x 8 inch frames (default 80)")
     parser.add_argument("--no-mp4", action="store_true", help="write only the GIF")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # overrides before and after the options, as sahel-sim takes them
     if any(o.startswith("-") for o in args.overrides):
         parser.error(f"unknown option {next(o for o in args.overrides if o.startswith('-'))}")
 

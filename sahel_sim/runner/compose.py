@@ -32,6 +32,9 @@ def register_schema(schema: type) -> None:
     since building the schema's node takes ~0.1 s and every :func:`compose` asks for it)."""
     from hydra.core.config_store import ConfigStore
 
+    from .run_folders import register_resolvers
+
+    register_resolvers()
     store = ConfigStore.instance()
     stored = store.repo.get(f"{SCHEMA_NAME}.yaml")
     if stored is not None and OmegaConf.get_type(stored.node) is schema:

@@ -15,6 +15,7 @@ from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402  (not pyplot: no figure manager, and ~0.2 s less to import)
 
 from .._version import __version__  # noqa: E402
+from ..core.palette import FORCE_COLOURS  # noqa: E402
 from .plotting import plot_attacks_per_month  # noqa: E402
 
 if TYPE_CHECKING:
@@ -56,9 +57,9 @@ def draw_map(ax, model: SahelModel, attacks: pd.DataFrame | None = None, title: 
             ax.plot(p.lon, p.lat, "o", ms=3, color="black")
             ax.annotate(p.label or name, (p.lon, p.lat), xytext=(3, 3), textcoords="offset points", fontsize=7)
         elif p.kind == "un_base":
-            ax.plot(p.lon + 0.12, p.lat - 0.12, "^", ms=5, mfc="#5b9bd5", mec="black", mew=0.5)
+            ax.plot(p.lon + 0.12, p.lat - 0.12, "^", ms=5, mfc=FORCE_COLOURS["peacekeeping"], mec="black", mew=0.5)
         elif p.kind == "french_base":
-            ax.plot(p.lon - 0.12, p.lat - 0.12, "v", ms=5, mfc="#2b5fb4", mec="black", mew=0.5)
+            ax.plot(p.lon - 0.12, p.lat - 0.12, "v", ms=5, mfc=FORCE_COLOURS["foreign_force"], mec="black", mew=0.5)
     if attacks is not None and len(attacks):
         for camp, style in CAMP_STYLE.items():
             sel = attacks[attacks["camp"] == camp]
@@ -70,10 +71,11 @@ def draw_map(ax, model: SahelModel, attacks: pd.DataFrame | None = None, title: 
         if len(spec):
             ax.scatter(spec["lon"], spec["lat"], s=120, marker="*", facecolors="gold", edgecolors="black",
                        linewidths=0.7, label="spectacular attack", zorder=5)
-    ax.plot([], [], "^", mfc="#5b9bd5", mec="black", ls="", label="MINUSMA camp")
-    ax.plot([], [], "v", mfc="#2b5fb4", mec="black", ls="", label="French base")
-    for g in model.groups():
-        ax.plot([], [], "s", color=g.color, ls="", label=f"held by {g.label}")
+    ax.plot([], [], "^", mfc=FORCE_COLOURS["peacekeeping"], mec="black", ls="", label="MINUSMA camp")
+    ax.plot([], [], "v", mfc=FORCE_COLOURS["foreign_force"], mec="black", ls="", label="French base")
+    camps = list(CAMP_STYLE)
+    for g in sorted(model.groups(), key=lambda g: camps.index(g.camp) if g.camp in camps else len(camps)):
+        ax.plot([], [], "s", color=g.color, ls="", label=f"held by {g.label} ({g.camp} camp)")
     ax.legend(loc="upper left", fontsize=6.5, framealpha=0.85)
     ax.set_xlim(cfg.lon_min, cfg.lon_max)
     ax.set_ylim(cfg.lat_min, cfg.lat_max)
@@ -136,11 +138,14 @@ def overview_figure(model: SahelModel, tables: dict[str, pd.DataFrame], path: Pa
     ax = fig.add_axes(rects[3])
     groups = factions[factions["kind"] == "jihadist"]
     styles = ["-", "--", "-.", ":"]
-    for i, (name, df) in enumerate(groups.groupby("faction", sort=False)):
+    camps = list(CAMP_STYLE)
+    by_camp = sorted(groups.groupby("faction", sort=False), key=lambda item: camps.index(model.factions[item[0]].camp)
+                     if model.factions[item[0]].camp in camps else len(camps))  # the legend: AQ camp, then IS
+    for i, (name, df) in enumerate(by_camp):
         if df["fighters"].max() <= 0:
             continue
-        colour = model.factions[name].color
-        ax.plot(df["date"], df["fighters"], color=colour, ls=styles[i % 4], label=df["label"].iloc[-1])
+        g = model.factions[name]
+        ax.plot(df["date"], df["fighters"], color=g.color, ls=styles[i % 4], label=f"{df['label'].iloc[-1]} ({g.camp})")
     ax.set_ylabel("fighters")
     ax.legend(fontsize=6.5, ncol=2, loc="upper right")
     ax.set_title("Fighters per group", fontsize=10)

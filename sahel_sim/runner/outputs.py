@@ -33,6 +33,7 @@ from .._version import __version__
 from ..core import frames
 from ..core.agents import ArmedGroup, Force
 from ..core.frames import Irregular
+from ..core.mechanisms.relations import STATES
 
 if TYPE_CHECKING:
     from ..core.model import SahelModel
@@ -192,9 +193,14 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
     groups_end = [g for g in model.factions.values() if isinstance(g, ArmedGroup) and g.active]
     forces = {f.name: f for f in model.factions.values() if isinstance(f, Force)}
     peak = int(world["north_jihadist_share"].idxmax()) if len(world) else 0
+    from ..core.scenario import events_outside
+    from .defaults import differs_from_default
+
     return {
         "scenario": model.config.scenario.name,
         "seed": int(model.config.seed),
+        "differs_from_default": differs_from_default(model.config),
+        "scenario_events_left_out": len(events_outside(model.config)),
         "start": str(model.calendar.start),
         "end": str(model.calendar.date_of(model.calendar.n_steps - 1)),
         "weeks": int(len(world)),
@@ -220,6 +226,31 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
         "mean_attack_latitude_by_year": yearly["mean_attack_latitude_by_year"],
         "groups_at_end": {g.name: {"label": g.label, "camp": g.camp, "fighters": int(g.fighters)}
                           for g in groups_end},
+        **({"relations": relations_summary(model, events)} if model.mechanism("relations") is not None else {}),
+    }
+
+
+def relations_summary(model: SahelModel, events: pd.DataFrame) -> dict:
+    """What the groups decided about each other (mechanisms.relations, alliances): each merger, split and pledge
+    (date, week, who), how many pairs started fighting and how many made a truce, infighting deaths by pair of
+    camps, the non-aggression spells, joint operations and joint claims, and every pair's state at the end."""
+    relations = model.mechanism("relations")
+    groups = [g for g in model.factions.values() if isinstance(g, ArmedGroup) and g.active]
+
+    def of(kind: str) -> pd.DataFrame:
+        return events[events["kind"] == kind] if len(events) else events
+
+    return {
+        "mergers": [{"date": str(r.date.date()), "week": int(r.step), "member": r.faction, "into": r.other}
+                    for r in of("merger").itertuples()],
+        "splits": [{"date": str(r.date.date()), "week": int(r.step), "splinter": r.faction, "parent": r.other}
+                   for r in of("split").itertuples()],
+        "pledges": [{"date": str(r.date.date()), "week": int(r.step), "group": r.faction, "to": r.other}
+                    for r in of("pledge").itertuples()],
+        "infighting_deaths_by_camps": {k: int(v) for k, v in sorted(model.infighting.items())},
+        **relations.summary(),
+        "states_at_end": {f"{a.name}|{b.name}": STATES[int(model.relation[a.slot, b.slot])]
+                          for i, a in enumerate(groups) for b in groups[i + 1:]},
     }
 
 
@@ -357,12 +388,27 @@ def parquet_bytes(df: pd.DataFrame):
     return sink.getvalue()
 
 
+def file_mode() -> int:
+    """The permissions a new file gets from ``open()`` under the process's umask (0644 under the usual 022), so
+    that colleagues sharing a cluster folder can read a run as they could any other file."""
+    try:  # Linux tells it without changing it (no window in which another thread would see another umask)
+        with open("/proc/self/status") as status:
+            umask = next(int(line.split()[1], 8) for line in status if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        umask = os.umask(0o022)  # elsewhere, reading the umask means setting it: put it straight back
+        os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
+    """Write through a temporary file in the same folder, then rename over ``path``. The temporary file is made
+    private (``mkstemp``) while it is written and gets the umask's permissions (:func:`file_mode`) before it
+    takes its name."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

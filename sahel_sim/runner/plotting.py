@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..core.palette import table_colours
+
 if TYPE_CHECKING:
     from .run import RunResult
 
@@ -81,11 +83,11 @@ def plot_attention(result: RunResult, ax) -> None:
 def plot_fighters(result: RunResult, ax) -> None:
     """Fighters per jihadist group per week (groups that never had fighters are left out)."""
     groups = result.factions[result.factions["kind"] == "jihadist"]
-    factions = getattr(result.config, "factions", {}) or {}
+    colours = table_colours(result.factions, getattr(result.config, "factions", {}) or {})
     for i, (name, df) in enumerate(groups.groupby("faction", sort=False)):
         if df["fighters"].max() <= 0:
             continue
-        colour = factions[name].color if name in factions else None
+        colour = colours.get(name)
         ax.plot(df["date"], df["fighters"], color=colour, ls=LINE_STYLES[i % 4], label=df["label"].iloc[-1])
     ax.set_ylabel("fighters")
     if len(groups):

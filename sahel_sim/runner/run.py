@@ -39,6 +39,19 @@ class RunResult:
     wall_time_s: float = 0.0
     extra: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line a reader can take in: scenario, seed, weeks, the main totals, what differs from the default
+        config, and where it was written (the whole config is ``result.config``)."""
+        s = self.summary
+        camps = ", ".join(f"{c} {n}" for c, n in s.get("spectacular_by_camp", {}).items())
+        changed = s.get("differs_from_default") or []
+        where = str(self.out_dir) if self.out_dir is not None else "not written"
+        return (f"RunResult(scenario={s.get('scenario')!r}, seed={s.get('seed')}, weeks={s.get('weeks')} "
+                f"({s.get('start')} .. {s.get('end')}), attacks={s.get('attacks')}, "
+                f"spectacular={s.get('spectacular_attacks')}{f' ({camps})' if camps else ''}, "
+                f"killed={s.get('killed_in_attacks')}, splits={s.get('splits')}, pledges={s.get('pledges')}, "
+                f"changed=[{', '.join(changed)}], out_dir={where})")
+
 
 def run(config: RunConfig, out_dir: str | Path | None = None, figure: bool | None = None) -> RunResult:
     """Run one simulation of a validated config and return its tables; with ``out_dir``, also write them there

@@ -22,7 +22,13 @@ sys.path.insert(0, str(HERE.parents[1]))
 RUNS = {
     "short_default_seed1.json": {
         "description": "short default run: the history scenario from 2012-01-02 to 2014-06-30, every mechanism on",
-        "overrides": ["calendar.end=2014-06-30", "scenario.clip_to_calendar=true"],
+        "overrides": ["calendar.end=2014-06-30"],
+        "seed": 1,
+    },
+    "short_scripted_relations_seed1.json": {
+        "description": "the same short run in the comparison scenario with the record's mergers dated and no "
+                       "relations layer (the model before issue 17)",
+        "overrides": ["scenario=scripted_relations", "calendar.end=2014-06-30"],
         "seed": 1,
     },
 }

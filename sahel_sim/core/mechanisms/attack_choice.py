@@ -28,6 +28,7 @@ from ..params import ConfigError, param
 from ..severity import power_law_draw
 from .attention import spectacle_score
 from .base import Mechanism, draw_by_counts, draw_index
+from .relations import COOPERATING
 
 
 @dataclass
@@ -330,9 +331,12 @@ class AttackChoice(Mechanism):
 
     # --- resolution -------------------------------------------------------------------------------------------
     def partner_for(self, group: ArmedGroup, lon: float, lat: float) -> ArmedGroup | None:
-        """An ally of the same camp with fighters within planned-operation reach, if one joins."""
+        """An ally of the same camp with fighters within planned-operation reach, if one joins. With the relations
+        layer, only a group that has decided to cooperate with ``group`` (cooperating or allied) may join."""
         m = self.model
         allies = [g for g in m.groups() if g is not group and g.camp == group.camp and g.units]
+        if m.mechanism("relations") is not None:
+            allies = [g for g in allies if m.relation[group.slot, g.slot] >= COOPERATING]
         m.rng.shuffle(allies)
         for ally in allies:
             d = min(km_between(m.world.lon[u.cell.coordinate[0]], m.world.lat[u.cell.coordinate[1]], lon, lat)

@@ -186,6 +186,7 @@ class Territory(Mechanism):
         self._static: tuple = (None, None)  # ((route_pull, people_pull), static pull field)
         self._cells: tuple | None = None  # (grid, its cells by flat index)
         self._moved: tuple | None = None  # (units, their layer rows, their flat cells) after this week's moves
+        self.week_opposition: np.ndarray | None = None  # this week's opposing armed presence per cell
         self.model.compute_presence()
 
     def _interior_cells(self, radius: int) -> np.ndarray:
@@ -218,6 +219,7 @@ class Territory(Mechanism):
         spread_presence = spread_sparse(m.presence[:span], cfg.spread_radius, m.presence_cells, self.windows,
                                         self._interior_cells(cfg.spread_radius))
         opposition = self.opposition()
+        self.week_opposition = opposition  # read by the relations layer later in the week (the forces' pressure)
         target = influence_target(spread_presence, opposition, cfg.half_saturation)
         influence += cfg.influence_rate * (target - influence)
         # the state recovers toward its supported level and is eroded by jihadist influence
@@ -252,7 +254,9 @@ class Territory(Mechanism):
         loses ``clash_lethality`` of its fighters; the forces present lose ``exchange_ratio`` per jihadist they
         kill, shared by who is present. So battle deaths come in spikes between quiet weeks, as in the record
         (UCDP GED: 61% of weeks 2012-2016 without a battle death). Facing the rival camp costs a small steady
-        share (``rival_lethality``). Computed for all units at once, in the order of the groups' rosters."""
+        share (``rival_lethality``); with the relations layer (mechanisms.relations), only
+        the groups a unit's group has decided to fight count, whatever their camp.
+        Computed for all units at once, in the order of the groups' rosters."""
         m, cfg, rng = self.model, self.config, self.model.rng
         groups = m.groups()
         units, _ = m.unit_roster()
@@ -261,14 +265,23 @@ class Territory(Mechanism):
         n = len(units)
         flat = self._positions(units)
         here = spread_presence.reshape(len(spread_presence), -1)[:, flat]  # every group's presence at every unit
-        # jihadist presence of the other camps at each unit's cell
-        camps = sorted({*m.global_share, *(g.camp for g in groups)})
-        index = {camp: i for i, camp in enumerate(camps)}
-        by_camp = np.zeros((len(camps), n))
-        for g in groups:
-            by_camp[index[g.camp]] += here[g.slot]
-        own = np.array([index[u.owner.camp] for u in units], dtype=np.int64)
-        rival_here = by_camp.sum(axis=0) - by_camp[own, np.arange(n)]
+        relations = m.mechanism("relations")
+        enemies = None
+        if relations is not None:
+            # the presence, at each unit's cell, of the groups its own group has decided to fight
+            own_slot = np.array([u.owner.slot for u in units], dtype=np.int64)
+            fighting = relations.fighting_pairs()[own_slot][:, :len(here)]
+            rival_here = (fighting * here.T).sum(axis=1)
+            enemies = fighting
+        else:
+            # without the relations layer: the jihadist presence of the other camps at each unit's cell
+            camps = sorted({*m.global_share, *(g.camp for g in groups)})
+            index = {camp: i for i, camp in enumerate(camps)}
+            by_camp = np.zeros((len(camps), n))
+            for g in groups:
+                by_camp[index[g.camp]] += here[g.slot]
+            own = np.array([index[u.owner.camp] for u in units], dtype=np.int64)
+            rival_here = by_camp.sum(axis=0) - by_camp[own, np.arange(n)]
         hostile = opposition.take(flat)
         soft = cfg.half_saturation + cfg.clash_saturation
         p_engage = np.minimum(1.0, cfg.clash_rate * hostile / (hostile + soft))
@@ -286,7 +299,13 @@ class Territory(Mechanism):
             unit = units[k]
             g = unit.owner
             m.deaths["jihadists_by_forces"] += g.lose(int(by_forces[k]), unit)
-            m.deaths["jihadist_vs_jihadist"] += g.lose(int(by_rivals[k]), unit)
+            lost = g.lose(int(by_rivals[k]), unit)
+            m.deaths["jihadist_vs_jihadist"] += lost
+            if lost and enemies is not None:  # infighting deaths by the pair of camps: the enemy most present
+                enemy_slot = int(np.argmax(enemies[k] * here[:, k]))
+                enemy = next((h for h in groups if h.slot == enemy_slot), None)
+                if enemy is not None:
+                    m.infighting["-".join(sorted((g.camp, enemy.camp)))] += lost
         if not their_dead.any():  # nobody on the forces' side died: every share below is 0
             return
         # who the engaged units fought, in shares of the opposing presence at their cells (state, Barkhane, MINUSMA)

@@ -1,0 +1,395 @@
+"""Batched sweeps: many runs of a Hydra multirun per Hydra job (one SLURM array task, one joblib task).
+
+A default run takes about half a second of model time; a Hydra job costs about as much again before its run
+starts (Hydra composes the config again for every job: ~0.35 s; a SLURM array task also starts Python and imports
+everything: ~2-3 s). So the sweeper (``hydra/sweeper=sahel``, ``hydra_plugins/sahel_sim_sweeper``) groups a
+batch's runs into chunks and hands the launcher one job per chunk; the chunk's job, in its worker, runs its runs
+one after the other:
+
+* its first run is the Hydra job the launcher composed and started, exactly as without chunks;
+* every further run's config is that composed config with only the swept keys set to the run's values, with
+  Hydra's own override code (the same code a composition ends with), and runs through Hydra's own ``run_job``:
+  the same run folder (``hydra.job.override_dirname``), the same ``.hydra/`` files, the same callbacks and the same
+  task function, hence the same ``config.yaml``, fingerprint, ``summary.json`` or ``error.json`` as a job of its
+  own. A swept key that can change what is composed (a config group, ``+key``, ``~key``, ``key@package``, a
+  mapping, which Hydra merges) is composed in full, once per distinct combination in the chunk.
+
+Which runs go together is planned by :func:`plan_chunks`: runs still to do are spread evenly over the chunks, and
+so are the runs that look finished (their job only checks and skips them), so that a resumed sweep keeps every
+worker busy. How many chunks (:func:`chunk_count`): ``hydra.sweeper.chunk_size`` runs each if set; otherwise
+two per parallel worker of the launcher (joblib's ``n_jobs``, submitit's ``array_parallelism``, the CPUs for
+``submitit_local``, one for the basic launcher), at most ``hydra.sweeper.max_jobs`` (50).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+#: the most Hydra jobs (SLURM array tasks) a batch is split into unless ``chunk_size`` says otherwise
+MAX_JOBS = 50
+#: chunks per parallel worker when the chunk size is automatic: two, so that a worker that is done early takes
+#: another chunk while one slower chunk finishes
+CHUNKS_PER_WORKER = 2
+
+
+# --- planning (in the sweeper's process) ----------------------------------------------------------------------
+
+
+def launcher_workers(launcher: Any) -> int:
+    """How many jobs a launcher runs at once, from its config node (``hydra.launcher``)."""
+    target = str(launcher.get("_target_", "")) if launcher is not None else ""
+    if target.endswith("JoblibLauncher"):
+        n_jobs = int(launcher.get("n_jobs", -1) or -1)
+        # joblib's convention: -1 all CPUs, -2 all but one, ...
+        return max(1, n_jobs if n_jobs > 0 else (os.cpu_count() or 1) + 1 + n_jobs)
+    if target.endswith("SlurmLauncher"):
+        return max(1, int(launcher.get("array_parallelism", 256) or 256))
+    if target.endswith("LocalLauncher"):  # submitit_local starts every job at once, on this machine's CPUs
+        return os.cpu_count() or 1
+    if target.endswith("BasicLauncher"):
+        return 1
+    return MAX_JOBS  # another launcher: as many jobs as the cap allows
+
+
+def chunk_count(runs: int, workers: int, chunk_size: int | None = None, max_jobs: int = MAX_JOBS) -> int:
+    """How many Hydra jobs a batch of ``runs`` runs becomes: ``ceil(runs / chunk_size)`` when the chunk size is
+    given; else two per worker (one for a launcher that runs one job at a time), at most ``max_jobs``."""
+    if runs <= 0:
+        return 0
+    if chunk_size is not None:
+        return math.ceil(runs / chunk_size)
+    wanted = workers if workers <= 1 else CHUNKS_PER_WORKER * workers
+    return max(1, min(runs, max_jobs, wanted))
+
+
+#: the task overrides of the sweep command whose every value ``sahel-sim``'s pre-check composed or checked in this
+#: process (``sahel_sim.faces.cli.precheck``): the sweeper need not compose them again before launching
+_prechecked: tuple[str, ...] | None = None
+
+
+def mark_prechecked(overrides: Sequence[str] | None) -> None:
+    """Record that the command's pre-check has checked every value of these overrides (None: forget it)."""
+    global _prechecked
+    _prechecked = None if overrides is None else tuple(o for o in overrides if not o.startswith("hydra"))
+
+
+def prechecked(task_overrides: Sequence[str]) -> bool:
+    """Whether the sweep command with these task overrides (``hydra.overrides.task``) was pre-checked here."""
+    return _prechecked is not None and tuple(task_overrides) == _prechecked
+
+
+#: the sweeper's chunking settings, with the least value each allows
+CHUNK_SETTINGS = {"hydra.sweeper.chunk_size": 1, "hydra.sweeper.max_jobs": 1}
+
+
+def check_chunk_settings(values: dict[str, str]) -> None:
+    """Refuse a chunk size or job cap that is not a whole number >= 1 (``null`` is allowed for the chunk size:
+    automatic), with one line naming the setting, before the sweep starts."""
+    from ..core.params import ConfigError
+
+    for key, least in CHUNK_SETTINGS.items():
+        text = values.get(key)
+        if text is None or (key.endswith("chunk_size") and text in ("null", "None")):
+            continue
+        try:
+            number = int(text)
+        except ValueError:
+            number = None
+        if number is None or number < least:
+            allowed = "an integer >= 1 (runs per Hydra job), or null (automatic: two jobs per worker, at most " \
+                "max_jobs)" if key.endswith("chunk_size") else "an integer >= 1 (Hydra jobs, SLURM array tasks)"
+            raise ConfigError(key, f"{text!r} is not allowed; allowed: {allowed}")
+
+
+def _split_evenly(items: list, parts: int) -> list[list]:
+    """``items`` in ``parts`` consecutive pieces whose sizes differ by at most one."""
+    size, extra = divmod(len(items), parts)
+    pieces, start = [], 0
+    for i in range(parts):
+        end = start + size + (1 if i < extra else 0)
+        pieces.append(items[start:end])
+        start = end
+    return pieces
+
+
+def plan_chunks(jobs: Sequence[Sequence[str]], looks_finished: Sequence[bool], chunks: int) -> list[list[list[str]]]:
+    """The batch's jobs in ``chunks`` chunks: the runs to do spread evenly (consecutive runs together, so that a
+    chunk holds few distinct config-group values), then the runs that look finished spread evenly as well.
+    Empty chunks are left out; every job is in exactly one chunk."""
+    if not jobs:
+        return []
+    chunks = max(1, min(chunks, len(jobs)))
+    todo = [list(j) for j, done in zip(jobs, looks_finished, strict=True) if not done]
+    done = [list(j) for j, finished in zip(jobs, looks_finished, strict=True) if finished]
+    plan = [a + b for a, b in zip(_split_evenly(todo, chunks), _split_evenly(done, chunks), strict=True)]
+    return [chunk for chunk in plan if chunk]
+
+
+def looks_finished(sweep_dir: Path, jobs: Sequence[Sequence[str]]) -> list[bool]:
+    """Whether each job's run folder holds a finished run made by today's code (its job will check its config
+    and skip it)."""
+    from ..runner.provenance import made_by_current_code
+    from .sweep import FINISHED, job_dirname
+
+    folders = [sweep_dir / job_dirname(list(job)) for job in jobs]
+    return [(f / FINISHED).exists() and made_by_current_code(f) for f in folders]
+
+
+# --- running a chunk (in the worker) --------------------------------------------------------------------------
+
+
+def composes(override: Any, loader: Any, choices: Any = ()) -> bool:
+    """Whether a value of ``override``'s key can change what Hydra composes, so that a config for it is composed
+    in full rather than set on a composed one: a config group, ``+key``/``++key``/``~key``, ``key@package``, the
+    config search path, a Hydra setting, or a mapping (Hydra merges a mapping into what is there)."""
+    key = override.key_or_group
+    if (override.package is not None or override.is_add() or override.is_force_add() or override.is_delete()
+            or override.is_hydra_override() or key == "hydra.searchpath" or key in choices
+            or loader.repository.group_exists(key)):
+        return True
+    return isinstance(override.value(), dict)
+
+
+class _Composed:
+    """One composed full config of a chunk (task and ``hydra`` node), set in place from run to run: the overrides
+    it holds now, the task part Hydra hands the task function, and the YAML text of each top-level section of
+    the task part (``.hydra/config.yaml`` is their concatenation; a run re-dumps only the sections it changes)."""
+
+    def __init__(self, full: Any, parsed: list):
+        from omegaconf import OmegaConf, open_dict, read_write
+
+        self.full = copy.deepcopy(full)
+        OmegaConf.set_readonly(self.full.hydra, False)
+        self.task = copy.deepcopy(self.full)
+        with read_write(self.task), open_dict(self.task):
+            del self.task["hydra"]
+        self.parsed = parsed
+        self.sections: dict[str, str] = {}
+
+    def set_values(self, parsed: list) -> None:
+        """Set the values in which ``parsed`` (the same keys) differs from what the config holds now."""
+        from hydra._internal.config_loader_impl import ConfigLoaderImpl
+        from omegaconf import OmegaConf
+
+        changed = [o for o, b in zip(parsed, self.parsed, strict=True) if o.input_line != b.input_line]
+        if changed:
+            OmegaConf.set_readonly(self.full.hydra, False)
+            ConfigLoaderImpl._apply_overrides_to_config(changed, self.full)
+            ConfigLoaderImpl._apply_overrides_to_config(changed, self.task)
+            for o in changed:
+                self.sections.pop(o.key_or_group.split(".")[0], None)
+            _set_job_identity(self.full, parsed)
+        self.parsed = parsed
+
+    def task_yaml(self) -> str:
+        """``OmegaConf.to_yaml`` of the task part, as Hydra writes ``.hydra/config.yaml`` (the same bytes: a block
+        mapping's YAML is its top-level entries' YAML one after the other)."""
+        import yaml
+        from omegaconf import OmegaConf
+        from omegaconf._utils import get_omega_conf_dumper
+
+        for key in self.task:
+            if key not in self.sections:
+                node = self.task._get_node(key)
+                if OmegaConf.is_config(node) and not node._is_interpolation():  # a section: dumped on its own
+                    value = OmegaConf.to_container(node, resolve=False, enum_to_str=True)
+                else:  # a value (or an interpolation), as the whole config's dump holds it
+                    value = OmegaConf.to_container(OmegaConf.masked_copy(self.task, [key]), resolve=False,
+                                                   enum_to_str=True)[key]
+                self.sections[key] = yaml.dump({key: value}, default_flow_style=False, allow_unicode=True,
+                                               sort_keys=False, Dumper=get_omega_conf_dumper())
+        return "".join(self.sections[key] for key in self.task)
+
+
+class ChunkRunner:
+    """Runs a chunk's further runs in the worker that ran its first one, from the config Hydra composed for that
+    first run: a run whose overrides differ from a composed config only in plain values gets that config with
+    those values set (Hydra's override code); any other run is composed in full by Hydra's config loader, once per
+    distinct set of composing overrides, and then reused in the same way. Each run then goes through the steps of
+    Hydra's ``run_job`` (:meth:`run`)."""
+
+    def __init__(self, hydra_context: Any, task_function: Callable, master_config: Any,
+                 first_overrides: Sequence[str], first_config: Any):
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+
+        self.hydra_context = hydra_context
+        self.loader = hydra_context.config_loader
+        self.task_function = task_function
+        self.master_config = master_config
+        self.parser = OverridesParser.create(config_loader=self.loader)
+        self.choices = set(first_config.hydra.runtime.choices)
+        self.composed: dict[tuple, _Composed] = {}
+        parsed = self.parser.parse_overrides(list(first_overrides))
+        key = self._key(parsed)
+        if key is not None:
+            self.composed[key] = _Composed(first_config, parsed)
+
+    def _key(self, parsed: list) -> tuple | None:
+        """Runs with the same key can share one composed config (None: compose this run in full)."""
+        keys = [o.key_or_group for o in parsed]
+        for a in keys:  # a.b and a.b.c in one run: the order of setting them matters; compose it
+            if any(b != a and b.startswith(a + ".") for b in keys):
+                return None
+        return tuple(keys), tuple(o.input_line for o in parsed if composes(o, self.loader, self.choices))
+
+    def config_for(self, overrides: Sequence[str], job_num: int) -> _Composed:
+        """The composed config of the run with ``overrides``, as the launcher would compose it, numbered
+        ``job_num`` (the chunk's Hydra job)."""
+        from omegaconf import open_dict
+
+        parsed = self.parser.parse_overrides(list(overrides))
+        key = self._key(parsed)
+        composed = self.composed.get(key) if key is not None else None
+        if composed is None:
+            composed = _Composed(self.loader.load_sweep_config(self.master_config, list(overrides)), parsed)
+            if key is not None:
+                self.composed[key] = composed
+        else:
+            composed.set_values(parsed)
+        with open_dict(composed.full.hydra):
+            composed.full.hydra.job.num = job_num
+        return composed
+
+    def run(self, composed: _Composed) -> Any:
+        """One run as Hydra's ``run_job`` runs a job (the run folder from ``hydra.sweep.dir`` and
+        ``hydra.sweep.subdir``, the Hydra config of the run while it runs, ``.hydra/config.yaml``, ``hydra.yaml``
+        and ``overrides.yaml``, ``hydra.job.env_set``, the callbacks' ``on_job_start`` and ``on_job_end``, a
+        task's exception as a failed ``JobReturn``), without copying the config twice a run: the task function
+        must not change the config it is given (sahel_sim's does not; the byte-identity tests would show it).
+        With ``hydra.job.chdir`` Hydra's own ``run_job`` runs it."""
+        from hydra.core.hydra_config import HydraConfig
+        from hydra.core.utils import JobReturn, JobRuntime, JobStatus, _flush_loggers, env_override, run_job
+        from omegaconf import OmegaConf, open_dict, read_write
+
+        config = composed.full
+        if config.hydra.job.chdir:
+            return run_job(hydra_context=self.hydra_context, task_function=self.task_function,
+                           config=copy.deepcopy(config), job_dir_key="hydra.sweep.dir",
+                           job_subdir_key="hydra.sweep.subdir", configure_logging=False)
+        callbacks = self.hydra_context.callbacks
+        hydra_state = HydraConfig.instance()
+        previous = hydra_state.cfg
+        try:
+            hydra_state.set_config(config)
+            output_dir = Path(str(OmegaConf.select(config, "hydra.sweep.dir"))) / str(
+                OmegaConf.select(config, "hydra.sweep.subdir"))
+            with read_write(config.hydra.runtime), open_dict(config.hydra.runtime):
+                config.hydra.runtime.output_dir = os.path.abspath(output_dir)
+            hydra_state.set_config(config)
+            hydra_cfg = hydra_state.cfg
+            output_dir.mkdir(parents=True, exist_ok=True)
+            ret = JobReturn(overrides=list(config.hydra.overrides.task), cfg=composed.task, hydra_cfg=hydra_cfg,
+                            working_dir=os.getcwd())
+            if config.hydra.output_subdir is not None:
+                record = Path(config.hydra.runtime.output_dir) / str(config.hydra.output_subdir)
+                record.mkdir(parents=True, exist_ok=True)
+                for name, text in (("config.yaml", composed.task_yaml()), ("hydra.yaml", OmegaConf.to_yaml(hydra_cfg)),
+                                   ("overrides.yaml", OmegaConf.to_yaml(config.hydra.overrides.task))):
+                    with open(record / name, "w", encoding="utf-8") as file:
+                        file.write(text)
+            with env_override(hydra_cfg.hydra.job.env_set):
+                callbacks.on_job_start(config=config, task_function=self.task_function)
+                try:
+                    ret.return_value = self.task_function(composed.task)
+                    ret.status = JobStatus.COMPLETED
+                except Exception as exc:  # noqa: BLE001 - as Hydra: the job's failure is its return value
+                    ret.return_value = exc
+                    ret.status = JobStatus.FAILED
+            ret.task_name = JobRuntime.instance().get("name")
+            _flush_loggers()
+            callbacks.on_job_end(config=config, job_return=ret)
+            return ret
+        finally:
+            hydra_state.cfg = previous
+
+
+def _set_job_identity(config: Any, parsed: list) -> None:
+    """What Hydra's composition records about the job's own overrides: ``hydra.overrides.task`` and
+    ``hydra.job.override_dirname`` (hence the run folder)."""
+    from hydra._internal.config_loader_impl import get_overrides_dirname
+    from omegaconf import open_dict
+
+    task = [o for o in parsed if not o.is_hydra_override()]
+    dirname = config.hydra.job.config.override_dirname
+    with open_dict(config.hydra):
+        config.hydra.overrides.task = [o.input_line for o in task]
+        config.hydra.job.override_dirname = get_overrides_dirname(
+            overrides=task, kv_sep=dirname.kv_sep, item_sep=dirname.item_sep, exclude_keys=list(dirname.exclude_keys))
+
+
+class ChunkTask:
+    """The task function a chunked sweep gives its launcher: the Hydra job numbered N runs its own run with the
+    application's task function, then the other runs of chunk N (:attr:`chunks`, set by the sweeper before each
+    launch) with a :class:`ChunkRunner`. A run that fails leaves its ``error.json`` (the application's task
+    function contains it) and the chunk goes on; an interrupt stops the chunk."""
+
+    def __init__(self, task_function: Callable, hydra_context: Any, master_config: Any):
+        self.task_function = task_function
+        self.hydra_context = hydra_context
+        self.master_config = master_config
+        self.chunks: dict[int, list[list[str]]] = {}
+
+    def __call__(self, task_cfg: Any) -> Any:
+        from hydra.core.hydra_config import HydraConfig
+
+        hydra_cfg = HydraConfig.get()
+        job_num = int(hydra_cfg.job.num)
+        chunk = self.chunks.get(job_num, [])
+        first_error: Exception | None = None
+        try:
+            result = self.task_function(task_cfg)
+        except Exception as exc:  # noqa: BLE001 - reported as this job's failure after the chunk's other runs
+            first_error, result = exc, None
+        if len(chunk) > 1:
+            _freeze_long_lived()
+            # the full config Hydra composed for this job: the parent Hydra gives the hydra node it keeps
+            first_config = HydraConfig.instance().cfg.hydra._get_parent()
+            runner = ChunkRunner(self.hydra_context, self.task_function, self.master_config, chunk[0], first_config)
+            for overrides in chunk[1:]:
+                try:
+                    composed = runner.config_for(overrides, job_num)
+                except Exception as exc:  # noqa: BLE001 - a run whose config cannot be made fails alone
+                    _record_failure(Path(str(self.master_config.hydra.sweep.dir)), overrides, exc)
+                    continue
+                runner.run(composed)
+        if first_error is not None:
+            raise first_error
+        return result
+
+
+_frozen = False
+
+
+def _freeze_long_lived() -> None:
+    """Once per worker process, before the chunk's further runs: what is alive now (imports, the composed configs,
+    the caches of the first run) lives as long as the worker, so the garbage collector stops walking it in every
+    full collection, as ``sahel-sim``'s own process does (``cli.main``); a loky or SLURM worker never ran it."""
+    global _frozen
+    if not _frozen:
+        import gc
+
+        gc.collect()  # the first run's garbage is freed, not frozen
+        gc.freeze()
+        _frozen = True
+
+
+def _record_failure(sweep_dir: Path, overrides: list[str], exc: Exception) -> None:
+    """``error.json`` for a run whose config could not be composed (it never reached the task function)."""
+    import traceback
+
+    import yaml
+
+    from .sweep import FAILED, _atomic_json, job_dirname, tell
+
+    folder = sweep_dir / job_dirname(overrides)
+    (folder / ".hydra").mkdir(parents=True, exist_ok=True)
+    # the overrides, where Hydra records them, so that the sweep's collection lists the run as failed
+    (folder / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(list(overrides)))
+    _atomic_json(folder / FAILED, {"overrides": overrides, "error": f"{type(exc).__name__}: {exc}",
+                                   "traceback": traceback.format_exc()})
+    tell(f"sahel-sim: run {folder.name} failed: {type(exc).__name__}: {exc} (see {folder / FAILED})")

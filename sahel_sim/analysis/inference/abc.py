@@ -1,0 +1,213 @@
+"""Simulation-based inference with pyabc's ABC-SMC: the posterior of the free parameters and the posterior
+probabilities of the four worlds of the question (issue 19, items 2-3).
+
+The model is a plain function of its parameters (:class:`Simulator`): it composes the default config with a
+world's switches and a particle's values, runs in memory, and returns the calibration-role summaries of
+:mod:`.summaries` (the held-out ones are never seen). pyabc runs ABC-SMC over the four worlds at once (model
+selection), with an adaptive distance (each summary scaled by its spread in the current population), a sampler
+chosen by the caller (one core for tests, pyabc's multicore sampler, or its Dask sampler on a cluster) and an
+SQLite history in the output folder, from which an interrupted inference resumes (:func:`run_abc` with the same
+folder).
+
+The four worlds (docs/inference.md): **both** (every driver, the default), **global only** (the local motives of
+attack choice off: no peace process to spoil, no retaliation weight), **local only** (no AQ-IS rivalry context),
+**neither**. Territory, trafficking and competition for recruits stay in every world: without them there is no
+conflict to speak of; the local drivers switched off are the two local motives the question names for the
+Radisson attack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyabc
+
+from ...core.model import SahelModel
+from ...runner.outputs import build_tables
+from ..schema import load_config
+from .summaries import CALIBRATION, SUMMARIES, run_summaries
+
+#: the worlds of the question, as config switches
+WORLDS: dict[str, list[str]] = {
+    "both": [],
+    "global_only": ["mechanisms.peace_process.enabled=false", "mechanisms.attacks.retaliation_weight=0"],
+    "local_only": ["mechanisms.rivalry.enabled=false"],
+    "neither": ["mechanisms.rivalry.enabled=false", "mechanisms.peace_process.enabled=false",
+                "mechanisms.attacks.retaliation_weight=0"],
+}
+
+#: uniform priors of the free parameters: the ranges of the rejection-ABC calibration
+#: (configs/experiment/calibration.yaml) and, for the relation weights of issue 17, their declared ranges' core
+PRIORS: dict[str, tuple[float, float]] = {
+    "mechanisms.territory.clash_rate": (0.002, 0.03),
+    "mechanisms.territory.clash_lethality": (0.05, 0.3),
+    "mechanisms.territory.exchange_ratio": (0.1, 0.6),
+    "mechanisms.barkhane.strikes_per_1000": (0.02, 0.3),
+    "mechanisms.barkhane.offensive_multiplier": (1.0, 15.0),
+    "mechanisms.attacks.base_rate": (0.15, 0.35),
+    "mechanisms.attacks.spectacular.min_funds": (0.0, 300.0),
+    "mechanisms.attacks.spectacular.budget_share": (0.02, 0.3),
+    "mechanisms.attacks.targets.hotel.appeal": (-6.0, -2.0),
+    "mechanisms.claims.false_claim_probability": (0.1, 0.9),
+    "factions.flm.fighters": (150.0, 500.0),
+    "mechanisms.attacks.rule_restraint": (0.0, 80.0),
+    "mechanisms.relations.pressure_weight": (0.0, 4.0),
+    "mechanisms.relations.ties_weight": (0.0, 3.0),
+}
+#: parameters that must be integers in the config
+INTEGER = {"factions.flm.fighters"}
+#: the run: the record's in-sample years
+CALENDAR = ["calendar.end=2016-12-26"]
+
+
+def _key(name: str) -> str:
+    """pyabc parameter names must be identifiers: dots become double underscores."""
+    return name.replace(".", "__")
+
+
+def _name(key: str) -> str:
+    return key.replace("__", ".")
+
+
+@dataclass
+class Simulator:
+    """One world of the model as a function of parameters: ``simulator(params) -> {summary: value}``.
+
+    The run's seed is derived from the world and the parameter values (SHA-256), so the same particle gives the
+    same summaries in any process."""
+
+    world: str
+    base: list[str] = field(default_factory=lambda: list(CALENDAR))
+
+    def overrides(self, params: dict) -> list[str]:
+        values = [f"{_name(k)}={int(round(v)) if _name(k) in INTEGER else float(v)!r}" for k, v in params.items()]
+        return [*self.base, *WORLDS[self.world], *values]
+
+    def seed(self, params: dict) -> int:
+        text = json.dumps([self.world, sorted((k, float(v)) for k, v in params.items())])
+        return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+
+    def __call__(self, params: dict) -> dict[str, float]:
+        model = SahelModel(load_config(self.overrides(dict(params)), seed=self.seed(dict(params)))).run()
+        tables = build_tables(model)
+        s = run_summaries(tables["world"], tables["attacks"], tables["events"])
+        return {name: float(s[name]) for name in calibration_names()}
+
+
+def calibration_names() -> list[str]:
+    return [s.name for s in SUMMARIES if s.role == CALIBRATION]
+
+
+def prior(priors: dict[str, tuple[float, float]] | None = None, scale: float = 1.0) -> pyabc.Distribution:
+    """Independent uniform priors; ``scale`` narrows (< 1) or widens (> 1, clipped at the declared ranges by the
+    config's validation) each range about its centre, for the prior-sensitivity check."""
+    rvs = {}
+    for name, (lo, hi) in (priors or PRIORS).items():
+        mid, half = (lo + hi) / 2, (hi - lo) / 2 * scale
+        rvs[_key(name)] = pyabc.RV("uniform", mid - half, 2 * half)
+    return pyabc.Distribution(**rvs)
+
+
+def run_abc(out_dir: Path, record: dict[str, float], worlds: list[str] | None = None, population: int = 50,
+            generations: int = 4, sampler=None, priors: dict | None = None, prior_scale: float = 1.0,
+            min_epsilon: float = 0.0) -> pyabc.History:
+    """ABC-SMC over ``worlds`` (default: all four) against the record's calibration summaries; the history lives
+    in ``out_dir/abc.db``. Called again with the same folder, it resumes the stored run and adds generations up
+    to ``generations`` in all."""
+    worlds = list(worlds or WORLDS)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db = f"sqlite:///{(out_dir / 'abc.db').resolve()}"
+    models = [Simulator(w) for w in worlds]
+    abc = pyabc.ABCSMC(models, [prior(priors, prior_scale) for _ in worlds],
+                       pyabc.AdaptivePNormDistance(p=2), population_size=population,
+                       sampler=sampler or pyabc.sampler.SingleCoreSampler())
+    observed = {k: float(record[k]) for k in calibration_names()}
+    if (out_dir / "abc.db").exists():
+        history = pyabc.History(db)
+        done = history.max_t + 1 if history.n_populations else 0
+        abc.load(db, history.id, observed_sum_stat=observed)
+    else:
+        abc.new(db, observed)
+        done = 0
+    if generations > done:
+        return abc.run(max_nr_populations=generations - done, minimum_epsilon=min_epsilon)
+    return abc.history
+
+
+def posterior_table(history: pyabc.History, worlds: list[str] | None = None) -> pd.DataFrame:
+    """The last generation's particles: one row each, with world, parameters (config names) and weight (weights
+    sum to one over all worlds: a world's share is its posterior probability)."""
+    worlds = list(worlds or WORLDS)
+    probs = history.get_model_probabilities(history.max_t)["p"]  # indexed by the model's number
+    rows = []
+    for m, world in enumerate(worlds):
+        if m not in probs.index or probs[m] <= 0:
+            continue
+        params, w = history.get_distribution(m=m, t=history.max_t)
+        frame = params.rename(columns=_name).reset_index(drop=True)
+        frame.insert(0, "world", world)
+        frame["weight"] = np.asarray(w) * float(probs[m])
+        rows.append(frame)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["world", "weight"])
+
+
+def model_probabilities(posterior: pd.DataFrame, worlds: list[str] | None = None, n_boot: int = 2000,
+                        seed: int = 0) -> pd.DataFrame:
+    """Posterior probability of each world, with a 95% interval from resampling the final population (the
+    Monte Carlo error of a finite population; prior sensitivity is a separate run with other priors)."""
+    worlds = list(worlds or WORLDS)
+    rng = np.random.default_rng(seed)
+    w = posterior["weight"].to_numpy(float)
+    w = w / w.sum()
+    labels = posterior["world"].to_numpy()
+    point = {k: float(w[labels == k].sum()) for k in worlds}
+    draws = rng.choice(len(w), size=(n_boot, len(w)), p=w)
+    shares = np.array([[np.mean(labels[d] == k) for k in worlds] for d in draws])
+    lo, hi = np.quantile(shares, [0.025, 0.975], axis=0)
+    return pd.DataFrame({"world": worlds, "probability": [point[k] for k in worlds], "lower": lo, "upper": hi})
+
+
+def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | None = None) -> dict[str, Path]:
+    """The output contract's inference tables: ``posterior.parquet`` (world, parameters, weight) and
+    ``model_probabilities.csv`` (world, probability, lower, upper)."""
+    posterior = posterior_table(history, worlds)
+    probabilities = model_probabilities(posterior, worlds)
+    paths = {"posterior": out_dir / "posterior.parquet", "model_probabilities": out_dir / "model_probabilities.csv"}
+    posterior.to_parquet(paths["posterior"], index=False)
+    probabilities.to_csv(paths["model_probabilities"], index=False)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sahel_sim.analysis.inference.abc OUT [--population N] [--generations G] [--cores C]``: ABC-SMC over
+    the four worlds against the record; run again with the same OUT to resume or extend."""
+    import argparse
+
+    from .summaries import record_summaries
+
+    ap = argparse.ArgumentParser(prog="python -m sahel_sim.analysis.inference.abc", description=main.__doc__)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--population", type=int, default=50)
+    ap.add_argument("--generations", type=int, default=4)
+    ap.add_argument("--cores", type=int, default=1)
+    args = ap.parse_args(argv)
+    for name in ("population", "generations", "cores"):
+        if getattr(args, name) < 1:
+            ap.error(f"--{name}: {getattr(args, name)}; allowed: an integer >= 1")
+    sampler = (pyabc.sampler.MulticoreEvalParallelSampler(n_procs=args.cores) if args.cores > 1
+               else pyabc.sampler.SingleCoreSampler())
+    history = run_abc(args.out, record_summaries().to_dict(), population=args.population,
+                      generations=args.generations, sampler=sampler)
+    paths = write_outputs(history, args.out)
+    print(pd.read_csv(paths["model_probabilities"]).to_string(index=False))
+    print(f"{history.total_nr_simulations} simulations; outputs in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""Summaries of the in-sample record (2012-2016) and of runs, computed by the same functions (issue 19, item 1).
+
+Every summary is a number per run (or per record) with a documented source, a scale (the difference that counts
+as one unit of distance in a calibration) and a role: a **calibration** target, which inference may fit, or a
+**held-out** pattern, which it must not see and which validation checks afterwards. The split is written here,
+before any inference run, so that calibration and validation never use the same target (docs/inference.md).
+
+The weekly battle-death series is UCDP GED 20.1's state-based deaths in Mali (``sahel_sim/data``, CC BY 4.0); the
+model's counterpart is its ``state_based_deaths`` (forces killed, and jihadists killed by or fighting the forces).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..validation import (
+    MINUSMA_DEATHS,
+    MINUSMA_PERIOD,
+    RECORD_SPECTACULARS,
+    UCDP_YEARS,
+    merger_weeks,
+    record_weekly,
+)
+
+CALIBRATION = "calibration"
+HELD_OUT = "held-out"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One summary statistic: its name, what it measures, where the record's value comes from, the scale of one
+    unit of distance, and its role (calibration target or held-out pattern)."""
+
+    name: str
+    description: str
+    source: str
+    scale: float
+    role: str
+
+
+def weekly_statistics(weekly: np.ndarray) -> dict[str, float]:
+    """The texture of a weekly count series: total, share of weeks with none, variance-to-mean ratio (1 for a
+    Poisson series; bursts make it large), largest week, and lag-1 autocorrelation (campaigns make it positive).
+
+    >>> s = weekly_statistics(np.array([0, 0, 10, 0, 2]))
+    >>> s["zero_share"], s["largest_week"]
+    (0.6, 10.0)
+    """
+    w = np.asarray(weekly, dtype=float)
+    mean = w.mean() if len(w) else float("nan")
+    var = w.var(ddof=1) if len(w) > 1 else float("nan")
+    varies = len(w) > 2 and w[:-1].std() > 0 and w[1:].std() > 0
+    lag1 = float(np.corrcoef(w[:-1], w[1:])[0, 1]) if varies else 0.0
+    return {"total": float(w.sum()), "zero_share": float((w == 0).mean()) if len(w) else float("nan"),
+            "variance_to_mean": float(var / mean) if mean > 0 else float("nan"),
+            "largest_week": float(w.max()) if len(w) else float("nan"), "lag1_autocorrelation": lag1}
+
+
+#: the summaries, their sources, scales and roles (fixed 2026-12-04, before any inference run: issue 19)
+SUMMARIES: tuple[Summary, ...] = (
+    *(Summary(f"deaths_{y}", f"state-based battle deaths in {y}", "UCDP GED 20.1", 150.0, CALIBRATION)
+      for y in UCDP_YEARS),
+    Summary("weekly_zero_share", "share of weeks 2012-2016 without a battle death", "UCDP GED 20.1", 0.05,
+            CALIBRATION),
+    Summary("weekly_variance_to_mean", "variance-to-mean ratio of weekly battle deaths 2012-2016",
+            "UCDP GED 20.1", 10.0, CALIBRATION),
+    Summary("weekly_lag1_autocorrelation", "lag-1 autocorrelation of weekly battle deaths 2012-2016",
+            "UCDP GED 20.1", 0.1, CALIBRATION),
+    Summary("weekly_largest", "largest week of battle deaths 2012-2016", "UCDP GED 20.1", 50.0, HELD_OUT),
+    Summary("minusma_deaths", "MINUSMA peacekeepers killed Jul 2013-Jun 2015", "DIIS 2015 (record README)", 20.0,
+            CALIBRATION),
+    *(Summary(f"spectaculars_{y}", f"spectacular attacks in the map's region in {y}",
+              "record README timeline (P9)", 1.0, HELD_OUT) for y in sorted(RECORD_SPECTACULARS) if y <= 2016),
+    Summary("al_mourabitoun_year", "year MUJAO and Belmokhtar's group are first in one group (NaN: never)",
+            "Lebovich 2016 (22 Aug 2013)", 1.0, HELD_OUT),
+)
+
+#: the record's value of each summary where it is a fact rather than a series
+_RECORD_FACTS = {"minusma_deaths": float(MINUSMA_DEATHS), "al_mourabitoun_year": 2013.64,
+                 **{f"spectaculars_{y}": float(n) for y, n in RECORD_SPECTACULARS.items() if y <= 2016}}
+
+
+def record_summaries() -> pd.Series:
+    """Every summary of the record, by name."""
+    rec = record_weekly()
+    rec = rec[rec["year"].isin(UCDP_YEARS)]
+    weekly = weekly_statistics(rec["battle_deaths"].to_numpy())
+    out = {f"deaths_{y}": float(rec.loc[rec["year"] == y, "battle_deaths"].sum()) for y in UCDP_YEARS}
+    out.update({"weekly_zero_share": weekly["zero_share"], "weekly_variance_to_mean": weekly["variance_to_mean"],
+                "weekly_lag1_autocorrelation": weekly["lag1_autocorrelation"],
+                "weekly_largest": weekly["largest_week"]})
+    out.update(_RECORD_FACTS)
+    return pd.Series(out)[[s.name for s in SUMMARIES]]
+
+
+def run_summaries(world: pd.DataFrame, attacks: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
+    """Every summary of one run, from its ``world``, ``attacks`` and ``events`` tables (as written by a run)."""
+    in_years = world[world["date"].dt.year.isin(UCDP_YEARS)]
+    weekly = weekly_statistics(in_years["state_based_deaths"].to_numpy())
+    out = {f"deaths_{y}": float(in_years.loc[in_years["date"].dt.year == y, "state_based_deaths"].sum())
+           for y in UCDP_YEARS}
+    out.update({"weekly_zero_share": weekly["zero_share"], "weekly_variance_to_mean": weekly["variance_to_mean"],
+                "weekly_lag1_autocorrelation": weekly["lag1_autocorrelation"],
+                "weekly_largest": weekly["largest_week"]})
+    lo, hi = (pd.Timestamp(d) for d in MINUSMA_PERIOD)
+    out["minusma_deaths"] = float(world.loc[world["date"].between(lo, hi), "deaths_minusma"].sum())
+    spectacular = attacks[attacks["spectacular"].astype(bool)] if len(attacks) else attacks
+    for y in (y for y in sorted(RECORD_SPECTACULARS) if y <= 2016):
+        out[f"spectaculars_{y}"] = float((spectacular["date"].dt.year == y).sum()) if len(spectacular) else 0.0
+    ev = events.assign(run=0)
+    when = merger_weeks(ev, ("mujao", "signers_in_blood"), runs=pd.Index([0])).iloc[0]
+    out["al_mourabitoun_year"] = (when.year + (when.day_of_year - 1) / 365.25) if pd.notna(when) else float("nan")
+    return pd.Series(out)[[s.name for s in SUMMARIES]]
+
+
+def summary_table() -> pd.DataFrame:
+    """The summaries as a documented table: name, description, source, record value, scale, role."""
+    record = record_summaries()
+    return pd.DataFrame([{"summary": s.name, "description": s.description, "source": s.source,
+                          "record": float(record[s.name]), "scale": s.scale, "role": s.role} for s in SUMMARIES])
+
+
+def distance(run: pd.Series, record: pd.Series, role: str = CALIBRATION) -> float:
+    """Root mean square of the scaled differences over the summaries of one role (NaN summaries count as 3
+    scales: an event the record has and the run never made)."""
+    names = [s.name for s in SUMMARIES if s.role == role]
+    scales = np.array([s.scale for s in SUMMARIES if s.role == role])
+    diff = (run[names].to_numpy(float) - record[names].to_numpy(float)) / scales
+    diff = np.where(np.isfinite(diff), diff, 3.0)
+    return float(np.sqrt(np.mean(diff ** 2)))

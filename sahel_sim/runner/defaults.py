@@ -1,0 +1,82 @@
+"""What a run changes from the default: the settings that differ.
+
+A run of ``sahel-sim counterfactual=no_peace_meetings`` must not look like a default run: its folder is named by its
+overrides (:func:`sahel_sim.runner.run_folders.run_folder`, Hydra's run folder) and its ``summary.json`` and
+printed summary list every setting that differs from the default config (:func:`differs_from_default`), whatever
+set it: an override, a config group (a counterfactual, an intervention, a preset) or a config built in Python.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+from typing import Any
+
+#: settings left out of "differs from the default": the seed (the summary has its own), and those that do not change
+#: what a run computes (outputs, experiment and design bookkeeping; a design row's values show as the parameters)
+UNCOMPARED_KEYS = ("seed", "replicate", "base_seed", "output", "experiment", "design", "scale")
+
+
+def _leaves(value: Any, prefix: str) -> dict[str, Any]:
+    """Dotted leaves of a config tree (dataclasses and dicts are walked; lists are leaves, whole)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, sub in value.items():
+            out.update(_leaves(sub, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: value}
+
+
+def _shown(value: Any) -> str:
+    """A value as an override would spell it (lists of records by their length)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        if any(dataclasses.is_dataclass(v) or isinstance(v, dict) for v in value):
+            return f"<{len(value)} entries>"
+        return "[" + ",".join(_shown(v) for v in value) + "]"
+    if dataclasses.is_dataclass(value):
+        return "<changed>"
+    return str(value)
+
+
+@lru_cache(maxsize=4)
+def default_leaves(schema: type) -> dict[str, Any]:
+    """The dotted leaves of the default config (``configs/config.yaml`` without overrides) composed onto
+    ``schema``, once per schema."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    from .compose import compose, register_schema, resolved, to_config
+
+    if GlobalHydra.instance().is_initialized():  # inside the sahel-sim app (or a sweep's job): compose with it
+        from hydra import compose as hydra_compose
+
+        register_schema(schema)
+        cfg = hydra_compose(config_name="config")
+    else:
+        cfg = compose(schema, [])
+    return _leaves(resolved(to_config(cfg, schema)), "")
+
+
+def differs_from_default(config) -> list[str]:
+    """``key=value`` for every setting of ``config`` that differs from the default config (the seed, outputs and
+    experiment bookkeeping aside), in the config's order: what a reader must know to tell this run from a default
+    one. A faction or list of records that differs is shown by its length."""
+    from ..core.params import root_schema
+
+    default = default_leaves(root_schema() or type(config))
+    out = []
+    for key, value in _leaves(config, "").items():
+        if key.split(".")[0] in UNCOMPARED_KEYS:
+            continue
+        if key not in default:
+            out.append(f"+{key}={_shown(value)}")
+        elif default[key] != value:
+            out.append(f"{key}={_shown(value)}")
+    current = _leaves(config, "")
+    out += [f"~{key}" for key in default if key not in current and key.split(".")[0] not in UNCOMPARED_KEYS]
+    return out

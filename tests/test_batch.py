@@ -1,0 +1,182 @@
+"""Chunked sweeps (``sahel_sim/analysis/batch.py``): many runs per Hydra job, each written exactly as a job of its
+own."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sahel_sim import run
+from sahel_sim.analysis.batch import chunk_count, launcher_workers, plan_chunks
+from sahel_sim.analysis.sweep import expected_runs, job_dirname
+from tests.test_sweep import sahel_sim
+
+#: a swept config group (composed in full inside a chunk), a swept value and seeds: 8 runs
+POINTS = ["seed=1,2", "intervention=none,barkhane", "mechanisms.rivalry.strength=0,2.5"]
+QUICK = ["calendar.end=2012-09-24", "output.quiet=true"]
+TABLES = ("factions.parquet", "world.parquet", "attacks.parquet", "claims.parquet", "events.parquet",
+          "summary.json", "config.yaml")
+HYDRA_RECORD = (".hydra/config.yaml", ".hydra/overrides.yaml")
+
+
+def _sweep(cwd: Path, name: str, *extra: str):
+    folder = cwd / name
+    p = sahel_sim("-m", *POINTS, *QUICK, f"hydra.sweep.dir={folder}", *extra, cwd=cwd)
+    assert p.returncode == 0, p.stderr
+    return folder, p
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory):
+    """The same 8 runs as one chunk (the basic launcher's default: one job) and as one Hydra job per run."""
+    cwd = tmp_path_factory.mktemp("chunks")
+    chunked, p = _sweep(cwd, "chunked")
+    alone, _ = _sweep(cwd, "alone", "hydra.sweeper.chunk_size=1")
+    return cwd, chunked, alone, p
+
+
+def _runs(folder: Path) -> list[str]:
+    return sorted(d.name for d in folder.iterdir() if (d / "summary.json").exists())
+
+
+def test_a_chunk_writes_every_run_as_a_hydra_job_of_its_own_would(sweeps):
+    _, chunked, alone, p = sweeps
+    runs = _runs(chunked)
+    assert len(runs) == 8 and runs == _runs(alone)
+    assert runs == sorted(job_dirname(job) for job in expected_runs([*POINTS, *QUICK]))
+    for name in runs:
+        for f in (*TABLES, *HYDRA_RECORD, "fingerprint.txt"):
+            assert (chunked / name / f).read_bytes() == (alone / name / f).read_bytes(), (name, f)
+    pd.testing.assert_frame_equal(pd.read_parquet(chunked / "metrics.parquet"),
+                                  pd.read_parquet(alone / "metrics.parquet"))
+    assert "8/8 runs complete, 0 failed" in p.stderr
+
+
+def test_a_chunked_sweeps_runs_are_byte_identical_to_the_same_runs_made_alone(sweeps, tmp_path):
+    """Each run of a chunk, set from another run's composed config, is the run ``sahel_sim.run`` makes alone."""
+    _, chunked, _, _ = sweeps
+    for job in expected_runs([*POINTS, *QUICK])[::3]:
+        name = job_dirname(job)
+        run(job, out_dir=tmp_path / name, figure=False)
+        for f in TABLES:
+            assert (tmp_path / name / f).read_bytes() == (chunked / name / f).read_bytes(), (name, f)
+
+
+def test_a_partly_finished_chunked_sweep_runs_only_what_is_missing(sweeps, tmp_path):
+    import shutil
+
+    cwd, chunked, _, _ = sweeps
+    folder = tmp_path / "resumed"
+    shutil.copytree(chunked, folder)
+    runs = _runs(folder)
+    (folder / runs[1] / "summary.json").unlink()  # as a run killed before its end
+    shutil.rmtree(folder / runs[6])  # as a run never started
+    stamps = {r: (folder / r / "summary.json").stat().st_mtime_ns for r in runs if r not in (runs[1], runs[6])}
+    p = sahel_sim("-m", *POINTS, *QUICK, f"hydra.sweep.dir={folder}", "hydra/launcher=joblib", cwd=cwd)
+    assert p.returncode == 0, p.stderr
+    assert "reusing 6 finished runs, launching 2" in p.stderr
+    assert {r: (folder / r / "summary.json").stat().st_mtime_ns for r in stamps} == stamps  # not redone
+    assert _runs(folder) == runs
+    for name in (runs[1], runs[6]):
+        for f in TABLES:
+            assert (folder / name / f).read_bytes() == (chunked / name / f).read_bytes(), (name, f)
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / "metrics.parquet"),
+                                  pd.read_parquet(chunked / "metrics.parquet"))
+
+
+def test_runs_to_do_and_runs_to_check_are_spread_evenly_over_the_chunks():
+    jobs = [[f"seed={i}"] for i in range(10)]
+    finished = [i < 6 for i in range(10)]  # a resumed sweep: six runs done, four to do
+    plan = plan_chunks(jobs, finished, 4)
+    assert sorted(j for chunk in plan for j in map(tuple, chunk)) == sorted(map(tuple, jobs))  # each job once
+    to_do = [sum(1 for j in chunk if not finished[int(j[0].split("=")[1])]) for chunk in plan]
+    assert to_do == [1, 1, 1, 1]  # every worker gets work, none gets only checks
+    assert max(map(len, plan)) - min(map(len, plan)) <= 1
+    assert plan_chunks(jobs[:3], [False] * 3, 8) == [[j] for j in jobs[:3]]  # never an empty chunk
+
+
+def test_a_thousand_run_slurm_sweep_is_at_most_fifty_array_tasks_unless_asked_otherwise():
+    slurm = {"_target_": "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher",
+             "array_parallelism": 256}
+    assert chunk_count(1000, launcher_workers(slurm)) == 50
+    assert chunk_count(1000, launcher_workers({**slurm, "array_parallelism": 4})) == 8  # two per array slot
+    assert chunk_count(1000, launcher_workers(slurm), max_jobs=20) == 20
+    assert chunk_count(1000, launcher_workers(slurm), chunk_size=100) == 10
+    assert chunk_count(30, launcher_workers({"_target_": "x.JoblibLauncher", "n_jobs": 2})) == 4
+    assert chunk_count(30, launcher_workers({"_target_": "x.BasicLauncher"})) == 1
+    assert chunk_count(3, 64) == 3  # never more jobs than runs
+
+
+def test_the_sweeper_hands_a_slurm_launcher_fifty_jobs_for_a_thousand_runs(tmp_path, monkeypatch):
+    """Through Hydra itself (the launcher's launch replaced by a counter): 1,000 runs, 50 array tasks, and every
+    run in exactly one of them."""
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.plugins import Plugins
+
+    from sahel_sim.faces.api import config_dir, register_schema
+
+    Plugins.instance()
+    from hydra_plugins.hydra_submitit_launcher.submitit_launcher import BaseSubmititLauncher
+
+    launched: list[int] = []
+    monkeypatch.setattr(BaseSubmititLauncher, "launch",
+                        lambda self, jobs, initial_job_idx: launched.append(len(jobs)) or [])
+    register_schema()
+    GlobalHydra.instance().clear()
+    hydra = Hydra.create_main_hydra2("sahel_sim", create_config_search_path(str(config_dir())))
+    try:
+        for extra, jobs in (([], 50), (["hydra.sweeper.chunk_size=40"], 25)):
+            launched.clear()
+            hydra.multirun("config", lambda cfg: None, ["seed=range(0,1000)", *QUICK, "hydra/launcher=slurm_site",
+                                                         f"hydra.sweep.dir={tmp_path}", "~hydra.callbacks.sweep",
+                                                         *extra])
+            assert launched == [jobs]
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def test_a_failed_runs_line_stands_on_its_own_beside_the_progress_bar(tmp_path):
+    """A worker's line (a failed run) used to be glued to the end of the bar's line (issue 21, item 9)."""
+    p = sahel_sim("-m", "seed=1,2,3", "calendar.end=2012-09-24", cwd=tmp_path,
+                  env={"SAHEL_SIM_FAULT": "fail:seed=2"})
+    assert p.returncode == 1
+    shown = [line.split("\r")[-1] for line in p.stderr.split("\n")]  # what a log shows of each line
+    failed = [line for line in shown if "fault injected" in line]
+    assert len(failed) == 1
+    assert failed[0].startswith("sahel-sim: run calendar.end=2012-09-24,seed=2 failed: RuntimeError")
+    assert any(line.startswith("sweep:") for line in p.stderr.replace("\r", "\n").split("\n"))  # the bar
+    assert "Launching" not in p.stderr and "[HYDRA]" not in p.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-2"])
+def test_a_chunk_size_below_one_is_refused_in_one_line_before_any_run(value, tmp_path):
+    p = sahel_sim("-m", "seed=1,2", *QUICK, f"hydra.sweeper.chunk_size={value}", cwd=tmp_path)
+    assert p.returncode == 2
+    assert p.stderr.strip().splitlines() == [
+        f"sahel-sim: error: hydra.sweeper.chunk_size: '{value}' is not allowed; allowed: an integer >= 1 (runs per "
+        "Hydra job), or null (automatic: two jobs per worker, at most max_jobs)"]
+    assert not (tmp_path / "multirun").exists()
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location(
+        "sweep_efficiency", Path(__file__).parents[1] / "benchmarks" / "sweep_efficiency.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_benchmark_reads_marginal_cost_efficiency_and_start_up_off_two_sweep_sizes():
+    # a sweep costing 4 s to start and 0.3 s of wall time a run, with two workers and 0.5 s of model a run
+    result = _bench().efficiency(4 + 6 * 0.3, 6, 4 + 30 * 0.3, 30, model_s=0.5, workers=2)
+    assert result["marginal_s_per_run"] == pytest.approx(0.3)
+    assert result["efficiency"] == pytest.approx(0.5 / 0.6, abs=1e-3)
+    assert result["fixed_startup_s"] == pytest.approx(4.0)
+    with pytest.raises(ValueError):
+        _bench().efficiency(10, 30, 5, 6, 0.5, 2)
+

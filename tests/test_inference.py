@@ -1,0 +1,170 @@
+"""Inference (issue 19): the record's summaries and the scored forecasts against statistical baselines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sahel_sim import run
+from sahel_sim.analysis.inference.forecast import (
+    fit_nb_ingarch,
+    fit_nb_regression,
+    forecast_scores,
+    moment_matched_log_score,
+    score,
+)
+from sahel_sim.analysis.inference.summaries import (
+    CALIBRATION,
+    HELD_OUT,
+    SUMMARIES,
+    distance,
+    record_summaries,
+    run_summaries,
+    summary_table,
+    weekly_statistics,
+)
+
+# --- summaries ---------------------------------------------------------------------------------------------------
+
+
+def test_weekly_statistics_measure_quiet_weeks_bursts_and_campaigns():
+    bursty = np.array([0, 0, 0, 50, 40, 0, 0, 0, 60, 30, 0, 0])
+    s = weekly_statistics(bursty)
+    assert s["zero_share"] == pytest.approx(8 / 12) and s["largest_week"] == 60
+    assert s["variance_to_mean"] > 10  # bursts: far from a Poisson series
+    assert s["lag1_autocorrelation"] > 0  # deadly weeks come in pairs: a campaign
+    flat = weekly_statistics(np.full(12, 5.0))
+    assert flat["variance_to_mean"] == 0 and flat["lag1_autocorrelation"] == 0
+
+
+def test_the_record_s_summaries_are_the_validation_s_numbers():
+    rec = record_summaries()
+    assert rec["deaths_2013"] == 720 and rec["deaths_2016"] == 106
+    assert rec["weekly_zero_share"] == pytest.approx(0.61, abs=0.005) and rec["weekly_largest"] == 217
+    assert rec["spectaculars_2015"] == 3 and rec["minusma_deaths"] == 56
+
+
+def test_calibration_targets_and_held_out_patterns_never_overlap():
+    roles = {s.name: s.role for s in SUMMARIES}
+    assert len(roles) == len(SUMMARIES)  # every name once
+    assert {CALIBRATION, HELD_OUT} == set(roles.values())
+    table = summary_table()
+    assert table["source"].str.len().gt(0).all() and table["scale"].gt(0).all()
+
+
+def test_a_run_is_summarised_by_the_same_names_as_the_record():
+    r = run(["calendar.end=2016-12-26"], seed=4)
+    s = run_summaries(r.world, r.attacks, r.events)
+    assert list(s.index) == list(record_summaries().index)
+    assert s[[n for n in s.index if n != "al_mourabitoun_year"]].notna().all()
+    assert distance(record_summaries(), record_summaries()) == 0
+    assert distance(s, record_summaries()) > 0
+
+
+# --- forecasts and baselines -------------------------------------------------------------------------------------
+
+
+def test_the_nb_regression_recovers_a_known_trend_and_dispersion():
+    rng = np.random.default_rng(1)
+    t = np.arange(520, dtype=float)
+    mu = np.exp(1.0 - 0.3 * t / 52 + 0.5 * np.sin(2 * np.pi * t / 52))
+    size = 0.8
+    y = rng.negative_binomial(size, size / (size + mu))
+    fit = fit_nb_regression(y)
+    assert fit.params[1] == pytest.approx(-0.3, abs=0.1)
+    assert fit.params[2] == pytest.approx(0.5, abs=0.15)
+    assert fit.size == pytest.approx(size, rel=0.3)
+
+
+def test_the_self_exciting_baseline_recovers_its_excitation():
+    rng = np.random.default_rng(2)
+    omega, alpha, beta, size = 1.0, 0.4, 0.3, 2.0
+    y, lam = np.zeros(1500), omega / (1 - alpha - beta)
+    for t in range(1, len(y)):
+        lam = omega + alpha * y[t - 1] + beta * lam
+        y[t] = rng.negative_binomial(size, size / (size + lam))
+    fit = fit_nb_ingarch(y)
+    assert fit.alpha == pytest.approx(alpha, abs=0.1)
+    assert fit.alpha + fit.beta == pytest.approx(alpha + beta, abs=0.1)
+    paths = fit.sample(20, 300, rng)
+    assert paths.shape == (300, 20) and (paths >= 0).all()
+
+
+def test_a_sharper_right_forecast_scores_better_than_a_wrong_one():
+    rng = np.random.default_rng(3)
+    obs = rng.poisson(5, 100)
+    right = rng.poisson(5, (200, 100))
+    wrong = rng.poisson(20, (200, 100))
+    assert score(obs, right)["crps"] < score(obs, wrong)["crps"]
+    assert score(obs, right)["log_score"] < score(obs, wrong)["log_score"]
+    assert np.isfinite(moment_matched_log_score(obs, np.zeros((50, 100)))).all()  # zeros still give a score
+
+
+def test_forecast_scores_follow_the_output_contract_and_skill_sign():
+    rng = np.random.default_rng(4)
+    obs = rng.poisson(5, 104)
+    years = np.repeat([2015, 2016], 52)
+    good, bad = rng.poisson(5, (100, 104)), rng.poisson(15, (100, 104))
+    table = forecast_scores(obs, years, good, {"bad": bad})
+    assert {"target", "metric", "model_score", "baseline", "baseline_score", "skill"} <= set(table.columns)
+    assert set(table["target"]) == {"weekly_deaths", "yearly_deaths"}
+    assert (table["skill"] > 0).all()
+    flipped = forecast_scores(obs, years, bad, {"good": good})
+    assert (flipped["skill"] < 0).all()
+    assert isinstance(table, pd.DataFrame)
+
+
+# --- ABC-SMC (pyabc) ---------------------------------------------------------------------------------------------
+
+
+def test_world_probabilities_are_shares_of_the_posterior_weight_with_an_interval():
+    from sahel_sim.analysis.inference.abc import model_probabilities
+
+    posterior = pd.DataFrame({"world": ["both"] * 30 + ["neither"] * 10, "weight": np.full(40, 1 / 40)})
+    table = model_probabilities(posterior, ["both", "neither", "local_only"])
+    p = table.set_index("world")
+    assert p.loc["both", "probability"] == pytest.approx(0.75) and p.loc["local_only", "probability"] == 0
+    assert (table["lower"] <= table["probability"]).all() and (table["probability"] <= table["upper"]).all()
+    assert p.loc["both", "upper"] - p.loc["both", "lower"] > 0.1  # 40 particles leave a wide interval
+
+
+def test_the_four_worlds_switch_the_two_hypotheses():
+    from sahel_sim.analysis.inference.abc import WORLDS, Simulator
+    from sahel_sim.faces.api import load_config
+
+    for world in WORLDS:
+        cfg = load_config(Simulator(world).overrides({}))
+        rivalry = cfg.mechanisms.rivalry.enabled
+        local = cfg.mechanisms.peace_process.enabled and cfg.mechanisms.attacks.retaliation_weight > 0
+        assert (rivalry, local) == {"both": (True, True), "global_only": (True, False),
+                                    "local_only": (False, True), "neither": (False, False)}[world]
+
+
+def test_a_particle_gives_the_same_summaries_every_time():
+    from sahel_sim.analysis.inference.abc import Simulator
+
+    sim = Simulator("both", base=["calendar.end=2016-12-26"])
+    params = {"mechanisms__attacks__base_rate": 0.25, "factions__flm__fighters": 300.4}
+    assert sim(params) == sim(dict(params))
+    assert "factions.flm.fighters=300" in sim.overrides(params)
+
+
+@pytest.mark.slow
+def test_abc_smc_on_the_real_model_resumes_from_its_database(tmp_path):
+    """Two worlds, six particles: one generation, then the same call resumes from the database to a second."""
+    from sahel_sim.analysis.inference.abc import run_abc, write_outputs
+    from sahel_sim.analysis.inference.summaries import record_summaries
+
+    record = record_summaries().to_dict()
+    worlds = ["both", "local_only"]
+    first = run_abc(tmp_path, record, worlds=worlds, population=6, generations=1)
+    assert first.n_populations == 1
+    resumed = run_abc(tmp_path, record, worlds=worlds, population=6, generations=2)
+    assert resumed.n_populations == 2 and resumed.id == first.id
+    paths = write_outputs(resumed, tmp_path, worlds)
+    posterior = pd.read_parquet(paths["posterior"])
+    assert set(posterior["world"]) <= set(worlds) and posterior["weight"].sum() == pytest.approx(1.0)
+    assert "mechanisms.attacks.base_rate" in posterior.columns
+    probabilities = pd.read_csv(paths["model_probabilities"])
+    assert probabilities["probability"].sum() == pytest.approx(1.0)
