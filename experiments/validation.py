@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import save_figure, save_table
+from experiments.common import MIN_REPLICATES, enough_for_interval, save_figure, save_table, seed_band
 from sahel_sim.analysis import validation as V
 
 MODEL = dict(color="black")
@@ -16,10 +18,28 @@ BAND = dict(color="#888888", alpha=0.35, lw=0)
 RECORD = dict(color="#b2182b", ls="--", marker="s", ms=4)
 
 
+#: a seed range in a pattern's detail text, e.g. " (5-95% 0.12-0.40)"
+_RANGE_IN_DETAIL = re.compile(r" \(5-95%[^)]*\)")
+
+
 def _band(table: pd.DataFrame) -> pd.DataFrame:
-    """Median and 5-95% over the columns (runs) of a table, per row."""
-    return pd.DataFrame({"median": table.median(axis=1), "q05": table.quantile(0.05, axis=1),
-                         "q95": table.quantile(0.95, axis=1)})
+    """Median and 5-95% over the columns (runs) of a table, per row; no range (NaN) from fewer than
+    :data:`~experiments.common.MIN_REPLICATES` runs."""
+    return seed_band(table)
+
+
+def _without_ranges(results: pd.DataFrame) -> pd.DataFrame:
+    """The pattern results with no seed range (fewer runs than :data:`~experiments.common.MIN_REPLICATES`): the
+    medians and pass/fail stay, the 5-95% columns become NaN and the ranges leave the detail text."""
+    out = results.copy()
+    out[["model_q05", "model_q95"]] = np.nan
+    out["detail"] = out["detail"].map(lambda d: _RANGE_IN_DETAIL.sub("", d))
+    return out
+
+
+def _range(lo: float, hi: float, fmt: str = ".3g", sep: str = " to ") -> str:
+    """A seed range as text, or a dash when there is none (too few runs)."""
+    return "-" if np.isnan(lo) or np.isnan(hi) else f"{lo:{fmt}}{sep}{hi:{fmt}}"
 
 
 def _ccdf(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
@@ -37,7 +57,7 @@ def _markdown(results: pd.DataFrame) -> list[str]:
              "|---|---|---|---|---|---|---|"]
     for _, r in results.iterrows():
         lines.append(f"| {r.pattern}: {r.description} | {r.statistic} | {r.record} | {r.model_median:.3g} | "
-                     f"{r.model_q05:.3g} to {r.model_q95:.3g} | {r.tolerance} | "
+                     f"{_range(r.model_q05, r.model_q95)} | {r.tolerance} | "
                      f"{'pass' if r['pass'] else '**FAIL**'} |")
     return lines
 
@@ -51,7 +71,7 @@ def _predictive_table(ax, spectacular: pd.DataFrame) -> None:
     """The yearly predictive check of spectacular attacks as a table in the panel ``ax`` (years whose record
     count is as extreme as in fewer than 5% of runs in bold)."""
     ax.axis("off")
-    rows = [[f"{r.year:.0f}", f"{r.record:.0f}", f"{r.model_mean:.2f}", f"{r.model_q05:.1f}-{r.model_q95:.1f}",
+    rows = [[f"{r.year:.0f}", f"{r.record:.0f}", f"{r.model_mean:.2f}", _range(r.model_q05, r.model_q95, ".1f", "-"),
              f"{r.share_runs_at_least_record:.2f}", f"{r.share_runs_at_most_record:.2f}"]
             for r in spectacular.itertuples()]
     table = ax.table(cellText=rows, colLabels=["year", "record", "model\nmean", "model\n5-95%",
@@ -74,7 +94,10 @@ def analyse(ctx) -> None:
     tables = {name: ctx.read_tables(name, cols) for name, cols in V.COLUMNS.items()}
     world, attacks = tables["world"], tables["attacks"]
     n_runs = world["run"].nunique()
+    enough = enough_for_interval(n_runs)
     results = V.validate(tables)
+    if not enough:  # pass/fail reads the medians; a range over fewer seeds than the minimum is not shown
+        results = _without_ranges(results)
     save_table(results, ctx.out_dir, "validation")
 
     # the tables behind the figure
@@ -115,13 +138,15 @@ def analyse(ctx) -> None:
     save_table(sev, ctx.out_dir, "validation_severity_ccdf")
 
     spectacular = V.spectaculars_by_year(attacks, runs=pd.Index(sorted(world["run"].unique()), name="run"))
+    if not enough:
+        spectacular[["model_q05", "model_q95"]] = np.nan
     save_table(spectacular, ctx.out_dir, "validation_spectaculars_per_year")
 
     # the figure: model band against the record, one panel per pattern family
     fig, grid_axes = plt.subplots(2, 4, figsize=(21, 9))
     axes = grid_axes[:, :3]
     ax = axes[0, 0]
-    ax.fill_between(yearly["year"], yearly["q05"], yearly["q95"], label="model 5-95%", **BAND)
+    ax.fill_between(yearly["year"], yearly["q05"], yearly["q95"], label="model 5-95%" if enough else None, **BAND)
     ax.plot(yearly["year"], yearly["median"], marker="o", label=f"model median ({n_runs} seeds)", **MODEL)
     ax.plot(yearly["year"], yearly["record"], label="record (UCDP GED 20.1)", **RECORD)
     ax.set_xticks(list(V.UCDP_YEARS))
@@ -186,8 +211,8 @@ def analyse(ctx) -> None:
     ax.legend(fontsize=8)
 
     ax = grid_axes[0, 3]
-    ax.fill_between(spectacular["year"], spectacular["model_q05"], spectacular["model_q95"], label="model 5-95%",
-                    **BAND)
+    ax.fill_between(spectacular["year"], spectacular["model_q05"], spectacular["model_q95"],
+                    label="model 5-95%" if enough else None, **BAND)
     ax.plot(spectacular["year"], spectacular["model_mean"], marker="o", label=f"model mean ({n_runs} seeds)",
             **MODEL)
     ax.plot(spectacular["year"], spectacular["record"], label="record (the region's spectacular attacks)", **RECORD)
@@ -209,9 +234,10 @@ def analyse(ctx) -> None:
     save_figure(fig, ctx.out_dir, "validation", ctx.footer())
 
     rebuild = f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."
-    caveat = ("The model ranges are 5-95% over seeds (no interval of a mean: no 95% CI here); a pattern passes when "
-              "the median run meets every condition of its tolerance. Tolerances are fixed in "
-              "`sahel_sim/analysis/validation.py` and are not loosened to make the model pass.")
+    caveat = (("The model ranges are 5-95% over seeds (no interval of a mean: no 95% CI here)" if enough else
+               f"No range over seeds is given: {n_runs} runs are fewer than the minimum of {MIN_REPLICATES}")
+              + "; a pattern passes when the median run meets every condition of its tolerance. Tolerances are fixed "
+              "in `sahel_sim/analysis/validation.py` and are not loosened to make the model pass.")
     head = [f"# {ctx.config.title}", "", f"Design: {n_runs} seeds of the default scenario, scale={ctx.scale}. "
             f"{n_pass} of {len(results)} patterns pass.", ""]
     table = _markdown(results)
@@ -220,8 +246,9 @@ def analyse(ctx) -> None:
     outside_years = ", ".join(f"{y:.0f}" for y in outside["year"])
     by_year = ["", "Spectacular attacks by year, the record against the seeds (a predictive check beside P9; "
                "`validation_spectaculars_per_year.csv`): "
-               + "; ".join(f"{r.year:.0f}: record {r.record:.0f}, model mean {r.model_mean:.2f} (5-95% "
-                           f"{r.model_q05:.1f} to {r.model_q95:.1f}), runs with at least the record's count "
+               + "; ".join(f"{r.year:.0f}: record {r.record:.0f}, model mean {r.model_mean:.2f}"
+                           + (f" (5-95% {r.model_q05:.1f} to {r.model_q95:.1f})" if enough else "")
+                           + ", runs with at least the record's count "
                            f"{r.share_runs_at_least_record:.2f}, with at most {r.share_runs_at_most_record:.2f}"
                            for r in spectacular.itertuples()) + ". "
                + (f"The record's count is as extreme as in fewer than 5% of runs in {outside_years}."
@@ -231,8 +258,10 @@ def analyse(ctx) -> None:
     failed = results.loc[~results["pass"], "pattern"].tolist()
     findings = [*head,
                 *(f"* {r.pattern} ({'pass' if r['pass'] else 'FAIL'}): {r.statistic}: model median "
-                  f"{r.model_median:.3g} (5-95% over seeds {r.model_q05:.3g} to {r.model_q95:.3g}; no interval "
-                  f"of a mean) vs record {r.record}; tolerance {r.tolerance}. {r.detail}"
+                  f"{r.model_median:.3g} "
+                  + (f"(5-95% over seeds {r.model_q05:.3g} to {r.model_q95:.3g}; no interval of a mean) " if enough
+                     else "")
+                  + f"vs record {r.record}; tolerance {r.tolerance}. {r.detail}"
                   for _, r in results.iterrows()),
                 "", f"Failing: {', '.join(failed) if failed else 'none'}. The default's free parameters are "
                 "calibrated on the record up to 2016 (sahel-sim experiment=calibration; docs/validation.md), on "

@@ -57,6 +57,25 @@ def test_smoke_experiment_writes_figures_tables_and_findings(name, workdir):
     # a smoke run's findings say so first, and give no interval from its few seeds
     assert findings.startswith("> **Smoke test: not results.**")
     assert "(95% CI " not in findings
+    assert "(5-95% " not in findings and "5-95% over seeds" not in findings  # nor a range over its seeds
+
+
+def test_a_validation_below_the_minimum_of_runs_keeps_its_verdicts_but_shows_no_range():
+    """Issue 21, item 6: the validation's pattern table from fewer runs than the minimum gives medians and
+    verdicts, no 5-95% range over seeds (in the columns or the detail text)."""
+    from experiments.validation import _markdown, _without_ranges
+
+    results = pd.DataFrame({"pattern": ["P1", "P7"], "description": ["north", "weeks"], "statistic": ["s", "t"],
+                            "record": ["1", "2"], "model_median": [0.5, 3.0], "model_q05": [0.1, 1.0],
+                            "model_q95": [0.9, 9.0], "tolerance": ["x", "y"], "pass": [True, False],
+                            "detail": ["2012 peak median 0.61 (5-95% 0.40-0.80); fall by 2013",
+                                       "largest week median 120 (5-95% 40-300); record 385"]})
+    shown = _without_ranges(results)
+    assert shown["model_q05"].isna().all() and shown["model_q95"].isna().all()
+    assert list(shown["pass"]) == [True, False] and list(shown["model_median"]) == [0.5, 3.0]
+    assert list(shown["detail"]) == ["2012 peak median 0.61; fall by 2013", "largest week median 120; record 385"]
+    table = "\n".join(_markdown(shown))
+    assert "0.1 to 0.9" not in table and "| - |" in table and "**FAIL**" in table
 
 
 def test_rebuilding_an_experiment_reuses_its_runs_and_gives_the_same_table(workdir):
