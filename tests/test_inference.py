@@ -168,3 +168,36 @@ def test_abc_smc_on_the_real_model_resumes_from_its_database(tmp_path):
     assert "mechanisms.attacks.base_rate" in posterior.columns
     probabilities = pd.read_csv(paths["model_probabilities"])
     assert probabilities["probability"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+def test_abc_smc_simulates_on_the_workers_of_a_dask_cluster(tmp_path):
+    """Issue 20, item 3 (a Dask path where inference needs it): pyabc's Dask sampler, given a scheduler's address,
+    runs the particles on a dask.distributed cluster's workers (here two worker processes on this machine); the
+    history is the same SQLite database as with one core."""
+    from distributed import LocalCluster
+
+    from sahel_sim.analysis.inference.abc import make_sampler, run_abc, write_outputs
+    from sahel_sim.analysis.inference.summaries import record_summaries
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        sampler = make_sampler(scheduler=cluster.scheduler_address)
+        assert type(sampler).__name__ == "DaskDistributedSampler"
+        history = run_abc(tmp_path, record_summaries().to_dict(), worlds=["both", "neither"], population=4,
+                          generations=1, sampler=sampler)
+        # the particles were tasks of the cluster's scheduler, run by its worker processes
+        assert cluster.scheduler.transition_counter > 0
+        assert len(cluster.scheduler_info["workers"]) == 2
+        sampler.client.close()
+    assert history.n_populations == 1 and history.total_nr_simulations >= 4
+    posterior = pd.read_parquet(write_outputs(history, tmp_path, ["both", "neither"])["posterior"])
+    assert posterior["weight"].sum() == pytest.approx(1.0)
+
+
+def test_an_inference_without_a_scheduler_at_the_address_is_refused_in_one_line():
+    from sahel_sim.analysis.inference.abc import make_sampler
+
+    with pytest.raises(ValueError, match="scheduler: no dask scheduler answers at 'tcp://127.0.0.1:9'"):
+        make_sampler(scheduler="tcp://127.0.0.1:9", connect_timeout=2)
+    with pytest.raises(ValueError, match="cores: 0; allowed"):
+        make_sampler(cores=0)

@@ -139,6 +139,28 @@ def run_abc(out_dir: Path, record: dict[str, float], worlds: list[str] | None = 
     return abc.history
 
 
+def make_sampler(cores: int = 1, scheduler: str = "", connect_timeout: float = 30.0):
+    """The pyabc sampler of an inference: one core; pyabc's multicore sampler over ``cores`` processes of this
+    machine; or, given a ``scheduler`` address (``tcp://host:8786``), pyabc's Dask sampler on that
+    dask.distributed cluster, started by ``dask scheduler`` and ``dask worker`` (on SLURM nodes, e.g. as job-array
+    tasks or through dask-jobqueue), so that the workers of many machines simulate particles. The workers need
+    sahel_sim installed as here; the database stays with this process, so a killed inference still resumes."""
+    if cores < 1:
+        raise ValueError(f"cores: {cores}; allowed: an integer >= 1")
+    if scheduler:
+        from distributed import Client
+
+        try:
+            client = Client(scheduler, timeout=connect_timeout)
+        except OSError as exc:
+            raise ValueError(f"scheduler: no dask scheduler answers at {scheduler!r} ({exc}); allowed: the address "
+                             "of a running dask scheduler, e.g. tcp://host:8786") from None
+        return pyabc.sampler.DaskDistributedSampler(dask_client=client)
+    if cores > 1:
+        return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=cores)
+    return pyabc.sampler.SingleCoreSampler()
+
+
 def posterior_table(history: pyabc.History, worlds: list[str] | None = None) -> pd.DataFrame:
     """The last generation's particles: one row each, with world, parameters (config names) and weight (weights
     sum to one over all worlds: a world's share is its posterior probability)."""
@@ -184,8 +206,9 @@ def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sahel_sim.analysis.inference.abc OUT [--population N] [--generations G] [--cores C]``: ABC-SMC over
-    the four worlds against the record; run again with the same OUT to resume or extend."""
+    """``python -m sahel_sim.analysis.inference.abc OUT [--population N] [--generations G] [--cores C | --scheduler
+    ADDRESS]``: ABC-SMC over the four worlds against the record, on this machine's cores or on a dask.distributed
+    cluster; run again with the same OUT to resume or extend."""
     import argparse
 
     from .summaries import record_summaries
@@ -194,13 +217,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--population", type=int, default=50)
     ap.add_argument("--generations", type=int, default=4)
-    ap.add_argument("--cores", type=int, default=1)
+    ap.add_argument("--cores", type=int, default=1, help="processes on this machine")
+    ap.add_argument("--scheduler", default="", help="address of a dask scheduler (tcp://host:8786): simulate on "
+                    "its workers instead")
     args = ap.parse_args(argv)
     for name in ("population", "generations", "cores"):
         if getattr(args, name) < 1:
             ap.error(f"--{name}: {getattr(args, name)}; allowed: an integer >= 1")
-    sampler = (pyabc.sampler.MulticoreEvalParallelSampler(n_procs=args.cores) if args.cores > 1
-               else pyabc.sampler.SingleCoreSampler())
+    if args.scheduler and args.cores > 1:
+        ap.error("--cores and --scheduler: give one; allowed: --cores N on this machine, or --scheduler ADDRESS")
+    try:
+        sampler = make_sampler(args.cores, args.scheduler)
+    except ValueError as exc:
+        ap.error(f"--{exc}")
     history = run_abc(args.out, record_summaries().to_dict(), population=args.population,
                       generations=args.generations, sampler=sampler)
     paths = write_outputs(history, args.out)
