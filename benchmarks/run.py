@@ -296,7 +296,10 @@ def main() -> None:
     config = load_config([])
     import sahel_sim
 
-    results: dict = {"quick": quick, "sahel_sim": str(Path(sahel_sim.__file__).parent),  # whose code was measured
+    # whose code was measured: this checkout's package (a path relative to it), or another one (its folder's name)
+    package = Path(sahel_sim.__file__).resolve().parent
+    measured = os.path.relpath(package, ROOT) if package.is_relative_to(ROOT) else f"<elsewhere>/{package.name}"
+    results: dict = {"quick": quick, "sahel_sim": measured,
                      "python": platform.python_version(), "machine": platform.machine(),
                      "cpus": os.cpu_count(), "load_avg_start": [round(x, 2) for x in os.getloadavg()]}
     steps = [
