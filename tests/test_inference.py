@@ -201,3 +201,62 @@ def test_an_inference_without_a_scheduler_at_the_address_is_refused_in_one_line(
         make_sampler(scheduler="tcp://127.0.0.1:9", connect_timeout=2)
     with pytest.raises(ValueError, match="cores: 0; allowed"):
         make_sampler(cores=0)
+
+
+# --- recovery (issue 19, item 4) -----------------------------------------------------------------------------------
+
+
+def test_weighted_quantiles_of_equal_weights_are_the_sample_s_and_weights_move_them():
+    from sahel_sim.analysis.inference.recovery import weighted_quantiles
+
+    values = np.arange(1.0, 11.0)
+    assert weighted_quantiles(values, np.ones(10), (0.05, 0.5, 0.95)) == pytest.approx([1.0, 5.5, 10.0])
+    heavy_top = np.r_[np.ones(9), 91.0]  # 91% of the weight on the largest value, its midpoint at 0.545
+    assert weighted_quantiles(values, heavy_top, (0.6, 0.95)) == pytest.approx([10.0, 10.0])
+    assert 9.0 < weighted_quantiles(values, heavy_top, (0.5,))[0] < 10.0
+
+
+def test_coverage_counts_the_truths_inside_each_interval():
+    from sahel_sim.analysis.inference.recovery import coverage
+
+    rec = pd.DataFrame({"parameter": ["a"] * 4, "true": [0.5, 0.5, 0.5, 0.9],
+                        "lo50": [0.4, 0.6, 0.4, 0.4], "hi50": [0.6, 0.7, 0.6, 0.6],
+                        "lo90": [0.1, 0.2, 0.1, 0.1], "hi90": [0.9, 0.9, 0.9, 0.8]})
+    row = coverage(rec, {"a": (0.0, 1.0)}).iloc[0]
+    assert row["records"] == 4 and row["cover50"] == 0.5 and row["cover90"] == 0.75
+    assert row["width90_over_prior"] == pytest.approx((0.8 + 0.7 + 0.8 + 0.7) / 4)
+
+
+def test_a_synthetic_record_is_the_same_every_time_and_not_a_particle_s_run():
+    from sahel_sim.analysis.inference.recovery import draw_truths, synthetic_record
+
+    truth = draw_truths(1, seed=3).iloc[0].to_dict()
+    assert draw_truths(1, seed=3).iloc[0].to_dict() == truth
+    assert synthetic_record("both", truth, 0) == synthetic_record("both", truth, 0)
+    from sahel_sim.analysis.inference.abc import Simulator
+
+    params = {k.replace(".", "__"): v for k, v in truth.items()}
+    assert Simulator("both", salt="synthetic-record-0").seed(params) != Simulator("both").seed(params)
+
+
+@pytest.mark.slow
+def test_recovery_writes_intervals_coverage_and_attributions_and_resumes(tmp_path):
+    """The small version of the recovery experiment: two records, each from another world, tiny populations (the
+    numbers mean nothing at this size; the full run is `python -m sahel_sim.analysis.inference.recovery`)."""
+    from sahel_sim.analysis.inference.abc import PRIORS
+    from sahel_sim.analysis.inference.recovery import recover
+
+    paths = recover(tmp_path, records=1, worlds=["both", "neither"], population=4, generations=1)
+    rec = pd.read_csv(paths["recovery"])
+    assert set(rec["record"]) == {0, 1} and set(rec["parameter"]) == set(PRIORS)
+    assert (rec["lo90"] <= rec["lo50"]).all() and (rec["lo50"] <= rec["hi50"]).all()
+    assert (rec["hi50"] <= rec["hi90"]).all()
+    cov = pd.read_csv(paths["coverage"])
+    assert set(cov["parameter"]) == set(PRIORS) and cov["cover90"].between(0, 1).all()
+    mr = pd.read_csv(paths["model_recovery"])
+    assert list(mr["true_world"]) == ["both", "neither"]
+    assert mr[["p_both", "p_neither"]].sum(axis=1).to_numpy() == pytest.approx([1.0, 1.0])
+    stamp = (tmp_path / "records" / "000" / "abc.db").stat().st_mtime_ns
+    again = recover(tmp_path, records=1, worlds=["both", "neither"], population=4, generations=1)
+    assert (tmp_path / "records" / "000" / "abc.db").stat().st_mtime_ns == stamp  # finished: not run again
+    pd.testing.assert_frame_equal(pd.read_csv(again["recovery"]), rec)

@@ -83,13 +83,16 @@ class Simulator:
 
     world: str
     base: list[str] = field(default_factory=lambda: list(CALENDAR))
+    #: enters the run's seed when given: a synthetic record's run never shares its seed with a particle's
+    salt: str = ""
 
     def overrides(self, params: dict) -> list[str]:
         values = [f"{_name(k)}={int(round(v)) if _name(k) in INTEGER else float(v)!r}" for k, v in params.items()]
         return [*self.base, *WORLDS[self.world], *values]
 
     def seed(self, params: dict) -> int:
-        text = json.dumps([self.world, sorted((k, float(v)) for k, v in params.items())])
+        key = [self.world, sorted((k, float(v)) for k, v in params.items())]
+        text = json.dumps([*key, self.salt] if self.salt else key)
         return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
 
     def __call__(self, params: dict) -> dict[str, float]:
