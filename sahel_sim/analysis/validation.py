@@ -5,9 +5,9 @@ observed at a different level (the north's control, geography of attacks, forces
 and weekly battle deaths, attack severity, the timing of spectacular attacks). Every check here takes the per-run
 tables of many runs (DataFrames with a ``run`` column, as ``ExperimentContext.read_tables`` gives them), computes
 one statistic per run, and compares the runs' median with the record (``shared/record/README.md`` beside the
-repository; the UCDP weekly table ships in ``sahel_sim/data``) under a tolerance stated in the check and fixed before looking at the
-model's output. A check passes when the median run satisfies every condition of the tolerance. The tolerances are
-not to be loosened to make a model pass.
+repository; the UCDP weekly table ships in ``sahel_sim/data``) under a tolerance stated in the check and fixed
+before looking at the model's output. A check passes when the median run satisfies every condition of the
+tolerance. The tolerances are not to be loosened to make a model pass.
 
 Each check returns one row (:func:`row`): pattern, description, source, statistic, record (text) and record value,
 model median and 5-95% range over runs, tolerance, pass, and a detail line with the secondary conditions. The
