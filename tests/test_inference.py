@@ -260,3 +260,21 @@ def test_recovery_writes_intervals_coverage_and_attributions_and_resumes(tmp_pat
     again = recover(tmp_path, records=1, worlds=["both", "neither"], population=4, generations=1)
     assert (tmp_path / "records" / "000" / "abc.db").stat().st_mtime_ns == stamp  # finished: not run again
     pd.testing.assert_frame_equal(pd.read_csv(again["recovery"]), rec)
+
+
+def test_a_widened_prior_stays_inside_what_each_parameter_allows():
+    """The prior-sensitivity check widens every range about its centre, but never past a parameter's declared
+    range (a particle outside it would be a config the model refuses)."""
+    from sahel_sim.analysis.inference.abc import PRIORS, prior_ranges
+    from sahel_sim.analysis.schema import SahelConfig
+    from sahel_sim.core.params import declared
+
+    assert prior_ranges() == {k: (float(a), float(b)) for k, (a, b) in PRIORS.items()}
+    wide, narrow = prior_ranges(scale=3.0), prior_ranges(scale=0.5)
+    for name, (lo, hi) in PRIORS.items():
+        meta = declared(name, SahelConfig)[1]
+        assert meta["lo"] is None or wide[name][0] >= meta["lo"]
+        assert meta["hi"] is None or wide[name][1] <= meta["hi"]
+        assert wide[name][0] <= lo and wide[name][1] >= hi
+        assert narrow[name] == pytest.approx(((3 * lo + hi) / 4, (lo + 3 * hi) / 4))
+    assert wide["mechanisms.attacks.spectacular.min_funds"][0] == 0.0  # 0 - 300 would be negative funds

@@ -106,14 +106,32 @@ def calibration_names() -> list[str]:
     return [s.name for s in SUMMARIES if s.role == CALIBRATION]
 
 
-def prior(priors: dict[str, tuple[float, float]] | None = None, scale: float = 1.0) -> pyabc.Distribution:
-    """Independent uniform priors; ``scale`` narrows (< 1) or widens (> 1, clipped at the declared ranges by the
-    config's validation) each range about its centre, for the prior-sensitivity check."""
-    rvs = {}
+def prior_ranges(priors: dict[str, tuple[float, float]] | None = None, scale: float = 1.0
+                 ) -> dict[str, tuple[float, float]]:
+    """Each parameter's uniform range: the prior's, narrowed (``scale`` < 1) or widened (> 1) about its centre, and
+    clipped at the range the parameter's declaration allows (``param(lo=, hi=)``), so that no particle is a config
+    the model refuses."""
+    from ...core.params import declared
+    from ..schema import SahelConfig
+
+    out = {}
     for name, (lo, hi) in (priors or PRIORS).items():
         mid, half = (lo + hi) / 2, (hi - lo) / 2 * scale
-        rvs[_key(name)] = pyabc.RV("uniform", mid - half, 2 * half)
-    return pyabc.Distribution(**rvs)
+        a, b = (float(lo), float(hi)) if scale == 1.0 else (mid - half, mid + half)
+        found = declared(name, SahelConfig)
+        meta = found[1] if found else {}
+        if meta.get("lo") is not None:
+            a = max(a, float(meta["lo"]))
+        if meta.get("hi") is not None:
+            b = min(b, float(meta["hi"]))
+        out[name] = (a, b)
+    return out
+
+
+def prior(priors: dict[str, tuple[float, float]] | None = None, scale: float = 1.0) -> pyabc.Distribution:
+    """Independent uniform priors over :func:`prior_ranges` (``scale`` != 1: the prior-sensitivity check)."""
+    return pyabc.Distribution(**{_key(name): pyabc.RV("uniform", a, b - a)
+                                 for name, (a, b) in prior_ranges(priors, scale).items()})
 
 
 def run_abc(out_dir: Path, record: dict[str, float], worlds: list[str] | None = None, population: int = 50,
@@ -223,7 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cores", type=int, default=1, help="processes on this machine")
     ap.add_argument("--scheduler", default="", help="address of a dask scheduler (tcp://host:8786): simulate on "
                     "its workers instead")
+    ap.add_argument("--prior-scale", type=float, default=1.0, help="the prior-sensitivity check: each prior range "
+                    "narrowed (< 1) or widened (> 1) about its centre; run into another OUT")
     args = ap.parse_args(argv)
+    if not 0.1 <= args.prior_scale <= 3.0:
+        ap.error(f"--prior-scale: {args.prior_scale}; allowed: 0.1 to 3.0 (widened ranges are clipped at the "
+                 "parameters' declared ranges)")
     for name in ("population", "generations", "cores"):
         if getattr(args, name) < 1:
             ap.error(f"--{name}: {getattr(args, name)}; allowed: an integer >= 1")
@@ -234,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         ap.error(f"--{exc}")
     history = run_abc(args.out, record_summaries().to_dict(), population=args.population,
-                      generations=args.generations, sampler=sampler)
+                      generations=args.generations, sampler=sampler, prior_scale=args.prior_scale)
     paths = write_outputs(history, args.out)
     print(pd.read_csv(paths["model_probabilities"]).to_string(index=False))
     print(f"{history.total_nr_simulations} simulations; outputs in {args.out}")
