@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import save_figure, save_table
+from experiments.common import MIN_REPLICATES, enough_for_interval, save_figure, save_table
 from sahel_sim.analysis import calibration as C
 from sahel_sim.analysis import validation as V
 from sahel_sim.analysis.experiment import design_sweep
@@ -50,7 +50,13 @@ def _short(name: str) -> str:
     return name.removeprefix("mechanisms.")
 
 
-def _yaml_snippet(post: pd.DataFrame, chosen: pd.Series, how: str, ctx) -> list[str]:
+def _spread(p: pd.Series, enough: bool, lead: str = "5-95% ") -> str:
+    """The spread of the accepted rows for one parameter, or a dash when fewer rows were accepted than
+    :data:`~experiments.common.MIN_REPLICATES` (no range from so few)."""
+    return f"{lead}{p['posterior_q05']:.4g} to {p['posterior_q95']:.4g}" if enough else "-"
+
+
+def _yaml_snippet(post: pd.DataFrame, chosen: pd.Series, how: str, ctx, enough: bool = True) -> list[str]:
     """The values to paste into configs/mechanisms/default.yaml, nested by mechanism, with their provenance."""
     lines = ["```yaml",
              f"# calibrated by `sahel-sim experiment={ctx.name} scale={ctx.scale}` (rejection ABC, record up to "
@@ -62,9 +68,9 @@ def _yaml_snippet(post: pd.DataFrame, chosen: pd.Series, how: str, ctx) -> list[
         node = tree
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = (f"{p['chosen_value']:.4g}   # posterior median {p['posterior_median']:.4g} (5-95% "
-                           f"{p['posterior_q05']:.4g} to {p['posterior_q95']:.4g}); prior [{p['prior_low']:g}, "
-                           f"{p['prior_high']:g}]")
+        spread = f" ({_spread(p, enough)})" if enough else ""
+        node[parts[-1]] = (f"{p['chosen_value']:.4g}   # posterior median {p['posterior_median']:.4g}{spread}; "
+                           f"prior [{p['prior_low']:g}, {p['prior_high']:g}]")
 
     def emit(node: dict, depth: int) -> None:
         for key, value in node.items():
@@ -112,6 +118,8 @@ def analyse(ctx) -> None:
     dist = C.distance(stats)
     rows = design.set_index("row").join(stats, how="inner").join(dist)
     rows["accepted"] = C.accept(rows["distance"])
+    n_accepted = int(rows["accepted"].sum())
+    enough = enough_for_interval(n_accepted)  # a range over fewer accepted rows than the minimum is not shown
     rows["rank"] = rows["distance"].rank(method="first").astype(int)
     rows = rows.reset_index()
     save_table(rows, ctx.out_dir, "calibration_rows")
@@ -181,8 +189,9 @@ def analyse(ctx) -> None:
             ax.set_yscale("log")
         ax.set_xlabel(_short(p))
         ax.set_ylabel("distance to the record (lower is closer)")
-        ax.set_title(f"{_short(p)}: posterior median {pr['posterior_median']:.3g}\n"
-                     f"(5-95% of accepted {pr['posterior_q05']:.3g} to {pr['posterior_q95']:.3g})", fontsize=9)
+        ax.set_title(f"{_short(p)}: posterior median {pr['posterior_median']:.3g}"
+                     + (f"\n(5-95% of accepted {pr['posterior_q05']:.3g} to {pr['posterior_q95']:.3g})" if enough
+                        else f"\n(no range: {n_accepted} accepted rows)"), fontsize=9)
     axes[0].legend(fontsize=7, loc="best")
 
     ax = axes[n]
@@ -231,15 +240,16 @@ def analyse(ctx) -> None:
     for _, p in post.iterrows():
         lines.append(f"| {_short(p['parameter'])} | [{p['prior_low']:g}, {p['prior_high']:g}] | "
                      f"{p['current_default']:.4g} | {p['chosen_value']:.4g} | {p['best_value']:.4g} | "
-                     f"{p['posterior_median']:.4g} | {p['posterior_q05']:.4g} to {p['posterior_q95']:.4g} |")
-    lines += ["", "The 5-95% range is the spread of the accepted rows (the approximate posterior), no interval of a "
-              "mean.", "",
+                     f"{p['posterior_median']:.4g} | {_spread(p, enough, '')} |")
+    lines += ["", ("The 5-95% range is the spread of the accepted rows (the approximate posterior), no interval of a "
+                   "mean." if enough else f"No 5-95% range is given: {n_accepted} accepted rows are fewer than the "
+                   f"minimum of {MIN_REPLICATES}."), "",
               "## Values for `configs/mechanisms/default.yaml` (and a faction's in `configs/factions/`)", "",
               "The chosen row is a point actually run and scored; the posterior medians are taken parameter by "
               "parameter and were never run together. The snippet uses the chosen row, with the posterior in the "
               "comment; the values are then validated on fresh seeds over 2012-2017 with "
               "`sahel-sim experiment=validation`.", "",
-              *_yaml_snippet(post, chosen, how, ctx), "",
+              *_yaml_snippet(post, chosen, how, ctx, enough), "",
               "## Fit against the record (2012-2016)", "",
               "| statistic | pattern | record / threshold | chosen row" + (", fresh seeds" if n_confirm else "")
               + " | best row at screening | median of accepted rows | median of all rows | term of the chosen row "
