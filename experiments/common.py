@@ -134,6 +134,10 @@ def parameter_note(ctx) -> list[str]:
             if drawn["excluded"] else "")
     switches = (f" The world's switches: {', '.join(f'`{s}`' for s in drawn['world_switches'])}."
                 if drawn["world_switches"] else "")
+    overridden = drawn.get("world_switches_set_by_experiment") or []
+    if overridden:
+        switches += (f" The world's switches the experiment sets itself (its own values win): "
+                     f"{', '.join(f'`{s}`' for s in overridden)}.")
     return [f"**Parameters: drawn from a posterior.** `{Path(drawn['posterior']).name}` (SHA-256 "
             f"`{drawn['sha256'][:16]}...`), world `{drawn['world']}` ({drawn['particles']} particles): "
             f"{drawn['draws']} draws by weight, one per replicate with its own seed, the same draw in every "
@@ -174,7 +178,8 @@ def correction_note(family: str, n: int, method: str = CORRECTION, alpha: float 
     """The findings' statement of the multiple-comparison correction of a table of ``n`` effects."""
     name = {"holm": "Holm's step-down correction (family-wise error rate)",
             "fdr_bh": "the Benjamini-Hochberg correction (false discovery rate)"}[method]
-    return (f"**Multiple comparisons:** the {n} tests of {family} form one family, corrected with {name}: column "
+    return (f"**Multiple comparisons:** the {n} effects of {family} form one family of tests, corrected with {name}: "
+            "column "
             f"`p_{method}` beside the bootstrap p-value `p_value`; an effect is `detectable_{method}` when its "
             f"adjusted p-value is below {alpha}. The 95% intervals themselves are not adjusted; read a single "
             "effect's interval on its own, and a claim about any of the family from the adjusted column.")

@@ -156,7 +156,8 @@ def prepare_draws(posterior_path: str, world: str, replicates: int, base_seed: i
     _write_if_changed(design, table.to_csv(index=False))
     sidecar = {"posterior": str(Path(posterior_path)), "sha256": sha256(Path(posterior_path)), "world": world,
                "draws": replicates, "particles": int(len(particles)), "base_seed": int(base_seed),
-               "drawn": drawn, "excluded": excluded, "world_switches": switches}
+               "drawn": drawn, "excluded": excluded, "world_switches": switches,
+               "world_switches_set_by_experiment": [s for s in WORLDS[world] if s not in switches]}
     _write_if_changed(out_dir / SIDECAR, json.dumps(sidecar, indent=2) + "\n")
     return design, switches
 
