@@ -140,8 +140,9 @@ def test_holm_and_benjamini_hochberg_adjust_a_known_family():
 
 
 def test_the_radisson_windows_effects_carry_holm_adjusted_p_values_over_the_whole_table():
-    from experiments.radisson_window import CF, CONDITIONS, paired_effects
     from statsmodels.stats.multitest import multipletests
+
+    from experiments.radisson_window import CF, CONDITIONS, paired_effects
 
     rng = np.random.default_rng(1)
     rows = []
@@ -186,3 +187,13 @@ def test_a_smoke_experiment_runs_from_a_posterior_and_reruns_to_the_same_bytes(t
     assert "drawn from a posterior" in top and "world `both`" in top and f"{len(draws)} draws" in top
     for name in ("dose_response.csv", "posterior_draws.csv", "findings.md"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
+
+
+def test_the_worlds_an_experiment_may_name_are_the_worlds_of_the_inference():
+    import dataclasses
+
+    from sahel_sim.analysis.experiment_config import ExperimentConfig
+    from sahel_sim.analysis.inference.worlds import WORLDS
+
+    world = next(f for f in dataclasses.fields(ExperimentConfig) if f.name == "world")
+    assert tuple(world.metadata["choices"]) == tuple(WORLDS)
