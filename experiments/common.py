@@ -139,7 +139,7 @@ def parameter_note(ctx) -> list[str]:
         switches += (f" The world's switches the experiment sets itself (its own values win): "
                      f"{', '.join(f'`{s}`' for s in overridden)}.")
     return [f"**Parameters: drawn from a posterior.** `{Path(drawn['posterior']).name}` (SHA-256 "
-            f"`{drawn['sha256'][:16]}...`), world `{drawn['world']}` ({drawn['particles']} particles): "
+            f"`{drawn['sha256']}`), world `{drawn['world']}` ({drawn['particles']} particles): "
             f"{drawn['draws']} draws by weight, one per replicate with its own seed, the same draw in every "
             f"condition (`posterior_draws.csv`). The intervals below combine parameter and simulation uncertainty. "
             f"Drawn: {', '.join(f'`{n}`' for n in drawn['drawn'])}.{left}{switches}", ""]
