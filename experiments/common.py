@@ -67,14 +67,21 @@ def mean_ci(values: np.ndarray, rng: np.random.Generator, n_boot: int = 2000, le
             ) -> tuple[float, float, float]:
     """Mean and percentile-bootstrap interval of the mean; no interval (NaN bounds) from fewer than
     :data:`MIN_REPLICATES` values."""
+    return mean_ci_p(values, rng, n_boot, level)[:3]
+
+
+def mean_ci_p(values: np.ndarray, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95
+              ) -> tuple[float, float, float, float]:
+    """:func:`mean_ci` and the bootstrap p-value of the mean being zero (:func:`bootstrap_p_value`), from the same
+    bootstrap draws; NaN bounds and p-value from fewer than :data:`MIN_REPLICATES` values."""
     values = np.asarray(values, dtype=float)
     if len(values) == 0:
-        return float("nan"), float("nan"), float("nan")
+        return float("nan"), float("nan"), float("nan"), float("nan")
     if not enough_for_interval(len(values)):
-        return float(values.mean()), float("nan"), float("nan")
+        return float(values.mean()), float("nan"), float("nan"), float("nan")
     boots = rng.choice(values, size=(n_boot, len(values)), replace=True).mean(axis=1)
     lo, hi = np.quantile(boots, [(1 - level) / 2, 1 - (1 - level) / 2])
-    return float(values.mean()), float(lo), float(hi)
+    return float(values.mean()), float(lo), float(hi), bootstrap_p_value(boots)
 
 
 def save_figure(fig, out_dir: Path, name: str, footer: str) -> list[Path]:
@@ -108,3 +115,71 @@ def fmt(mean: float, lo: float, hi: float, digits: int = 2) -> str:
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return f"{mean:.{digits}f} (no interval: fewer than {MIN_REPLICATES} runs)"
     return f"{mean:.{digits}f} (95% CI {lo:.{digits}f} to {hi:.{digits}f})"
+
+
+def parameter_note(ctx) -> list[str]:
+    """The findings' statement, at their top, of where the runs' parameters come from: draws from a posterior
+    (which file, its hash, which world, how many draws; the intervals then combine parameter and simulation
+    uncertainty), or a named point (the intervals then carry Monte Carlo error only)."""
+    from sahel_sim.analysis.inference.propagation import read_sidecar
+
+    drawn = read_sidecar(ctx.out_dir)
+    if drawn is None:
+        return ["**Parameters: a named point.** Every run uses the configured values (the calibrated default of "
+                "`configs/` and this experiment's settings): the intervals below carry Monte Carlo error only (the "
+                "spread over seeds) at that one parameter point, not parameter uncertainty. "
+                "`experiment.posterior=PATH/posterior.parquet` draws each replicate's parameters from an "
+                "inference's posterior instead (docs/inference.md).", ""]
+    left = (f" Left at the experiment's own settings: {', '.join(f'`{n}`' for n in drawn['excluded'])}."
+            if drawn["excluded"] else "")
+    switches = (f" The world's switches: {', '.join(f'`{s}`' for s in drawn['world_switches'])}."
+                if drawn["world_switches"] else "")
+    overridden = drawn.get("world_switches_set_by_experiment") or []
+    if overridden:
+        switches += (f" The world's switches the experiment sets itself (its own values win): "
+                     f"{', '.join(f'`{s}`' for s in overridden)}.")
+    return [f"**Parameters: drawn from a posterior.** `{Path(drawn['posterior']).name}` (SHA-256 "
+            f"`{drawn['sha256']}`), world `{drawn['world']}` ({drawn['particles']} particles): "
+            f"{drawn['draws']} draws by weight, one per replicate with its own seed, the same draw in every "
+            f"condition (`posterior_draws.csv`). The intervals below combine parameter and simulation uncertainty. "
+            f"Drawn: {', '.join(f'`{n}`' for n in drawn['drawn'])}.{left}{switches}", ""]
+
+
+def bootstrap_p_value(boots: np.ndarray) -> float:
+    """Two-sided bootstrap p-value of an effect being zero from its bootstrap replicates: twice the smaller share
+    on either side of zero (at least one replicate's worth, at most 1); NaN without replicates."""
+    boots = np.asarray(boots, dtype=float)
+    boots = boots[np.isfinite(boots)]
+    if len(boots) == 0:
+        return float("nan")
+    tail = min(np.mean(boots <= 0), np.mean(boots >= 0))
+    return float(min(1.0, 2 * max(tail, 1.0 / len(boots))))
+
+
+#: the correction the experiments apply to a table of many effects: Holm's step-down (family-wise error rate;
+#: Holm 1979, Scand. J. Statist. 6), via statsmodels
+CORRECTION = "holm"
+
+
+def adjusted_p_values(p_values, method: str = CORRECTION) -> np.ndarray:
+    """Multiple-comparison adjusted p-values of a family of tests (statsmodels' ``multipletests``: ``holm`` or
+    ``fdr_bh`` for Benjamini-Hochberg); a NaN p-value (no test) stays NaN and is not counted in the family."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(len(p), np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method=method)[1]
+    return out
+
+
+def correction_note(family: str, n: int, method: str = CORRECTION, alpha: float = 0.05) -> str:
+    """The findings' statement of the multiple-comparison correction of a table of ``n`` effects."""
+    name = {"holm": "Holm's step-down correction (family-wise error rate)",
+            "fdr_bh": "the Benjamini-Hochberg correction (false discovery rate)"}[method]
+    return (f"**Multiple comparisons:** the {n} effects of {family} form one family of tests, corrected with {name}: "
+            "column "
+            f"`p_{method}` beside the bootstrap p-value `p_value`; an effect is `detectable_{method}` when its "
+            f"adjusted p-value is below {alpha}. The 95% intervals themselves are not adjusted; read a single "
+            "effect's interval on its own, and a claim about any of the family from the adjusted column.")

@@ -16,7 +16,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import LATE, enough_for_interval, fmt, per_run, save_figure, save_table
+from experiments.common import (
+    CORRECTION,
+    LATE,
+    adjusted_p_values,
+    bootstrap_p_value,
+    correction_note,
+    enough_for_interval,
+    fmt,
+    parameter_note,
+    per_run,
+    save_figure,
+    save_table,
+)
 
 HORIZONS = list(range(1, 13))  # weeks after the event
 PLACEBOS_PER_RUN = 50
@@ -51,14 +63,17 @@ def placebo_window(weeks: np.ndarray, shock_weeks: np.ndarray, margin: int) -> n
 
 
 def _interval_rows(values: np.ndarray, boots: np.ndarray, name: str, extra: dict) -> list[dict]:
-    """Mean over runs and its 95% bootstrap interval, per horizon (``values``: runs x horizons)."""
+    """Mean over runs and its 95% bootstrap interval, per horizon (``values``: runs x horizons); for the two
+    differences (:data:`PLACEBO_DIFF`, :data:`COUNTERFACTUAL_DIFF`) also the bootstrap p-value of no difference."""
     rows = []
     enough = enough_for_interval(len(values))  # no interval from fewer than MIN_REPLICATES runs
+    tested = name in (PLACEBO_DIFF, COUNTERFACTUAL_DIFF)
     for j, k in enumerate(HORIZONS):
         b = values[boots, j].mean(axis=1)
         rows.append({"horizon_weeks": k, "series": name, "mean": float(values[:, j].mean()),
                      "ci_low": float(np.quantile(b, 0.025)) if enough else float("nan"),
-                     "ci_high": float(np.quantile(b, 0.975)) if enough else float("nan"), **extra})
+                     "ci_high": float(np.quantile(b, 0.975)) if enough else float("nan"),
+                     "p_value": bootstrap_p_value(b) if enough and tested else float("nan"), **extra})
     return rows
 
 
@@ -112,6 +127,9 @@ def analyse(ctx) -> None:
                  *_interval_rows(shock[paired] - removed[paired], pboots,
                                  COUNTERFACTUAL_DIFF, design)]
     table = pd.DataFrame(rows)
+    # one family: both differences at every horizon (the hit rates themselves are not tests)
+    table[f"p_{CORRECTION}"] = adjusted_p_values(table["p_value"])
+    table[f"detectable_{CORRECTION}"] = table[f"p_{CORRECTION}"] < 0.05
     save_table(table, ctx.out_dir, "event_study")
     quarterly = _quarterly(spectacular, runs, calendar["date"])
     save_table(quarterly, ctx.out_dir, "event_study_quarterly")
@@ -144,7 +162,7 @@ def analyse(ctx) -> None:
                  fontsize=10)
     save_figure(fig, ctx.out_dir, "event_study", ctx.footer())
 
-    lines = [f"# {ctx.config.title}", "", f"Question: {ctx.config.question}", "",
+    lines = [f"# {ctx.config.title}", "", *parameter_note(ctx), f"Question: {ctx.config.question}", "",
              f"Design: {n} runs of the 2012-2017 scenario with the {len(shock_weeks)} IS shocks (Paris, Brussels, "
              f"Nice) and {int(paired.sum())} with the same seeds and the IS shocks removed "
              f"(`{SCALE}=0`); {PLACEBOS_PER_RUN} placebo weeks per run drawn from {LATE[0]}-{LATE[1]}, at least "
@@ -159,7 +177,13 @@ def analyse(ctx) -> None:
             r = d.loc[k]
             verdict = ("no interval" if not np.isfinite(r["ci_low"]) else "no detectable difference"
                        if r["ci_low"] <= 0 <= r["ci_high"] else "detectable difference")
-            lines.append(f"* within {k} week(s): {what}: {fmt(r['mean'], r['ci_low'], r['ci_high'], 3)} ({verdict}).")
+            adjusted = (f"; Holm-adjusted p = {r[f'p_{CORRECTION}']:.3f}" if np.isfinite(r[f"p_{CORRECTION}"])
+                        else "")
+            lines.append(f"* within {k} week(s): {what}: {fmt(r['mean'], r['ci_low'], r['ci_high'], 3)} "
+                         f"({verdict}{adjusted}).")
+    family = table["series"].isin([PLACEBO_DIFF, COUNTERFACTUAL_DIFF])
+    lines += ["", correction_note(f"the two differences at each of the {len(HORIZONS)} horizons (event_study.csv)",
+                                  int(family.sum()))]
     lines += ["", "The counterfactual is the shocks' effect in the model; the placebo design is what an analyst of the "
               "record could estimate. Where they differ, the placebo weeks differ from the shock weeks in more than "
               "the shocks."]

@@ -7,12 +7,17 @@ import numpy as np
 import pandas as pd
 
 from experiments.common import (
+    CORRECTION,
     LATE,
     MIN_REPLICATES,
+    adjusted_p_values,
+    bootstrap_p_value,
+    correction_note,
     enough_for_interval,
     fmt,
     late_aq_spectaculars,
     mean_ci,
+    parameter_note,
     per_run,
     save_figure,
     save_table,
@@ -103,8 +108,11 @@ def analyse(ctx) -> None:
         for name, value in point.items():
             lo, hi = np.nanquantile([b[name] for b in boots], [0.025, 0.975]) if enough else (np.nan, np.nan)
             effect_rows.append({"outcome": label, "effect": name, "estimate": value, "ci_low": lo, "ci_high": hi,
-                                "detectable": bool(enough and not (lo <= 0 <= hi))})
+                                "detectable": bool(enough and not (lo <= 0 <= hi)),
+                                "p_value": bootstrap_p_value([b[name] for b in boots]) if enough else np.nan})
     cells_t, effects_t = pd.DataFrame(cell_rows), pd.DataFrame(effect_rows)
+    effects_t[f"p_{CORRECTION}"] = adjusted_p_values(effects_t["p_value"])
+    effects_t[f"detectable_{CORRECTION}"] = effects_t[f"p_{CORRECTION}"] < 0.05
     save_table(cells_t, ctx.out_dir, "factorial_cells")
     save_table(effects_t, ctx.out_dir, "factorial_effects")
 
@@ -138,7 +146,7 @@ def analyse(ctx) -> None:
     save_figure(fig, ctx.out_dir, "factorial", ctx.footer())
 
     n = int(cells_t["runs"].min())
-    lines = [f"# {ctx.config.title}", "", f"Question: {ctx.config.question}.", "",
+    lines = [f"# {ctx.config.title}", "", *parameter_note(ctx), f"Question: {ctx.config.question}.", "",
              f"Design: rivalry on/off x peace process on/off x intervention (none / Barkhane / Barkhane + MINUSMA), "
              f"{n} replicates per cell, 2012-2017 default scenario, scale={ctx.scale}. Effects are differences of "
              "marginal means; interactions are differences in differences (intervention: full vs none); "
@@ -148,8 +156,12 @@ def analyse(ctx) -> None:
         for _, e in effects_t[effects_t["outcome"] == label].iterrows():
             verdict = ("detectable" if e["detectable"] else "no detectable effect" if np.isfinite(e["ci_low"])
                        else f"no interval: fewer than {MIN_REPLICATES} runs per cell")
-            lines.append(f"* {e['effect']}: {fmt(e['estimate'], e['ci_low'], e['ci_high'])} ({verdict})")
+            adjusted = (f"; Holm-adjusted p = {e[f'p_{CORRECTION}']:.3f}" if np.isfinite(e[f"p_{CORRECTION}"])
+                        else "")
+            lines.append(f"* {e['effect']}: {fmt(e['estimate'], e['ci_low'], e['ci_high'])} ({verdict}{adjusted})")
         lines.append("")
+    lines += [correction_note("the effects table (every effect of every outcome, factorial_effects.csv)",
+                              len(effects_t)), ""]
     aq = effects_t[effects_t["outcome"] == "AQ-camp spectacular attacks per year"].set_index("effect")
     g = aq.loc["rivalry (on - off)"]
     loc = aq.loc[["peace process (on - off)", "Barkhane (vs none)", "Barkhane + MINUSMA (vs none)"]]

@@ -8,11 +8,16 @@ import numpy as np
 import pandas as pd
 
 from experiments.common import (
+    CORRECTION,
     LATE,
+    adjusted_p_values,
+    bootstrap_p_value,
+    correction_note,
     enough_for_interval,
     fmt,
     late_aq_spectaculars,
     mean_ci,
+    parameter_note,
     per_run,
     save_figure,
     save_table,
@@ -42,7 +47,8 @@ def run_outcomes(ctx) -> pd.DataFrame:
 
 def channel_effects(runs: pd.DataFrame, rng: np.random.Generator, n_boot: int = 2000) -> pd.DataFrame:
     """Intervention's effect (Barkhane + MINUSMA minus none) on each outcome, in each restraint x retaliation cell:
-    difference of means with a percentile bootstrap over the runs of each side."""
+    difference of means with a percentile bootstrap over the runs of each side, its bootstrap p-value and, over the
+    whole table as one family, its Holm-adjusted p-value."""
     rows = []
     for (restraint, retaliation), cell in runs.groupby(["restraint_on", "retaliation_on"]):
         for key, label in OUTCOMES.items():
@@ -52,13 +58,18 @@ def channel_effects(runs: pd.DataFrame, rng: np.random.Generator, n_boot: int = 
                 continue
             boots = (rng.choice(with_, (n_boot, len(with_))).mean(axis=1)
                      - rng.choice(without, (n_boot, len(without))).mean(axis=1))
-            lo, hi = (np.quantile(boots, [0.025, 0.975]) if enough_for_interval(min(len(with_), len(without)))
-                      else (np.nan, np.nan))
+            enough = enough_for_interval(min(len(with_), len(without)))
+            lo, hi = np.quantile(boots, [0.025, 0.975]) if enough else (np.nan, np.nan)
             rows.append({"outcome": label, "restraint": bool(restraint), "retaliation": bool(retaliation),
                          "with_intervention": with_.mean(), "without_intervention": without.mean(),
                          "effect": with_.mean() - without.mean(), "ci_low": lo, "ci_high": hi,
-                         "detectable": bool(np.isfinite(lo) and not lo <= 0 <= hi), "runs": len(with_) + len(without)})
-    return pd.DataFrame(rows)
+                         "detectable": bool(np.isfinite(lo) and not lo <= 0 <= hi), "runs": len(with_) + len(without),
+                         "p_value": bootstrap_p_value(boots) if enough else np.nan})
+    table = pd.DataFrame(rows)
+    if len(table):  # one family: every cell's effect on every outcome, Holm-corrected
+        table[f"p_{CORRECTION}"] = adjusted_p_values(table["p_value"])
+        table[f"detectable_{CORRECTION}"] = table[f"p_{CORRECTION}"] < 0.05
+    return table
 
 
 def _cell_label(restraint: bool, retaliation: bool) -> str:
@@ -113,7 +124,7 @@ def analyse(ctx) -> None:
     save_figure(fig, ctx.out_dir, "intervention_channels", ctx.footer())
 
     n = int(cells_t["runs"].min()) if len(cells_t) else 0
-    lines = [f"# {ctx.config.title}", "", f"Question: {ctx.config.question}", "",
+    lines = [f"# {ctx.config.title}", "", *parameter_note(ctx), f"Question: {ctx.config.question}", "",
              f"Design: intervention (none / Barkhane + MINUSMA) x restraint of groups ruling the north (off / on) x "
              f"retaliation term of target choice (off / on), {n} replicates per cell, 2012-2017 default scenario, "
              f"scale={ctx.scale}. Effects: Barkhane + MINUSMA minus no intervention, within each restraint x "
@@ -125,8 +136,11 @@ def analyse(ctx) -> None:
                        else "no interval")
             lines.append(f"* {_cell_label(e['restraint'], e['retaliation'])}: {e['without_intervention']:.2f} -> "
                          f"{e['with_intervention']:.2f}, effect {fmt(e['effect'], e['ci_low'], e['ci_high'])} "
-                         f"({verdict})")
+                         f"({verdict}" + (f"; Holm-adjusted p = {e[f'p_{CORRECTION}']:.3f}"
+                                          if np.isfinite(e[f"p_{CORRECTION}"]) else "") + ")")
         lines.append("")
+    lines += [correction_note("the effects table (every cell's effect on every outcome, intervention_channels.csv)",
+                              len(effects_t)), ""]
     whole = effects_t[effects_t["outcome"] == OUTCOMES["whole"]].set_index(["restraint", "retaliation"])
     if len(whole) == len(COMBOS):
         def verb(e) -> str:

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import fmt, mean_ci, per_run, save_figure, save_table, years
+from experiments.common import fmt, mean_ci, parameter_note, per_run, save_figure, save_table, years
 
 RIV, PEACE = "mechanisms.rivalry.strength", "mechanisms.peace_process.strength"
 
@@ -57,12 +57,16 @@ def analyse(ctx) -> None:
         m, lo, hi = mean_ci(values, rng)
         ci = fmt(m, lo, hi) if len(values) > 1 else f"{m:.2f} (no interval: 1 run)"
         corners.append(f"* rivalry {r:g}, peace process {p:g}: {ci} AQ-camp spectacular attacks per year")
-    lines = [f"# {ctx.config.title}", "", f"Question: {ctx.config.question}", "",
+    lines = [f"# {ctx.config.title}", "", *parameter_note(ctx), f"Question: {ctx.config.question}", "",
              f"Design: {len(r_levels)} x {len(p_levels)} grid, {int(grid['count'].min())} replicate(s) per point, "
              f"scale={ctx.scale}. At each point, rivalry's contribution is the rate there minus the rate without "
              "rivalry at the same peace intensity; the peace process's likewise.", "",
              *corners,
              *(f"* {k}: dominates at {v:.0%} of the grid points." for k, v in share.items()),
              "", "With few replicates per point the labels are noisy; read them with the rate_sd column of the "
-             "table.", "", f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+             "table.", "",
+             "**Multiple comparisons: exploratory.** The map labels every grid point by which driver contributes "
+             "more, with no test at any point and no correction for the many points: it shows where to look, and "
+             "a claim about one region of the map needs its own designed comparison (e.g. the factorial).", "",
+             f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

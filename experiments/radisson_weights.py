@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import fmt, per_run, save_figure, save_table
+from experiments.common import CORRECTION, correction_note, fmt, parameter_note, per_run, save_figure, save_table
 from experiments.radisson_window import CF, CONDITIONS, SHORT, outcomes_per_run, paired_effects
 from sahel_sim.analysis import validation as V
 
@@ -89,7 +89,7 @@ def analyse(ctx) -> None:
     save_figure(fig, ctx.out_dir, "radisson_weights", ctx.footer())
 
     n = int(per.groupby([CF, OUTBID, SPOIL])["run"].count().min())
-    lines = [f"# {ctx.config.title}", "", f"Question: {ctx.config.question}", "",
+    lines = [f"# {ctx.config.title}", "", *parameter_note(ctx), f"Question: {ctx.config.question}", "",
              f"Design: the 2012-2017 history with the outbidding and the spoiling weights (`{OUTBID}`, `{SPOIL}`) at "
              f"3 (the defaults) and 9, each world with every driver, without the IS shocks and without the peace "
              f"meetings at the hotel; {n} seeds each, the same seeds throughout; the window and the paired effects "
@@ -103,7 +103,9 @@ def analyse(ctx) -> None:
                         & (effects[OUTBID] == outbid) & (effects[SPOIL] == spoil)]
             if not e.empty:
                 e = e.iloc[0]
-                parts.append(f"{CONDITIONS[cond][0]} {fmt(e['effect'], e['ci_low'], e['ci_high'], 3)}")
+                adjusted = e[f"p_{CORRECTION}"]
+                parts.append(f"{CONDITIONS[cond][0]} {fmt(e['effect'], e['ci_low'], e['ci_high'], 3)}"
+                             + (f" (Holm-adjusted p = {adjusted:.3f})" if np.isfinite(adjusted) else ""))
         per_year = ", ".join(f"{y:.0f}: {m:.2f}" for y, m in zip(t["year"], t["model_mean"], strict=True))
         lines.append(f"* {_world(outbid, spoil)}: {SHORT['window_any']} {h['window_any']:.3f} (in Bamako "
                      f"{h['window_bamako']:.3f}); removed: {'; '.join(parts)}. Spectacular attacks a year ({per_year}; "
@@ -112,5 +114,7 @@ def analyse(ctx) -> None:
     lines += ["", f"Closest to the record's spectacular attacks a year: {_world(best[OUTBID], best[SPOIL])} (distance "
               f"{best['sq_distance']:.2f}). A distance over six yearly counts is a coarse test: it says which world "
               "the record favours, not that the others are excluded.", "",
+              correction_note("the paired effects of every weight setting (every removal on every outcome, "
+                              "radisson_weights_effects.csv)", int(len(effects))), "",
               f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

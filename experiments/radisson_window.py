@@ -8,7 +8,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import fmt, mean_ci, per_run, save_figure, save_table
+from experiments.common import (
+    CORRECTION,
+    adjusted_p_values,
+    correction_note,
+    fmt,
+    mean_ci,
+    mean_ci_p,
+    parameter_note,
+    per_run,
+    save_figure,
+    save_table,
+)
 
 CF = "counterfactual"
 #: the week of the Paris attacks (13 Nov 2015; a week's attacks are dated by its Monday) to the end of 2015: the
@@ -60,8 +71,9 @@ def outcomes_per_run(attacks: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
 def paired_effects(per_run_outcomes: pd.DataFrame, rng: np.random.Generator, by: list[str] | None = None
                    ) -> pd.DataFrame:
     """Each condition against the history, seed for seed: the mean of the paired differences (condition minus
-    history) with a percentile-bootstrap interval over seeds; within each group of the columns ``by`` (e.g. the
-    weights of a robustness sweep), whose values are columns of the result."""
+    history) with a percentile-bootstrap interval over seeds and its bootstrap p-value; within each group of the
+    columns ``by`` (e.g. the weights of a robustness sweep), whose values are columns of the result. The whole
+    table is one family of tests: ``p_holm`` is its Holm-adjusted p-value."""
     rows = []
     by = by or []
     groups = per_run_outcomes.groupby(by) if by else [((), per_run_outcomes)]
@@ -75,11 +87,15 @@ def paired_effects(per_run_outcomes: pd.DataFrame, rng: np.random.Generator, by:
             seeds = base.index.intersection(other.index)
             for key in OUTCOMES:
                 diff = (other.loc[seeds, key] - base.loc[seeds, key]).to_numpy()
-                mean, lo, hi = mean_ci(diff, rng)
+                mean, lo, hi, p = mean_ci_p(diff, rng)
                 rows.append({**fixed, "condition": cond, "label": CONDITIONS[cond][0], "removes": CONDITIONS[cond][1],
                              "outcome": key, "effect": mean, "ci_low": lo, "ci_high": hi, "paired_runs": len(seeds),
-                             "detectable": bool(np.isfinite(lo) and not (lo <= 0 <= hi))})
-    return pd.DataFrame(rows)
+                             "detectable": bool(np.isfinite(lo) and not (lo <= 0 <= hi)), "p_value": p})
+    table = pd.DataFrame(rows)
+    if len(table):  # one family: every paired effect of the table (a condition without runs has no test)
+        table[f"p_{CORRECTION}"] = adjusted_p_values(table["p_value"])
+        table[f"detectable_{CORRECTION}"] = table[f"p_{CORRECTION}"] < 0.05
+    return table
 
 
 def analyse(ctx) -> None:
@@ -138,7 +154,7 @@ def analyse(ctx) -> None:
     save_figure(fig, ctx.out_dir, "radisson_window", ctx.footer())
 
     n = int(conditions["runs"].min())
-    lines = [f"# {ctx.config.title}", "", f"Question: {ctx.config.question}", "",
+    lines = [f"# {ctx.config.title}", "", *parameter_note(ctx), f"Question: {ctx.config.question}", "",
              f"Design: the 2012-2015 history under {len(CONDITIONS)} conditions (`{CF}=...`: one driver removed at a "
              f"time), {n} seeds each, the same seeds in every condition; window {WINDOW[0]} to {WINDOW[1]} (the week "
              f"of the Paris attacks to the end of 2015); scale={ctx.scale}. Effects are means of paired differences "
@@ -151,8 +167,12 @@ def analyse(ctx) -> None:
     for cond in order[1:]:
         e = effects[effects["condition"] == cond].set_index("outcome")
         parts = [f"{SHORT[k]}: {fmt(e.loc[k, 'effect'], e.loc[k, 'ci_low'], e.loc[k, 'ci_high'], 3)}"
-                 f"{'' if e.loc[k, 'detectable'] else ' (not detectable)'}" for k in OUTCOMES]
+                 f"{'' if e.loc[k, 'detectable'] else ' (not detectable)'}"
+                 + (f" (Holm-adjusted p = {e.loc[k, f'p_{CORRECTION}']:.3f})"
+                    if np.isfinite(e.loc[k, f"p_{CORRECTION}"]) else "") for k in OUTCOMES]
         lines.append(f"* {CONDITIONS[cond][0]} [{CONDITIONS[cond][1]}]: " + "; ".join(parts) + ".")
+    lines += ["", correction_note("the paired effects (every removal on every outcome, radisson_window_effects.csv)",
+                                  int(len(effects)))]
     lines += ["", "A driver whose removal lowers the probability is one the window's attacks depended on in the model; "
               "one whose removal raises it held them back. The restraint is a calibrated assumption, not one of the "
               "hypotheses under test (docs/validation.md, P9).", "",

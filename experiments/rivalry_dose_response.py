@@ -6,7 +6,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import CAMP_STYLE, enough_for_interval, fmt, mean_ci, per_run, save_figure, save_table, years
+from experiments.common import (
+    CAMP_STYLE,
+    CORRECTION,
+    adjusted_p_values,
+    bootstrap_p_value,
+    enough_for_interval,
+    fmt,
+    mean_ci,
+    parameter_note,
+    per_run,
+    save_figure,
+    save_table,
+    years,
+)
 
 PARAM = "mechanisms.rivalry.strength"
 
@@ -42,9 +55,10 @@ def analyse(ctx) -> None:
     save_figure(fig, ctx.out_dir, "dose_response", ctx.footer())
 
     # effect sizes: slope of the per-run rate on strength (bootstrap over runs) and the 0 -> 1 contrast
-    lines = [f"# {ctx.config.title}", "", f"Question: {ctx.config.question}", "",
+    lines = [f"# {ctx.config.title}", "", *parameter_note(ctx), f"Question: {ctx.config.question}", "",
              f"Design: rivalry strength {[float(v) for v in sorted(table['rivalry_strength'].unique())]}, "
              f"{int(table['runs'].min())} replicates per level, 2012-2017 default scenario, scale={ctx.scale}.", ""]
+    slope_lines, p_values = [], []
     for camp, runs in per_camp.items():
         x, y = runs[PARAM].to_numpy(float), runs["per_year"].to_numpy(float)
         slopes = []
@@ -66,8 +80,17 @@ def analyse(ctx) -> None:
                         "spectacular attacks per year")
         verdict = ("no interval" if not np.isfinite(lo) else "no detectable effect" if lo <= 0 <= hi else
                    ("rises with rivalry" if slope > 0 else "falls with rivalry"))
-        lines.append(f"* {camp}-camp groups: slope {fmt(slope, lo, hi, 3)} spectacular attacks per year per unit "
-                     f"of rivalry strength ({verdict}){contrast}.")
+        p = bootstrap_p_value(slopes) if np.isfinite(lo) else float("nan")
+        slope_lines.append((f"* {camp}-camp groups: slope {fmt(slope, lo, hi, 3)} spectacular attacks per year per "
+                            f"unit of rivalry strength ({verdict}", f"){contrast}."))
+        p_values.append(p)
+    adjusted = adjusted_p_values(p_values)
+    for (head, tail), p, q in zip(slope_lines, p_values, adjusted, strict=True):
+        lines.append(head + (f"; bootstrap p = {p:.3f}, Holm-adjusted over the {len(p_values)} slopes "
+                             f"p = {q:.3f}" if np.isfinite(q) else "") + tail)
+    lines += ["", f"**Multiple comparisons:** the slopes of the {len(p_values)} camps form one family, corrected with "
+              f"Holm's step-down correction (`{CORRECTION}`, family-wise error rate); the 95% intervals are not "
+              "adjusted, and the contrasts no rivalry -> historical rivalry are descriptive."]
     lines += ["", "Figure: dose_response.png / .pdf; table: dose_response.csv.", "",
               f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

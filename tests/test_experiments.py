@@ -19,6 +19,11 @@ EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml")
 SLOW_SMOKE = {"calibration", "event_study", "factorial", "intervention_channels", "phase_diagram", "radisson_weights",
               "radisson_window", "sensitivity", "validation"}
 
+#: the experiments about a question of the model: they can run from a posterior, say where their parameters come
+#: from, and state their multiple-comparison correction (or that they are exploratory)
+QUESTIONS = {"rivalry_dose_response", "factorial", "event_study", "phase_diagram", "radisson_window",
+             "radisson_weights", "intervention_channels"}
+
 
 def run_smoke(name: str, cwd: Path) -> Path:
     return run_smoke_process(name, cwd)[0]
@@ -58,6 +63,10 @@ def test_smoke_experiment_writes_figures_tables_and_findings(name, workdir):
     assert findings.startswith("> **Smoke test: not results.**")
     assert "(95% CI " not in findings
     assert "(5-95% " not in findings and "5-95% over seeds" not in findings  # nor a range over its seeds
+    if name in QUESTIONS:  # run at a named point: said at the top, before the question (issue 19, item 6)
+        assert "**Parameters: a named point.**" in findings.split("Question:")[0]
+        assert "Monte Carlo error only" in findings
+        assert "**Multiple comparisons:" in findings
 
 
 def test_a_validation_below_the_minimum_of_runs_keeps_its_verdicts_but_shows_no_range():

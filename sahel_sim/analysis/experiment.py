@@ -79,6 +79,10 @@ def sweep_command(exp: ExperimentConfig, scale: str, sweep_dir: Path, extra: lis
                           f"{', '.join(exp.scales)}")
     s = exp.scales[scale]
     sweep = {**exp.sweep, **s.sweep, "replicate": f"range(0,{s.replicates})"}
+    if exp.posterior:
+        sweep, extra = _posterior_sweep(exp, s, sweep, sweep_dir, list(extra))
+    else:
+        _forget_posterior(sweep_dir.parent)
     if exp.design:
         from .sensitivity import make_design
 
@@ -87,6 +91,34 @@ def sweep_command(exp: ExperimentConfig, scale: str, sweep_dir: Path, extra: lis
                             s.design_n, exp.base_seed, design_file)
         sweep = {"design.file": str(design_file.resolve()), "design.row": f"range(0,{len(table)})", **sweep}
     return _multirun(exp, s, sweep, sweep_dir, extra)
+
+
+def _posterior_sweep(exp: ExperimentConfig, s: ScaleConfig, sweep: dict[str, str], sweep_dir: Path,
+                     extra: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The sweep of an experiment run from a posterior: replicate k runs at parameter set k drawn by weight from
+    ``exp.posterior``'s particles of ``exp.world`` (:mod:`sahel_sim.analysis.inference.propagation`), written as a
+    design table whose row k sets replicate k (hence its seed) and the drawn values; the rows replace the
+    replicates in the sweep. Keys the experiment sets itself are left out of the draws; the world's switches are
+    added to ``extra``. Refuses a missing posterior or a world without particles before any run."""
+    from ..runner.compose import config_dir
+    from .inference.propagation import keys_set_by, override_key, prepare_draws
+
+    own = {k: v for k, v in sweep.items() if k != "replicate"}
+    for o in (*exp.fixed, *s.fixed, *extra):
+        own.setdefault(override_key(o), o.split("=", 1)[1] if "=" in o else "")
+    keys = keys_set_by(own, config_dir())
+    design, switches = prepare_draws(exp.posterior, exp.world, s.replicates, exp.base_seed, keys, sweep_dir.parent)
+    rows = {k: v for k, v in sweep.items() if k != "replicate"}
+    return ({"design.file": str(design.resolve()), "design.row": f"range(0,{s.replicates})", **rows},
+            [*switches, *extra])
+
+
+def _forget_posterior(out_dir: Path) -> None:
+    """A run at a named point after one from a posterior in the same folder: the posterior's sidecar goes, so that
+    the findings do not claim draws the runs no longer have."""
+    from .inference.propagation import SIDECAR
+
+    (out_dir / SIDECAR).unlink(missing_ok=True)
 
 
 def _multirun(exp: ExperimentConfig, s: ScaleConfig, sweep: dict[str, str], sweep_dir: Path,

@@ -39,7 +39,14 @@ class ExperimentConfig:
                                doc="sampling of the design: sobol, morris, or latin (calibration)")
     base_seed: int = param(20151120, lo=0, hi=2**32 - 1, doc="base of the replicate seeds")
     launcher: str = param("basic", doc="Hydra launcher of the sweep: basic, joblib, submitit_local, ...")
+    posterior: str = param("", doc="posterior.parquet of an inference run: each replicate runs at a parameter set "
+                           "drawn from it by weight (docs/inference.md); empty: every run at the configured point")
+    world: str = param("both", choices=("both", "global_only", "local_only", "neither"),
+                       doc="the world whose posterior particles the draws come from (with experiment.posterior)")
 
     def check(self, path: str) -> None:
         if self.name and not self.scales:
             raise ConfigError(f"{path}.scales", "is empty; allowed: a mapping with smoke and full")
+        if self.posterior and self.design:
+            raise ConfigError(f"{path}.posterior", "cannot be combined with a design experiment (its rows set the "
+                              "parameters); allowed: empty")

@@ -31,15 +31,7 @@ from ...core.model import SahelModel
 from ...runner.outputs import build_tables
 from ..schema import load_config
 from .summaries import CALIBRATION, SUMMARIES, run_summaries
-
-#: the worlds of the question, as config switches
-WORLDS: dict[str, list[str]] = {
-    "both": [],
-    "global_only": ["mechanisms.peace_process.enabled=false", "mechanisms.attacks.retaliation_weight=0"],
-    "local_only": ["mechanisms.rivalry.enabled=false"],
-    "neither": ["mechanisms.rivalry.enabled=false", "mechanisms.peace_process.enabled=false",
-                "mechanisms.attacks.retaliation_weight=0"],
-}
+from .worlds import WORLDS
 
 #: uniform priors of the free parameters: the ranges of the rejection-ABC calibration
 #: (configs/experiment/calibration.yaml) and, for the relation weights of issue 17, their declared ranges' core
