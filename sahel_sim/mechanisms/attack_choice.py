@@ -177,6 +177,13 @@ class AttackConfig:
     protection_weight: float = param(2.0, lo=0.0, hi=50.0, unit="utility per unit protection above the type's risk",
                                      doc="deterrence by a site's guards, walls and troops beyond its type's",
                                      source="assumption, to be inferred (issue 19); as risk_weight")
+    crowding: float = param(1.0, lo=0.0, hi=1.0,
+                            doc="how far the sites of one target type in reach share its pull: each site's utility "
+                                "less crowding x ln(sites of the type in reach); 1: a group in effect chooses the "
+                                "kind of operation, then the site, so the type's share does not grow with how many "
+                                "sites the layer lists; 0: every site an independent option (as before issue 18)",
+                            source="assumption (a nested choice, kind then site; McFadden 1978), to be inferred "
+                                   "(issue 19)")
     layer: TargetLayerConfig = field(default_factory=TargetLayerConfig)
     spectacular: SpectacularCapabilityConfig = field(default_factory=SpectacularCapabilityConfig)
     targets: dict[str, TargetConfig] = param(factory=_default_targets)
@@ -328,6 +335,7 @@ class AttackChoice(Mechanism):
             cells = self._cells[tname]
             value, symbolism, relevance_of = self._site_value[tname]
             reach = cfg.spectacular.reach_km if (t.needs_capability and capable) else cfg.reach_km
+            first = len(opts)
             for j, d in enumerate(km[self._span[tname]]):
                 if d > reach:
                     continue
@@ -344,6 +352,10 @@ class AttackChoice(Mechanism):
                 if t.force:
                     u += cfg.revenue_weight * world.route[x, y]
                 opts.append((tname, name, (x, y), u))
+            n_sites = len(opts) - first
+            if cfg.crowding > 0 and n_sites > 1:  # a type's pull does not grow with its number of sites
+                dilution = cfg.crowding * math.log(n_sites)
+                opts[first:] = [(a, b, c, u - dilution) for a, b, c, u in opts[first:]]
         return opts
 
     def _target_exists(self, place: str, t: TargetConfig) -> bool:
