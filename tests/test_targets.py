@@ -132,7 +132,7 @@ def test_without_peace_process_relevance_fewer_peace_sites_are_hit():
     """Ablation over seeds 0-9, 2012-2017: with the spoiling weight at 0 (attack choice ignores a site's relevance
     to the peace process) the attacks on sites of relevance >= 0.5 when hit (peace sites, this week's meeting
     host) fall to at most 0.7 times the default's (tolerance written before the run). Measured when written:
-    FILLED IN BELOW."""
+    416 hits in the ten default runs (26-66 a run), 228 without the term (17-36): 0.55 times."""
     def hits(*overrides: str) -> list[int]:
         out = []
         for seed in range(10):
