@@ -1,5 +1,9 @@
 """The Radisson Blu window: spectacular AQ-camp attacks in the weeks after the Paris attacks, one driver removed at
 a time (``configs/counterfactual/``), the same seeds in every condition: each driver's part is a paired difference.
+
+Since the target layer (issue 18) the model is not given the hotel: the question is asked of "a hotel, restaurant
+or bar frequented by foreigners in Bamako" among the layer's sites (outcome ``window_bamako_hotel``), and the peace
+meetings rotate among the capital's meeting hosts; ``scenario=given_venues`` gives the former world.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ CONDITIONS = {
     "none": ("history: every driver", "baseline"),
     "no_is_shocks": ("no IS shocks abroad (Paris, ...)", "H-global"),
     "no_rivalry": ("no AQ-IS rivalry", "H-global"),
-    "no_peace_meetings": ("no peace meetings at the hotel", "H-local"),
+    "no_peace_meetings": ("no peace meetings where groups can strike", "H-local"),
     "no_peace_process": ("no peace process", "H-local"),
     "no_retaliation": ("no retaliation", "H-local"),
     "no_intervention": ("no intervention (Barkhane, MINUSMA)", "H-local"),
@@ -39,10 +43,13 @@ CONDITIONS = {
 OUTCOMES = {
     "window_any": "P(spectacular AQ-camp attack, 9 Nov - 31 Dec 2015)",
     "window_bamako": "P(spectacular AQ-camp attack in Bamako, 9 Nov - 31 Dec 2015)",
+    "window_bamako_hotel": "P(spectacular AQ-camp attack on a hotel, restaurant or bar frequented by foreigners in "
+                           "Bamako, 9 Nov - 31 Dec 2015)",
     "spectaculars_2015": "AQ-camp spectacular attacks in 2015",
 }
 #: short names of the outcomes, for the legend and the findings' effect lines
 SHORT = {"window_any": "P(an attack in the window)", "window_bamako": "P(an attack in Bamako in the window)",
+         "window_bamako_hotel": "P(a Bamako hotel or restaurant in the window)",
          "spectaculars_2015": "attacks in 2015"}
 COLOUR = {"baseline": "black", "H-global": "#2166ac", "H-local": "#b2182b", "assumption": "#888888"}
 
@@ -59,11 +66,17 @@ def outcomes_per_run(attacks: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
         window = s[in_window]
         any_run = set(window["run"])
         bamako_run = set(window.loc[window["region"] == "bamako", "run"])
+        if {"target_kind", "city"} <= set(window.columns):  # the target layer's site kind and city (issue 18)
+            hotel = window["target_kind"].isin(["hotel", "venue", "restaurant"]) & (window["city"] == "bamako")
+            hotel_run = set(window.loc[hotel, "run"])
+        else:
+            hotel_run = set()
         count_2015 = s[date.dt.year == 2015].groupby("run").size()
     else:
-        any_run, bamako_run, count_2015 = set(), set(), pd.Series(dtype=float)
+        any_run, bamako_run, hotel_run, count_2015 = set(), set(), set(), pd.Series(dtype=float)
     out["window_any"] = out["run"].isin(any_run).astype(float)
     out["window_bamako"] = out["run"].isin(bamako_run).astype(float)
+    out["window_bamako_hotel"] = out["run"].isin(hotel_run).astype(float)
     out["spectaculars_2015"] = out["run"].map(count_2015).fillna(0.0)
     return out
 
@@ -101,7 +114,7 @@ def paired_effects(per_run_outcomes: pd.DataFrame, rng: np.random.Generator, by:
 def analyse(ctx) -> None:
     rng = np.random.default_rng(20151120)
     runs = per_run(ctx.metrics, "weeks", [CF])
-    attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular", "region"])
+    attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular", "region", "target_kind", "city"])
     per = outcomes_per_run(attacks, runs[["run", "seed", CF]])
     save_table(per, ctx.out_dir, "radisson_window_runs")
 
@@ -173,7 +186,12 @@ def analyse(ctx) -> None:
         lines.append(f"* {CONDITIONS[cond][0]} [{CONDITIONS[cond][1]}]: " + "; ".join(parts) + ".")
     lines += ["", correction_note("the paired effects (every removal on every outcome, radisson_window_effects.csv)",
                                   int(len(effects)))]
-    lines += ["", "A driver whose removal lowers the probability is one the window's attacks depended on in the model; "
+    lines += ["", "Since issue 18 the hotels and venues are not given: the map's targets are the target layer's sites "
+              "(docs/targets.md), of which the Bamako hotel of the question is any hotel, restaurant or bar "
+              "frequented by foreigners in Bamako, and the peace meetings rotate among the capital's meeting hosts at "
+              "a generic rate. Results computed before then (the given venues, meetings every eight weeks at one "
+              "hotel) are those of `scenario=given_venues`.",
+              "", "A driver whose removal lowers the probability is one the window's attacks depended on in the model; "
               "one whose removal raises it held them back. The restraint is a calibrated assumption, not one of the "
               "hypotheses under test (docs/validation.md, P9).", "",
               f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]

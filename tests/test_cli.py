@@ -139,8 +139,8 @@ def test_a_run_folder_is_named_by_its_overrides_and_its_summary_lists_what_diffe
     (run,) = named.iterdir()
     assert run.name.startswith("seed=7_")
     summary = json.loads((run / "summary.json").read_text())
-    assert summary["differs_from_default"] == ["calendar.end=2012-06-25", "mechanisms.peace_process.venues=[]"]
-    assert "differs from the default: calendar.end=2012-06-25, mechanisms.peace_process.venues=[]" in p.stdout
+    assert summary["differs_from_default"] == ["calendar.end=2012-06-25", "mechanisms.peace_process.at_sites=false"]
+    assert "differs from the default: calendar.end=2012-06-25, mechanisms.peace_process.at_sites=false" in p.stdout
     assert str(run) in p.stdout
 
 

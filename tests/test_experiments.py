@@ -264,7 +264,7 @@ def test_each_counterfactual_removes_one_driver_and_changes_nothing_else():
         "none": [],
         "no_is_shocks": ["mechanisms.rivalry.is_shock_scale"],
         "no_rivalry": ["mechanisms.rivalry.enabled"],
-        "no_peace_meetings": ["mechanisms.peace_process.venues"],
+        "no_peace_meetings": ["mechanisms.peace_process.at_sites"],
         "no_peace_process": ["mechanisms.peace_process.enabled"],
         "no_retaliation": ["mechanisms.attacks.retaliation_weight"],
         "no_intervention": ["mechanisms.barkhane.enabled", "mechanisms.minusma.enabled"],

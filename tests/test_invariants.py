@@ -43,6 +43,7 @@ from hypothesis import strategies as st
 
 from sahel_sim.core.agents import CAMPS, ArmedGroup, Force
 from sahel_sim.core.model import MECHANISM_ORDER, SahelModel, _force_reporters, _group_reporters
+from sahel_sim.core.targets import layer_for
 from sahel_sim.faces.api import load_config
 from sahel_sim.runner.outputs import build_tables, summarise
 
@@ -210,7 +211,11 @@ def check_tables(m: SahelModel, tables: dict[str, pd.DataFrame], summary: dict) 
         assert attacks["attack_id"].is_unique
         non_negative(attacks[["killed", "hostages", "attackers_killed", "spectacle", "attention"]].to_numpy(
             dtype=float), "attacks: tolls, spectacle, attention")
-        assert attacks["place"].map(lambda p: p == "" or p in w.places).all(), "attacks: unknown place"
+        sites = {t.id: t for t in layer_for(w.config, m.config.mechanisms.attacks.layer)}
+        assert attacks["place"].map(lambda p: p == "" or p in sites).all(), "attacks: unknown target"
+        kinds = {t.id: (t.kind, t.city) for t in sites.values()}
+        assert all(kinds.get(p, ("", "")) == (k, c) for p, k, c in
+                   zip(attacks["place"], attacks["target_kind"], attacks["city"], strict=True)), "attacks: kind, city"
         assert attacks["region"].map(lambda r: r in w.region_names or r in w.country_names).all()
         for row in attacks.itertuples():
             perpetrators = row.perpetrators.split(";")
@@ -225,7 +230,8 @@ def check_tables(m: SahelModel, tables: dict[str, pd.DataFrame], summary: dict) 
     assert events["date"].between(start, last).all() and events["step"].is_monotonic_increasing
     assert events["faction"].map(lambda f: f == "" or f in names).all(), "events: unknown faction"
     for kind, other in zip(events["kind"], events["other"], strict=True):
-        allowed = CAMPS if kind in ("global_shock", "pledge") else w.places if kind == "peace_meeting" else names
+        hosts = {t.id for t in layer_for(w.config, m.config.mechanisms.attacks.layer)} | set(w.places)
+        allowed = CAMPS if kind in ("global_shock", "pledge") else hosts if kind == "peace_meeting" else names
         assert other == "" or other in allowed, f"event {kind}: unknown {other!r}"
     # the summary is strict JSON and agrees with the tables
     json.dumps(summary, allow_nan=False)

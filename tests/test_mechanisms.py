@@ -23,6 +23,16 @@ def spectacular_share(model, group) -> float:
     return float(sum(pi for o, pi in zip(opts, p, strict=True) if needs[o[0]].needs_capability))
 
 
+def capital_hotel(model) -> str:
+    """A hotel frequented by foreigners in the capital that hosts peace-process delegations (target layer)."""
+    return next(t.id for t in model.mechanism("attacks").layer.values() if t.kind == "hotel" and t.hosts_meetings)
+
+
+def site_cell(model, site: str) -> tuple[int, int]:
+    t = model.mechanism("attacks").layer[site]
+    return model.world.cell_of(t.lon, t.lat)
+
+
 def capable_aq_group(model) -> ArmedGroup:
     g = model.factions["aqim"]
     g.operations_budget, g.last_spectacular_step = 1e5, -1000
@@ -85,7 +95,8 @@ def test_spectacle_grows_with_toll_capital_and_foreigners():
     assert spectacle_score(cfg, 1.0, False, 50, 0, False) > base
     assert spectacle_score(cfg, 1.0, True, 1, 0, False) > base
     assert spectacle_score(cfg, 1.0, False, 1, 100, True) > base
-    # the Radisson Blu (capital hotel, ~20 dead, 170 hostages, foreigners) is spectacular; a rural ambush is not
+    # a capital hotel attack with ~20 dead, 170 hostages and foreigners (as in Nov 2015) is spectacular; a rural
+    # ambush is not
     assert spectacle_score(cfg, 3.0, True, 22, 170, True) >= cfg.threshold
     assert spectacle_score(cfg, 0.6, False, 9, 0, False) < cfg.threshold
 
@@ -117,9 +128,9 @@ def test_the_operations_budget_takes_its_share_of_income_and_pays_the_operation(
     # a spectacular operation is paid from the budget, not from the treasury
     capable_aq_group(m)
     budget, funds = g.operations_budget, g.funds
-    place = next(n for n, pl in m.world.places.items() if pl.kind == "hotel")
+    place = capital_hotel(m)
     m.config.mechanisms.attacks.joint_probability = 0.0
-    m.mechanism("attacks").resolve(g, "hotel", place, m.world.place_cell(place))
+    m.mechanism("attacks").resolve(g, "hotel", place, site_cell(m, place))
     cost = m.config.mechanisms.attacks.spectacular.cost
     assert g.operations_budget == pytest.approx(budget - cost) and g.funds == funds
     assert g.last_spectacular_step == m.week
@@ -141,7 +152,7 @@ def test_without_attack_choice_all_income_goes_to_the_treasury():
 def test_spoiler_motive_draws_attacks_to_the_meeting_venue():
     m = make_model()
     g = capable_aq_group(m)
-    m.peace_progress, m.spoiler_motive, m.peace_venue = 0.5, 1.0, "radisson_blu"
+    m.peace_progress, m.spoiler_motive, m.peace_venue = 0.5, 1.0, capital_hotel(m)
     spoiling = spectacular_share(m, g)
     m.spoiler_motive, m.peace_venue = 0.0, None
     assert spoiling > spectacular_share(m, g)
@@ -161,7 +172,8 @@ def test_bystanders_hungry_for_attention_make_competing_claims():
     m = make_model("mechanisms.claims.false_claim_probability=1", "mechanisms.claims.false_claim_floor=1",
                    "mechanisms.claims.false_claim_reach_km=5000", "mechanisms.claims.spectacular_claim_probability=1")
     g = capable_aq_group(m)
-    attack = m.mechanism("attacks").resolve(g, "hotel", "radisson_blu", m.world.place_cell("radisson_blu"))
+    hotel = capital_hotel(m)
+    attack = m.mechanism("attacks").resolve(g, "hotel", hotel, site_cell(m, hotel))
     attack.spectacular = True
     m.mechanism("claims").step()
     assert g.name in attack.claimants and len(attack.claimants) > 1 and attack.competing_claims
@@ -448,9 +460,10 @@ def test_attacks_on_the_process_set_it_back():
     m.peace_progress = before = 0.5
     g = capable_aq_group(m)
     m.attacks_this_week = []
-    m.mechanism("attacks").resolve(g, "hotel", "radisson_blu", m.world.place_cell("radisson_blu"))
+    hotel = capital_hotel(m)
+    m.mechanism("attacks").resolve(g, "hotel", hotel, site_cell(m, hotel))
     m.attacks_last_week = m.attacks_this_week
-    m.peace_venue = "radisson_blu"
+    m.peace_venue = hotel
     m.mechanism("peace_process").step()
     assert m.peace_progress < before
 

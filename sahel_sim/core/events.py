@@ -43,6 +43,8 @@ class Attack:
     spectacular: bool
     victim_force: str = ""
     peace_relevance: float = 0.0
+    target_kind: str = ""  # the kind of the site of the target layer ("" for the group's own area)
+    city: str = ""  # the city the site belongs to ("" for the group's own area)
     claimants: list[str] = field(default_factory=list)
     credited: list[str] = field(default_factory=list)
     competing_claims: bool = False
@@ -128,7 +130,8 @@ class EventLog:
         a = self.attacks
         if not a:
             raise Irregular("no attacks")
-        names = ("id", "step", "date", "x", "y", "lon", "lat", "region", "zone", "target", "place", "camp", "joint",
+        names = ("id", "step", "date", "x", "y", "lon", "lat", "region", "zone", "target", "place", "target_kind",
+                 "city", "camp", "joint",
                  "killed", "hostages", "foreigners", "attackers_killed", "victim_force", "spectacle", "spectacular",
                  "competing_claims", "attention")
         v = dict(zip(names, zip(*map(attrgetter(*names), a), strict=True), strict=True))
@@ -144,6 +147,8 @@ class EventLog:
             "zone": frames.column(v["zone"]),
             "target": frames.column(v["target"]),
             "place": frames.column(v["place"]),
+            "target_kind": frames.column(v["target_kind"]),
+            "city": frames.column(v["city"]),
             "perpetrators": frames.column([";".join(x.perpetrators) for x in a]),
             "camp": frames.column(v["camp"]),
             "joint": frames.booleans(v["joint"]),
@@ -192,10 +197,11 @@ class EventLog:
 
     def _attacks_by_row(self) -> pd.DataFrame:
         cols = ["attack_id", "step", "date", "x", "y", "lon", "lat", "region", "zone", "target", "place",
-                "perpetrators", "camp", "joint", "killed", "hostages", "foreigners", "attackers_killed",
-                "victim_force", "spectacle", "spectacular", "claimants", "competing_claims", "attention"]
+                "target_kind", "city", "perpetrators", "camp", "joint", "killed", "hostages", "foreigners",
+                "attackers_killed", "victim_force", "spectacle", "spectacular", "claimants", "competing_claims",
+                "attention"]
         rows = [(a.id, a.step, pd.Timestamp(a.date), a.x, a.y, a.lon, a.lat, a.region, a.zone, a.target, a.place,
-                 ";".join(a.perpetrators), a.camp, a.joint, a.killed, a.hostages, a.foreigners,
+                 a.target_kind, a.city, ";".join(a.perpetrators), a.camp, a.joint, a.killed, a.hostages, a.foreigners,
                  a.attackers_killed, a.victim_force, a.spectacle, a.spectacular, ";".join(a.claimants),
                  a.competing_claims, a.attention) for a in self.attacks]
         frame = pd.DataFrame(rows, columns=cols)

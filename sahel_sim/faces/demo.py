@@ -142,7 +142,8 @@ class DemoModel(SahelModel):
 
 # --- the map --------------------------------------------------------------------------------------------------
 TARGET_LABELS = {"civilian": "civilians", "army_patrol": "army patrol", "army": "army post",
-                 "minusma": "MINUSMA camp", "french": "French base", "hotel": "hotel", "peace": "peace-process site"}
+                 "minusma": "MINUSMA camp", "french": "French base", "hotel": "hotel", "peace": "peace-process site",
+                 "government": "government building", "market": "market", "economic": "mine or economic site"}
 UN_STYLE = {"marker": "^", "mfc": "#7fb3e6", "mec": "#1d3f66"}
 FRENCH_STYLE = {"marker": "v", "mfc": "#2b5fb4", "mec": "#0d1f40"}
 ATTACK_FACE = {"AQ": "#d7301f", "IS": "#111111"}
@@ -241,7 +242,7 @@ def draw_week_map(ax, model: SahelModel, *, recent_weeks: int = 3, legend: bool 
             if a.spectacular:
                 ax.scatter([a.lon], [a.lat], s=attack_size(a.killed) * 2.6, marker="*", c=SPECTACULAR_COLOUR,
                            edgecolors="black", linewidths=1.0, zorder=8)
-                where = w.places[a.place].label if a.place in w.places else a.region.title()
+                where = site_label(model, a.place, a.region.title())
                 east = a.lon > (cfg.lon_min + cfg.lon_max) / 2  # put the label toward the map's middle
                 ax.annotate(f"{where}: {a.killed} killed", (a.lon, a.lat), xytext=(-10 if east else 10, -14),
                             textcoords="offset points", fontsize=fontsize, fontweight="bold", zorder=9,
@@ -416,9 +417,18 @@ def _label(model: SahelModel, name: str) -> str:
     return org.label if org is not None else name
 
 
+def site_label(model: SahelModel, place: str, fallback: str) -> str:
+    """The label of a site of the target layer (or of a map place), else ``fallback``."""
+    attacks = model.mechanism("attacks")
+    site = attacks.layer.get(place) if attacks is not None else None
+    if site is not None:
+        return site.label
+    return model.world.places[place].label if place in model.world.places else fallback
+
+
 def attack_text(model: SahelModel, a) -> str:
     """One line on an attack: where, on what, toll, by whom, and who claimed it."""
-    where = model.world.places[a.place].label if a.place in model.world.places else a.region.title()
+    where = site_label(model, a.place, a.region.title())
     target = TARGET_LABELS.get(a.target, a.target.replace("_", " "))
     toll = f"{a.killed} killed" + (f", {a.hostages} hostages" if a.hostages else "")
     by = " + ".join(_label(model, p) for p in a.perpetrators)
@@ -440,8 +450,7 @@ def event_text(model: SahelModel, e) -> str:
     if e.kind == "leader_death":
         return f"{e.detail} ({_label(model, e.faction)})"
     if e.kind == "peace_meeting":
-        venue = model.world.places[e.other].label if e.other in model.world.places else e.other
-        return f"implementation meeting at {venue}"
+        return f"{e.detail or 'implementation meeting'} at {site_label(model, e.other, e.other)}"
     if e.kind == "civilian_harm":
         return f"{_label(model, e.faction)} {e.detail}"
     return e.detail

@@ -31,6 +31,12 @@ RUNS = {
         "overrides": ["scenario=scripted_relations", "calendar.end=2014-06-30"],
         "seed": 1,
     },
+    "short_given_venues_seed1.json": {
+        "description": "the same short run in the comparison scenario with the venues attacked in history as the "
+                       "map's only hotels and venues and fixed peace meetings (the model before issue 18)",
+        "overrides": ["scenario=given_venues", "calendar.end=2014-06-30"],
+        "seed": 1,
+    },
 }
 
 

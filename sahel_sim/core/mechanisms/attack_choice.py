@@ -1,7 +1,11 @@
 """Mechanism 3: attack choice, outbidding against local logic.
 
 Each week every jihadist group draws how many operations it mounts (a Poisson tempo that grows with its size and
-its motives) and, for each, picks a target by a logit over the options in its reach. An option's utility adds
+its motives) and, for each, picks a target by a logit over the options in its reach: the sites of the target
+layer (:mod:`sahel_sim.core.targets`: hotels, restaurants, embassies, UN and French camps and convoys, army posts and
+checkpoints, government buildings, markets, mines and other economic sites, peace-process sites) and the group's
+own area. An option's utility adds the value of its target type and of the site itself (its symbolism, the media
+attention it would draw from a group that is outbidding, its casualty potential and its protection), and
 
 * an **outbidding** term: the target's spectacle x the group's camp attention deficit x rivalry intensity
   (H-global: Bloom 2004; Conrad & Greene 2015; Farrell 2020), and
@@ -11,7 +15,8 @@ its motives) and, for each, picks a target by a logit over the options in its re
 
 minus risk and distance. Spectacular options (hotels and venues) need capability: fighters, funds, an experienced
 leader and planning time since the last one; an ally of the same camp within reach may join (a joint
-operation, e.g. Al Mourabitoun with AQIM at the Radisson Blu). Deaths are heavy-tailed (:mod:`sahel_sim.core.severity`).
+operation: Horowitz & Potter 2014). What gets hit is an output: the attacks table records the target's id, kind
+and city. Deaths are heavy-tailed (:mod:`sahel_sim.core.severity`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from ..events import Attack
 from ..geography import PLACE_KINDS, ZONES, km_between
 from ..params import ConfigError, param
 from ..severity import power_law_draw
+from ..targets import TARGET_KINDS, Target, TargetLayerConfig, layer_for
 from .attention import spectacle_score
 from .base import Mechanism, draw_by_counts, draw_index
 from .relations import COOPERATING
@@ -60,36 +66,48 @@ class TargetConfig:
     force: str = param("", choices=("", "state", "barkhane", "minusma"))
 
     def check(self, path: str) -> None:
+        kinds = tuple(dict.fromkeys((*PLACE_KINDS, *TARGET_KINDS)))
         for k in self.place_kinds:
-            if k not in PLACE_KINDS:
+            if k not in kinds:
                 raise ConfigError(f"{path}.place_kinds",
-                                  f"{k!r} is not a place kind; allowed: {', '.join(PLACE_KINDS)}")
+                                  f"{k!r} is not a place or target kind; allowed: {', '.join(kinds)}")
 
 
 def _default_targets() -> dict[str, TargetConfig]:
-    """Target types, their spectacle and toll. Tolls: record README attack list (2013-2016)."""
+    """Target types, their spectacle and toll. Tolls: record README attack list (2013-2016). The types market,
+    government and economic (added with the target layer, issue 18) are assumptions, to be inferred (issue 19)."""
     return {
         "civilian": TargetConfig(weight=0.3, appeal=0.0, x_min_killed=1, risk=0.0, team=3,
                                  attacker_death_probability=0.02, no_death_probability=0.4),
         "army_patrol": TargetConfig(weight=0.5, appeal=0.3, x_min_killed=1, risk=0.2, territorial=True, team=10,
                                     attacker_death_probability=0.1, force="state", needs_state_presence=0.15,
                                     no_death_probability=0.4),
-        "army": TargetConfig(place_kinds=["army_post"], weight=0.6, appeal=0.3, x_min_killed=2, risk=0.3,
+        "army": TargetConfig(place_kinds=["army_post", "checkpoint"], weight=0.6, appeal=0.3, x_min_killed=2, risk=0.3,
                              territorial=True, team=20, attacker_death_probability=0.1, force="state",
                              peace_relevance=0.2, no_death_probability=0.3),
-        "minusma": TargetConfig(place_kinds=["un_base"], weight=1.0, appeal=-1.0, x_min_killed=1, risk=0.4,
+        "minusma": TargetConfig(place_kinds=["un_base", "un_convoy"], weight=1.0, appeal=-1.0, x_min_killed=1, risk=0.4,
                                 foreign=True, peace_relevance=0.3, team=6, attacker_death_probability=0.15,
                                 foreigner_probability=1.0, force="minusma", no_death_probability=0.85),
-        "french": TargetConfig(place_kinds=["french_base"], weight=1.5, appeal=-2.0, x_min_killed=1, risk=0.7,
-                               foreign=True, team=6, attacker_death_probability=0.3, foreigner_probability=1.0,
+        "french": TargetConfig(place_kinds=["french_base", "french_convoy"], weight=1.5, appeal=-2.0,
+                               x_min_killed=1, risk=0.7, foreign=True, team=6, attacker_death_probability=0.3,
+                               foreigner_probability=1.0,
                                force="barkhane", no_death_probability=0.7),
-        "hotel": TargetConfig(place_kinds=["hotel", "venue"], weight=3.0, appeal=-5.0, x_min_killed=4, risk=0.3,
+        "hotel": TargetConfig(place_kinds=["hotel", "venue", "restaurant", "embassy"], weight=3.0, appeal=-5.0,
+                              x_min_killed=4, risk=0.3,
                               hostage_probability=0.6, hostage_x_min=10, foreigner_probability=0.7, foreign=True,
                               needs_capability=True, team=4, attacker_death_probability=0.6,
                               no_death_probability=0.1),
         "peace": TargetConfig(place_kinds=["peace_site"], weight=1.5, appeal=-1.0, x_min_killed=3, risk=0.3,
                               peace_relevance=1.0, team=3, attacker_death_probability=0.9, force="state",
                               no_death_probability=0.2),
+        "government": TargetConfig(place_kinds=["government"], weight=1.0, appeal=-1.0, x_min_killed=2, risk=0.5,
+                                   peace_relevance=0.4, team=4, attacker_death_probability=0.5, force="state",
+                                   no_death_probability=0.4),
+        "market": TargetConfig(place_kinds=["market"], weight=0.5, appeal=-1.5, x_min_killed=2, risk=0.0, team=2,
+                               attacker_death_probability=0.3, no_death_probability=0.3),
+        "economic": TargetConfig(place_kinds=["mine", "dam", "airport"], weight=1.0, appeal=-2.0, x_min_killed=1,
+                                 risk=0.4, hostage_probability=0.2, hostage_x_min=2, foreigner_probability=0.3,
+                                 foreign=True, team=8, attacker_death_probability=0.2, no_death_probability=0.5),
     }
 
 
@@ -146,6 +164,27 @@ class AttackConfig:
     alpha: float = param(2.38, lo=1.1, hi=5.0, doc="power-law exponent of deaths",
                          source="Clauset, Young & Gleditsch 2007 (J. Conflict Resolution 51); record README")
     max_killed: int = param(400, lo=1, hi=100_000, unit="persons")
+    symbolism_weight: float = param(1.0, lo=0.0, hi=50.0, unit="utility per unit symbolism",
+                                    doc="value of a site's foreign, Western, UN or state symbolism",
+                                    source="assumption, to be inferred (issue 19)")
+    attention_weight: float = param(2.0, lo=0.0, hi=50.0, unit="utility per unit symbolism x outbidding pressure",
+                                    doc="media attention: the symbolism of a site weighs more for a group outbidding "
+                                        "its rivals (Conrad & Greene 2015)",
+                                    source="assumption, to be inferred (issue 19)")
+    casualty_weight: float = param(1.0, lo=0.0, hi=50.0, unit="utility per unit casualty potential above 0.5",
+                                   doc="value of the people present at a site",
+                                   source="assumption, to be inferred (issue 19)")
+    protection_weight: float = param(2.0, lo=0.0, hi=50.0, unit="utility per unit protection above the type's risk",
+                                     doc="deterrence by a site's guards, walls and troops beyond its type's",
+                                     source="assumption, to be inferred (issue 19); as risk_weight")
+    crowding: float = param(1.0, lo=0.0, hi=1.0,
+                            doc="how far the sites of one target type in reach share its pull: each site's utility "
+                                "less crowding x ln(sites of the type in reach); 1: a group in effect chooses the "
+                                "kind of operation, then the site, so the type's share does not grow with how many "
+                                "sites the layer lists; 0: every site an independent option (as before issue 18)",
+                            source="assumption (a nested choice, kind then site; McFadden 1978), to be inferred "
+                                   "(issue 19)")
+    layer: TargetLayerConfig = field(default_factory=TargetLayerConfig)
     spectacular: SpectacularCapabilityConfig = field(default_factory=SpectacularCapabilityConfig)
     targets: dict[str, TargetConfig] = param(factory=_default_targets)
 
@@ -163,12 +202,18 @@ class AttackChoice(Mechanism):
         m = self.model
         world = m.world
         self.capital_region = world.region[world.place_cell(world.config.capital)]
-        # point targets per target type: place names and coordinates, fixed for the run
+        # the sites of the target layer per target type: ids and coordinates, fixed for the run
+        self.layer = {s.id: s for s in layer_for(world.config, self.config.layer)}
         self.points: dict[str, tuple[list[str], np.ndarray]] = {}
+        self._site_value: dict[str, tuple[list[float], list[float], list[float]]] = {}
         for tname, t in self.config.targets.items():
-            names = [n for n, p in world.places.items() if p.kind in t.place_kinds]
-            coords = np.array([[world.places[n].lon, world.places[n].lat] for n in names]).reshape(-1, 2)
+            sites = [s for s in self.layer.values() if s.kind in t.place_kinds]
+            names = [s.id for s in sites]
+            coords = np.array([[s.lon, s.lat] for s in sites]).reshape(-1, 2)
             self.points[tname] = (names, coords)
+            self._site_value[tname] = ([self.site_value(s, t) for s in sites], [s.symbolism for s in sites],
+                                       [t.peace_relevance if s.peace_relevance is None else s.peace_relevance
+                                        for s in sites])
         # all point targets in one row (target types in order): a unit's cell -> its distance to each, computed
         # the first time a unit stands there (the places are fixed for the run)
         self._span: dict[str, slice] = {}
@@ -176,7 +221,7 @@ class AttackChoice(Mechanism):
         start = 0
         for tname, (names, _) in self.points.items():
             self._span[tname] = slice(start, start + len(names))
-            self._cells[tname] = [world.place_cell(n) for n in names]
+            self._cells[tname] = [world.cell_of(self.layer[n].lon, self.layer[n].lat) for n in names]
             start += len(names)
         every = np.concatenate([coords for _, coords in self.points.values()])
         self._lon, self._lat = every[:, 0].copy(), every[:, 1].copy()
@@ -185,6 +230,19 @@ class AttackChoice(Mechanism):
         self._exists_this_week: dict[tuple[str, str], bool] = {}
         self._exists_week = None  # the model's week_end the memo above belongs to
         self._ruled: tuple = (None, {})  # (week_end, {group name: share of the north's people it rules})
+
+    def site_value(self, site: Target, t: TargetConfig) -> float:
+        """The fixed part of a site's value beyond its type's: symbolism, casualty potential (above the middle)
+        and protection (beyond the type's risk). Zero for a map place standing for its type (scenario given_venues)."""
+        cfg = self.config
+        protection = t.risk if site.protection is None else site.protection
+        return (cfg.symbolism_weight * site.symbolism + cfg.casualty_weight * (site.casualty - 0.5)
+                - cfg.protection_weight * (protection - t.risk))
+
+    def protection(self, place: str, t: TargetConfig) -> float:
+        """A site's protection (its type's risk for the group's own area or a map place standing for its type)."""
+        site = self.layer.get(place)
+        return t.risk if site is None or site.protection is None else site.protection
 
     # --- motives ----------------------------------------------------------------------------------------------
     def outbid(self, group: ArmedGroup) -> float:
@@ -275,7 +333,9 @@ class AttackChoice(Mechanism):
             if not names:
                 continue
             cells = self._cells[tname]
+            value, symbolism, relevance_of = self._site_value[tname]
             reach = cfg.spectacular.reach_km if (t.needs_capability and capable) else cfg.reach_km
+            first = len(opts)
             for j, d in enumerate(km[self._span[tname]]):
                 if d > reach:
                     continue
@@ -284,13 +344,18 @@ class AttackChoice(Mechanism):
                     continue
                 x, y = cells[j]
                 u = base - cfg.distance_cost * d / 1000.0
-                relevance = self._peace_relevance(name, t)
+                u += value[j] + cfg.attention_weight * outbid * symbolism[j]
+                relevance = self._peace_relevance(name, relevance_of[j])
                 u += cfg.spoil_weight * spoil * relevance
                 if t.territorial:
                     u += cfg.territory_weight * self._contest(group, x, y)
                 if t.force:
                     u += cfg.revenue_weight * world.route[x, y]
                 opts.append((tname, name, (x, y), u))
+            n_sites = len(opts) - first
+            if cfg.crowding > 0 and n_sites > 1:  # a type's pull does not grow with its number of sites
+                dilution = cfg.crowding * math.log(n_sites)
+                opts[first:] = [(a, b, c, u - dilution) for a, b, c, u in opts[first:]]
         return opts
 
     def _target_exists(self, place: str, t: TargetConfig) -> bool:
@@ -307,18 +372,20 @@ class AttackChoice(Mechanism):
 
     def _target_exists_now(self, place: str, t: TargetConfig) -> bool:
         m = self.model
-        if not m.world.place_active(place, m.week_end):
+        if not self.layer[place].active(m.week_end):
             return False
         if t.force:
             force = m.force(t.force)
             return force is not None and force.troops > 0
         return True
 
-    def _peace_relevance(self, place: str, t: TargetConfig) -> float:
+    def _peace_relevance(self, place: str, relevance: float) -> float:
+        """A site's relevance to the peace process this week: 1 where this week's meeting is held, the site's own
+        while the process is under way, else 0."""
         m = self.model
-        if place and place == m.peace_venue:  # the venue hosting this week's peace-process meeting
+        if place and place == m.peace_venue:  # the site hosting this week's peace-process meeting
             return 1.0
-        return t.peace_relevance if m.peace_progress > 0 else 0.0
+        return relevance if m.peace_progress > 0 else 0.0
 
     def _contest(self, group: ArmedGroup, x: int, y: int) -> float:
         """How contested a cell is between the group and the state: both present, neither dominant."""
@@ -361,13 +428,16 @@ class AttackChoice(Mechanism):
                 g.operations_budget = max(0.0, g.operations_budget - share)
                 g.last_spectacular_step = m.week
         skill = max(max(g.leader_experience, g.experience) for g in perpetrators)
-        defence = t.risk
+        site = self.layer.get(place)
+        defence = self.protection(place, t)
         if t.force == "minusma":
             defence = min(1.0, defence + m.un_protection)
         # the toll's scale: the target's x_min, from half (novices) to 1.5 times (veterans), cut by up to 70% by
         # defences, and 30% larger per extra partner of a joint operation (Horowitz & Potter 2014: alliances raise
         # lethality)
         x_min = t.x_min_killed * (0.5 + skill) * (1.0 - 0.7 * defence) * (1.0 + 0.3 * (len(perpetrators) - 1))
+        if site is not None and site.casualty != 0.5:  # a crowded site's toll is larger: x (0.5 + casualty potential)
+            x_min *= 0.5 + site.casualty
         # a stand-off or failed attack (a mine, rockets or mortar fire that miss, an assault called off) kills
         # nobody on either side; an attack that comes to contact kills a heavy-tailed toll and some attackers
         contact = rng.random() >= t.no_death_probability
@@ -382,11 +452,13 @@ class AttackChoice(Mechanism):
         score = spectacle_score(m.config.mechanisms.attention.spectacle, t.weight, bool(in_capital), killed,
                                 hostages, foreigners)
         spectacular = score >= m.config.mechanisms.attention.spectacle.threshold
-        relevance = self._peace_relevance(place, t)
+        own = t.peace_relevance if site is None or site.peace_relevance is None else site.peace_relevance
+        relevance = self._peace_relevance(place, own)
         attack = Attack(
             id=len(m.log.attacks), step=m.week, date=m.date, x=x, y=y, lon=float(world.lon[x]),
             lat=float(world.lat[y]), region=world.region_of((x, y)), zone=ZONES[world.zone[x, y]], target=tname,
-            place=place, perpetrators=[g.name for g in perpetrators], camp=group.camp,
+            place=place, target_kind=site.kind if site else "", city=site.city if site else "",
+            perpetrators=[g.name for g in perpetrators], camp=group.camp,
             joint=len(perpetrators) > 1, killed=killed, hostages=hostages, foreigners=foreigners,
             attackers_killed=attackers_killed, spectacle=score, spectacular=bool(spectacular),
             victim_force=t.force, peace_relevance=relevance)
