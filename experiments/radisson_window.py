@@ -98,7 +98,7 @@ def paired_effects(per_run_outcomes: pd.DataFrame, rng: np.random.Generator, by:
                 continue
             other = group[group[CF] == cond].set_index("seed")
             seeds = base.index.intersection(other.index)
-            for key in OUTCOMES:
+            for key in (k for k in OUTCOMES if k in group.columns):  # an outcome a table lacks is left out
                 diff = (other.loc[seeds, key] - base.loc[seeds, key]).to_numpy()
                 mean, lo, hi, p = mean_ci_p(diff, rng)
                 rows.append({**fixed, "condition": cond, "label": CONDITIONS[cond][0], "removes": CONDITIONS[cond][1],

@@ -122,13 +122,14 @@ def test_a_group_that_pledges_is_drawn_in_its_new_camps_family_and_the_others_ke
 
 
 def test_every_group_of_a_run_is_drawn_in_the_family_of_its_camp_at_the_end():
-    """A run with pledges (the default with seed 12 has two): in the model and in its table, each group in its camp's
-    family at the end, each force in the forces' family, and no two groups of a camp alike while there are tones."""
+    """A run with pledges (the default with seed 6 has two; seed 4 had two before the target layer, issue 18): in
+    the model and in its table, each group in its camp's family at the end, each force in the forces' family, and no
+    two groups of a camp alike while there are tones."""
     from sahel_sim import SahelModel, load_config
     from sahel_sim.core.agents import ArmedGroup
     from sahel_sim.core.palette import CAMP_FAMILIES, FORCE_COLOURS, table_colours
 
-    model = SahelModel(load_config(seed=12)).run()
+    model = SahelModel(load_config(seed=6)).run()
     tables = build_tables(model)
     assert (tables["events"]["kind"] == "pledge").any()
     from_table = table_colours(tables["factions"], model.config.factions)

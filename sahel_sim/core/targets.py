@@ -109,9 +109,6 @@ class TargetLayerConfig:
     spread_km: float = param(4.0, lo=0.0, hi=50.0, unit="km", doc="radius of a city's sites around its centre",
                              source="assumption: the centre of a town; cells are ~27 km, so it rarely matters")
 
-    def check(self, path: str) -> None:
-        """Nothing beyond the declared ranges."""
-
 
 @dataclass(frozen=True)
 class Target:
