@@ -18,6 +18,7 @@ from .mechanisms.alliances import AlliancesConfig
 from .mechanisms.attack_choice import AttackConfig
 from .mechanisms.attention import AttentionConfig
 from .mechanisms.barkhane import BarkhaneConfig
+from .mechanisms.campaigns import CampaignsConfig
 from .mechanisms.claims import ClaimsConfig
 from .mechanisms.minusma import MinusmaConfig
 from .mechanisms.peace_process import PeaceProcessConfig
@@ -40,6 +41,7 @@ class MechanismsConfig:
     minusma: MinusmaConfig = field(default_factory=MinusmaConfig)
     territory: TerritoryConfig = field(default_factory=TerritoryConfig)
     attacks: AttackConfig = field(default_factory=AttackConfig)
+    campaigns: CampaignsConfig = field(default_factory=CampaignsConfig)
     claims: ClaimsConfig = field(default_factory=ClaimsConfig)
     attention: AttentionConfig = field(default_factory=AttentionConfig)
     recruitment: RecruitmentConfig = field(default_factory=RecruitmentConfig)

@@ -6,7 +6,8 @@ and runs one week per step:
 1. the calendar advances; factions due to appear appear; forces take their scheduled strength; dated events fire
    (global shocks, peace agreements, mergers from the record);
 2. the mechanisms act, in this order: global rivalry context -> peace process -> Barkhane -> MINUSMA ->
-   territory and revenue (movement, influence, state presence, clashes) -> attack choice -> claims ->
+   territory and revenue (movement, influence, state presence, clashes) -> attack choice -> campaign
+   dynamics (self-excitation) -> claims ->
    attention market -> recruitment and grievance -> alliances, splits and pledges;
 3. the week is recorded (DataCollector; the event log holds attacks and events).
 
@@ -38,6 +39,7 @@ from .mechanisms.attack_choice import AttackChoice
 from .mechanisms.attention import AttentionMarket, attention_deficit
 from .mechanisms.barkhane import Barkhane
 from .mechanisms.base import Mechanism
+from .mechanisms.campaigns import Campaigns
 from .mechanisms.claims import Claims
 from .mechanisms.minusma import Minusma
 from .mechanisms.peace_process import PeaceProcess
@@ -76,6 +78,7 @@ MECHANISM_ORDER: tuple[tuple[str, type[Mechanism]], ...] = (
     ("minusma", Minusma),
     ("territory", Territory),
     ("attacks", AttackChoice),
+    ("campaigns", Campaigns),
     ("claims", Claims),
     ("attention", AttentionMarket),
     ("recruitment", Recruitment),
@@ -183,6 +186,10 @@ class SahelModel(mesa.Model):
         self.peace_state_support: np.ndarray | float = 0.0
         self.peace_revenue_cut = 0.0
         self.un_protection = 0.0
+        # campaign dynamics: the share of a group's tempo that is background, and each group's excitation
+        # (operations per week) from recent attacks (mechanisms.campaigns)
+        self.campaign_background = 1.0
+        self.campaign_excitation: dict[str, float] = {}
         # the share of a group's income set aside for spectacular operations (none without attack choice)
         attacks = self.config.mechanisms.attacks
         self.budget_share = attacks.spectacular.budget_share if attacks.enabled else 0.0
