@@ -155,7 +155,8 @@ def centre_share(*overrides: str) -> dict[str, float]:
 def test_without_the_communal_layer_the_centre_has_a_smaller_share_of_the_violence():
     """ICG 2016; Benjaminsen & Ba 2019. Tolerance (written before the first run): the centre's share of the attacks
     in Mali 2012-2016 at most 0.8 times what it is with the layer, and its share of their deaths lower. Measured when
-    written: MEASURED."""
+    written (20 seeds): attacks 0.113 with the layer, 0.076 without (0.67 times); deaths 0.239 with, 0.173 without.
+    Without the layer the Macina front never forms (no local cell), which is most of the difference."""
     base, ablated = centre_share(), centre_share("mechanisms.communal.enabled=false")
     assert ablated["attacks"] <= 0.8 * base["attacks"]
     assert ablated["deaths"] < base["deaths"]

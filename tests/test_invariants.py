@@ -225,7 +225,8 @@ def check_tables(m: SahelModel, tables: dict[str, pd.DataFrame], summary: dict) 
     assert events["date"].between(start, last).all() and events["step"].is_monotonic_increasing
     assert events["faction"].map(lambda f: f == "" or f in names).all(), "events: unknown faction"
     for kind, other in zip(events["kind"], events["other"], strict=True):
-        allowed = CAMPS if kind in ("global_shock", "pledge") else w.places if kind == "peace_meeting" else names
+        allowed = (CAMPS if kind in ("global_shock", "pledge") else w.places if kind == "peace_meeting"
+                   else w.region_names if kind == "militia_formed" else names)
         assert other == "" or other in allowed, f"event {kind}: unknown {other!r}"
     # the summary is strict JSON and agrees with the tables
     json.dumps(summary, allow_nan=False)
