@@ -59,8 +59,9 @@ def plot_attacks_per_month(result: RunResult, ax) -> None:
                    edgecolor="white", lw=0.3, label=f"{camp} camp")
             bottom += counts[camp].to_numpy()
         spec = attacks[attacks["spectacular"]]
-        ax.plot(spec["date"], np.zeros(len(spec)) - 0.5, "*", color="gold", mec="black", ms=9,
-                label="spectacular", clip_on=False)
+        if len(spec):  # an empty unclipped line would stretch the axes' extent to the canvas's corner
+            ax.plot(spec["date"], np.zeros(len(spec)) - 0.5, "*", color="gold", mec="black", ms=9,
+                    label="spectacular", clip_on=False)
         ax.legend(fontsize=7, loc="upper left")
     ax.set_ylabel("attacks per month")
     ax.set_title("Attacks per month by camp", fontsize=10)

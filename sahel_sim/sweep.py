@@ -96,7 +96,8 @@ def tell(message: str) -> None:
     The line starts at the beginning of its line (a carriage return; on a terminal it also clears what was there), so
     that a worker's line is not glued to the end of the sweep's progress bar, which redraws itself below it."""
     with contextlib.suppress(OSError, ValueError):  # a broken pipe is an OSError; ValueError: stderr closed
-        clear = "\r\033[K" if sys.stderr.isatty() else "\r"
+        isatty = getattr(sys.stderr, "isatty", None)  # a stand-in for stderr may have none
+        clear = "\r\033[K" if isatty is not None and isatty() else "\r"
         print(clear + message, file=sys.stderr, flush=True)
 
 

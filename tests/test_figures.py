@@ -138,4 +138,9 @@ def test_every_group_of_a_run_is_drawn_in_the_family_of_its_camp_at_the_end():
         assert from_table[org.name] == org.color
     for camp, family in CAMP_FAMILIES.items():
         drawn = [g.color for g in model.factions.values() if isinstance(g, ArmedGroup) and g.camp == camp]
-        assert len(set(drawn)) == min(len(drawn), len(family))
+        # a group that left the camp keeps its tone there (sahel_sim.palette), so the tones run out when more groups
+        # have ever joined the camp than it has tones (seed 4 since issue 18: eight AQ groups, seven tones)
+        joined = [g for g in model.factions.values() if isinstance(g, ArmedGroup)
+                  and camp in {c for c, _ in g.camp_history}]
+        if len(joined) <= len(family):
+            assert len(set(drawn)) == len(drawn)
