@@ -231,7 +231,8 @@ def check_tables(m: SahelModel, tables: dict[str, pd.DataFrame], summary: dict) 
     assert events["faction"].map(lambda f: f == "" or f in names).all(), "events: unknown faction"
     for kind, other in zip(events["kind"], events["other"], strict=True):
         hosts = {t.id for t in layer_for(w.config, m.config.mechanisms.attacks.layer)} | set(w.places)
-        allowed = CAMPS if kind in ("global_shock", "pledge") else hosts if kind == "peace_meeting" else names
+        allowed = (CAMPS if kind in ("global_shock", "pledge") else hosts if kind == "peace_meeting"
+                   else w.region_names if kind == "militia_formed" else names)
         assert other == "" or other in allowed, f"event {kind}: unknown {other!r}"
     # the summary is strict JSON and agrees with the tables
     json.dumps(summary, allow_nan=False)

@@ -151,6 +151,16 @@ def test_p7_passes_spiky_weeks_and_fails_deaths_every_week():
     assert not r["pass"] and r["model_median"] < 0.1
 
 
+def test_p16_passes_the_record_itself_and_fails_steady_or_poisson_weeks():
+    r = V.p16_weekly_bursts(world(deaths=record_like_weekly()))
+    assert r["pass"] and r["model_median"] == pytest.approx(r["record_value"], rel=0.05)
+    assert not V.p16_weekly_bursts(world(deaths=record_like_weekly(flat=True)))["pass"]
+    rng = np.random.default_rng(0)
+    poisson = rng.poisson(0.6, (len(RUNS), len(WEEKS)))  # the record's mean number of weeks with deaths, no bursts
+    r = V.p16_weekly_bursts(world(deaths=lambda d, i: float(poisson[i, WEEKS.get_loc(d)])))
+    assert not r["pass"] and r["model_median"] < 2
+
+
 # P8 ---------------------------------------------------------------------------------------------------------------
 
 def severity(alpha: float | None):
@@ -247,7 +257,7 @@ def test_validate_returns_one_documented_row_per_pattern():
         "factions": p4_tables(40, "AQ")[1],
     }
     results = V.validate(tables)
-    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 16)]
+    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 17)]
     for col in ("description", "source", "record", "tolerance", "model_median", "model_q05", "model_q95", "pass"):
         assert results[col].notna().all()
     assert (results["model_q05"] <= results["model_median"] + 1e-9).all()

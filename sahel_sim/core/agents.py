@@ -30,8 +30,9 @@ class FactionConfig:
 
     Jihadist groups need ``camp`` (AQ or IS), ``fighters``, ``units`` and ``home`` places where their units start;
     forces (foreign_force, peacekeeping, state) need ``troops`` (a schedule of [date, troops] steps) and
-    ``base_kind``, the kind of place where they are based. ``active_from`` delays a faction's appearance (the
-    Macina Liberation Front appears in January 2015); ``active_until`` ends it.
+    ``base_kind``, the kind of place where they are based. ``active_from`` delays a faction's appearance;
+    ``active_until`` ends it; ``formed_by`` (a merger) and ``forms_from`` (a local cell of the communal layer: the
+    Macina Liberation Front) make it form in the run instead.
 
     Rules (checked before a run): ``kind`` is one of jihadist, foreign_force, peacekeeping, state; a jihadist
     group's ``camp`` is AQ or IS, a force's is empty; a group with fighters has at least one unit and at least one
@@ -61,6 +62,10 @@ class FactionConfig:
     formed_by: list[str] = param(factory=list, doc="a coalition's name for a merger of these factions: the faction "
                                  "never appears on a date; it forms only if two of them decide to merge in the run "
                                  "(mechanisms.relations); the name is a label")
+    forms_from: str = param("", choices=("", "local_cell"),
+                            doc="local_cell: the group never appears on a date; it forms from a local cell of the "
+                                "communal layer when the cell's recruits pass mechanisms.communal.front_threshold "
+                                "(its fighters and cells are the cell's; fighters, units and home are not used)")
     troops: list[list] = param(factory=list, doc="[date, troops] steps for forces")
     base_kind: str = param("", doc="place kind of the force's bases: french_base, un_base, army_post")
     color: str = param("", doc="fixed drawing colour; empty (the default): the camp's colour family at the time "

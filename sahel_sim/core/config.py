@@ -19,7 +19,9 @@ from .mechanisms.alliances import AlliancesConfig
 from .mechanisms.attack_choice import AttackConfig
 from .mechanisms.attention import AttentionConfig
 from .mechanisms.barkhane import BarkhaneConfig
+from .mechanisms.campaigns import CampaignsConfig
 from .mechanisms.claims import ClaimsConfig
+from .mechanisms.communal import COMMUNITIES, CommunalConfig
 from .mechanisms.minusma import MinusmaConfig
 from .mechanisms.peace_process import PeaceProcessConfig
 from .mechanisms.recruitment import RecruitmentConfig
@@ -40,8 +42,10 @@ class MechanismsConfig:
     minusma: MinusmaConfig = field(default_factory=MinusmaConfig)
     territory: TerritoryConfig = field(default_factory=TerritoryConfig)
     attacks: AttackConfig = field(default_factory=AttackConfig)
+    campaigns: CampaignsConfig = field(default_factory=CampaignsConfig)
     claims: ClaimsConfig = field(default_factory=ClaimsConfig)
     attention: AttentionConfig = field(default_factory=AttentionConfig)
+    communal: CommunalConfig = field(default_factory=CommunalConfig)
     recruitment: RecruitmentConfig = field(default_factory=RecruitmentConfig)
     relations: RelationsConfig = field(default_factory=RelationsConfig)
     alliances: AlliancesConfig = field(default_factory=AlliancesConfig)
@@ -105,6 +109,12 @@ class SimConfig:
                     if other not in jihadist_names or other == name:
                         raise ConfigError(f"factions.{name}.{key}", f"{other!r} is not another jihadist faction; "
                                           f"allowed: one of {_names([n for n in jihadist_names if n != name])}")
+            if f.forms_from and (f.active_from or f.formed_by):
+                raise ConfigError(f"factions.{name}.forms_from", f"{f.forms_from!r} given for a faction with a date "
+                                  "(active_from) or a merger (formed_by); allowed: empty, or neither of those")
+            if f.forms_from and f.base not in COMMUNITIES:
+                raise ConfigError(f"factions.{name}.base", f"{f.base!r} for a faction that forms from a local cell; "
+                                  f"allowed: a community of the communal layer ({', '.join(COMMUNITIES)})")
             if f.formed_by and f.active_from:
                 raise ConfigError(f"factions.{name}.active_from", f"{f.active_from!r} given for a coalition that "
                                   "forms by its members' decision (formed_by); allowed: empty, or formed_by: [] "

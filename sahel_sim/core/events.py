@@ -56,7 +56,8 @@ class Attack:
 #: each a column of the events table (``term_<name>``; NaN where the event weighed no such term), then the
 #: decision's total ``utility`` and the ``probability`` of the move that week. What each term is: docs/ODD.md 7.12.
 TERMS = ("pressure", "overlap", "ties", "brand", "fight", "succession", "restraint", "attention", "funds",
-         "commitment", "partners", "size", "switched")
+         "commitment", "partners", "size", "switched", "grievance", "absence", "competition", "abuse", "militia",
+         "threat", "recruits")
 #: the events table's columns of a decision: the terms, the utility and the probability
 DECISION_COLUMNS = (*(f"term_{t}" for t in TERMS), "utility", "probability")
 

@@ -6,8 +6,10 @@ and runs one week per step:
 1. the calendar advances; factions due to appear appear; forces take their scheduled strength; dated events fire
    (global shocks, peace agreements, mergers from the record);
 2. the mechanisms act, in this order: global rivalry context -> peace process -> Barkhane -> MINUSMA ->
-   territory and revenue (movement, influence, state presence, clashes) -> attack choice -> claims ->
-   attention market -> recruitment and grievance -> alliances, splits and pledges;
+   territory and revenue (movement, influence, state presence, clashes) -> attack choice -> campaign
+   dynamics (self-excitation) -> claims ->
+   attention market -> communal layer (communities' grievance, militias, local cells) -> recruitment and
+   grievance -> alliances, splits and pledges;
 3. the week is recorded (DataCollector; the event log holds attacks and events).
 
 Per-cell fields are numpy arrays, stored as the grid's property layers; organisations are Mesa agents, their
@@ -38,7 +40,9 @@ from .mechanisms.attack_choice import AttackChoice
 from .mechanisms.attention import AttentionMarket, attention_deficit
 from .mechanisms.barkhane import Barkhane
 from .mechanisms.base import Mechanism
+from .mechanisms.campaigns import Campaigns
 from .mechanisms.claims import Claims
+from .mechanisms.communal import Communal
 from .mechanisms.minusma import Minusma
 from .mechanisms.peace_process import PeaceProcess
 from .mechanisms.recruitment import Recruitment, grievance_baseline
@@ -76,8 +80,10 @@ MECHANISM_ORDER: tuple[tuple[str, type[Mechanism]], ...] = (
     ("minusma", Minusma),
     ("territory", Territory),
     ("attacks", AttackChoice),
+    ("campaigns", Campaigns),
     ("claims", Claims),
     ("attention", AttentionMarket),
+    ("communal", Communal),
     ("recruitment", Recruitment),
     ("relations", Relations),
     ("alliances", Alliances),
@@ -183,14 +189,20 @@ class SahelModel(mesa.Model):
         self.peace_state_support: np.ndarray | float = 0.0
         self.peace_revenue_cut = 0.0
         self.un_protection = 0.0
+        # campaign dynamics: the share of a group's tempo that is background, and each group's excitation
+        # (operations per week) from recent attacks (mechanisms.campaigns)
+        self.campaign_background = 1.0
+        self.campaign_excitation: dict[str, float] = {}
+        # the communal layer's addition to each cell's grievance for jihadist recruitment (mechanisms.communal)
+        self.communal_recruitment: np.ndarray | float = 0.0
         # the share of a group's income set aside for spectacular operations (none without attack choice)
         attacks = self.config.mechanisms.attacks
         self.budget_share = attacks.spectacular.budget_share if attacks.enabled else 0.0
 
     def _activate_due_factions(self) -> None:
         for name, fc in list(self._pending.items()):
-            if fc.formed_by:  # a coalition forms only by its members' decision (mechanisms.relations)
-                continue
+            if fc.formed_by or fc.forms_from:  # a coalition forms only by its members' decision
+                continue  # (mechanisms.relations), a front from a local cell (mechanisms.communal)
             start = _date(fc.active_from) if fc.active_from else self.calendar.start
             if start > self.date + self.calendar.step - _ONE_DAY:
                 continue
@@ -268,6 +280,24 @@ class SahelModel(mesa.Model):
             return None
         del self._pending[name]
         self.log.add(self.week, self.date, "appearance", name, "", f"{fc.label or name} forms by merger")
+        return group
+
+    def create_front(self, name: str, fighters: int, cells: list[tuple[int, int]], detail: str,
+                     terms: dict[str, float]) -> ArmedGroup | None:
+        """The faction ``name`` forms now from a local cell (mechanisms.communal): ``fighters`` split over units in
+        ``cells``; the event carries the terms that drove it. Never a date."""
+        fc = self._pending.get(name)
+        if fc is None:
+            return None
+        group = self.add_group(name, fc, label=fc.label or name, camp=fc.camp)
+        if group is None:
+            return None
+        del self._pending[name]
+        group.fighters_start = fighters
+        n = max(1, min(len(cells), fighters))
+        for i in range(n):
+            self.new_unit(group, fighters // n + (1 if i < fighters % n else 0), self.grid._cells[cells[i]])
+        self.log.add(self.week, self.date, "appearance", name, "", detail, fighters, terms=terms)
         return group
 
     def deactivate_group(self, group: ArmedGroup) -> None:

@@ -281,6 +281,12 @@ class AttackChoice(Mechanism):
         size = (group.fighters / 100.0) ** cfg.size_elasticity
         return cfg.base_rate * size * (1.0 + cfg.motive_tempo * motive)
 
+    def hazard(self, group: ArmedGroup) -> float:
+        """Expected operations this week with campaign dynamics: the background share of the tempo plus the
+        excitation left by recent attacks (:mod:`sahel_sim.core.mechanisms.campaigns`; the tempo itself without it)."""
+        m = self.model
+        return self.tempo(group) * m.campaign_background + m.campaign_excitation.get(group.name, 0.0)
+
     # --- options ----------------------------------------------------------------------------------------------
     def km_to_targets(self, unit_xy: list[tuple[int, int]]) -> list[float]:
         """Distance (km) from the nearest of the units (their cells) to every point target, all types in a row.
@@ -491,7 +497,7 @@ class AttackChoice(Mechanism):
         for group in m.groups():
             if not group.units:
                 continue
-            n_ops = min(int(m.rng.poisson(self.tempo(group))), cfg.max_per_week)
+            n_ops = min(int(m.rng.poisson(self.hazard(group))), cfg.max_per_week)
             for _ in range(n_ops):
                 if not group.units:
                     break

@@ -86,7 +86,9 @@ class Recruitment(Mechanism):
             return
         slots = [g.slot for g in groups]
         prestige = np.array([g.prestige for g in groups])
-        local = expected_local_recruits(m.influence[slots], m.world.population, m.grievance, prestige,
+        # the communal layer adds its grievance where the state is absent (0 without it: mechanisms.communal)
+        grievance = m.grievance + m.communal_recruitment
+        local = expected_local_recruits(m.influence[slots], m.world.population, grievance, prestige,
                                         cfg.local_rate, cfg.prestige_boost)
         salience = m.rivalry_intensity + cfg.salience_floor
         for g, lam in zip(groups, local, strict=True):
