@@ -145,9 +145,9 @@ def test_a_particle_gives_the_same_summaries_every_time():
     from sahel_sim.analysis.inference.abc import Simulator
 
     sim = Simulator("both", base=["calendar.end=2016-12-26"])
-    params = {"mechanisms__attacks__base_rate": 0.25, "factions__flm__fighters": 300.4}
+    params = {"mechanisms__attacks__base_rate": 0.25, "mechanisms__communal__front_threshold": 300.4}
     assert sim(params) == sim(dict(params))
-    assert "factions.flm.fighters=300" in sim.overrides(params)
+    assert "mechanisms.communal.front_threshold=300" in sim.overrides(params)
 
 
 @pytest.mark.slow

@@ -25,8 +25,16 @@ def start(args: list[str], cwd: Path) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
 
 
-def wait_for_model(proc: subprocess.Popen, seconds: float) -> None:
-    """Let the process get past its start-up (imports, Hydra) into the run."""
+def wait_for_model(proc: subprocess.Popen, seconds: float, run_dir: Path | None = None) -> None:
+    """Let the process get past its start-up (imports, Hydra) into the run: with ``run_dir``, until Hydra has
+    written the job's ``.hydra/config.yaml`` (the task, hence the model, starts right after), then ``seconds``
+    more; without it, ``seconds``. Waiting for the file, not a fixed time, keeps this right on a loaded machine
+    where start-up takes longer."""
+    if run_dir is not None:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not (run_dir / ".hydra" / "config.yaml").is_file():
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.1)
     time.sleep(seconds)
     assert proc.poll() is None, proc.communicate()
 
@@ -35,7 +43,7 @@ def wait_for_model(proc: subprocess.Popen, seconds: float) -> None:
 def test_an_interrupted_run_leaves_no_table_and_says_so(tmp_path, sig):
     run_dir = tmp_path / "run"
     proc = start([*LONG, f"hydra.run.dir={run_dir}"], tmp_path)
-    wait_for_model(proc, 6.0)
+    wait_for_model(proc, 1.0, run_dir)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err

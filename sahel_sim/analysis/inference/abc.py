@@ -46,13 +46,16 @@ PRIORS: dict[str, tuple[float, float]] = {
     "mechanisms.attacks.spectacular.budget_share": (0.02, 0.3),
     "mechanisms.attacks.targets.hotel.appeal": (-6.0, -2.0),
     "mechanisms.claims.false_claim_probability": (0.1, 0.9),
-    "factions.flm.fighters": (150.0, 500.0),
+    # the Macina front's recruits at formation (issue 18: it forms in the run; factions.flm.fighters, its given
+    # strength, was this prior's parameter before and now matters only in scenario=scripted_relations); an
+    # assumption around the front's ~170 fighters of the record
+    "mechanisms.communal.front_threshold": (50.0, 400.0),
     "mechanisms.attacks.rule_restraint": (0.0, 80.0),
     "mechanisms.relations.pressure_weight": (0.0, 4.0),
     "mechanisms.relations.ties_weight": (0.0, 3.0),
 }
 #: parameters that must be integers in the config
-INTEGER = {"factions.flm.fighters"}
+INTEGER = {"mechanisms.communal.front_threshold"}
 #: the run: the record's in-sample years
 CALENDAR = ["calendar.end=2016-12-26"]
 
