@@ -360,6 +360,9 @@ def main() -> None:
     for label, value, target in rows:
         print(f"{label:{width}}  {value!s:>22}  {target}")
     print(f"(load average {results['load_avg_start']} -> {results['load_avg_end']}; {results['benchmark_s']} s)")
+    if args.out.is_file():  # keep the sections other benchmarks write into the same file (sweep_efficiency*)
+        kept = {k: v for k, v in json.loads(args.out.read_text()).items() if k.startswith("sweep_efficiency")}
+        results.update({k: v for k, v in kept.items() if k not in results})
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.out}")
 

@@ -168,7 +168,7 @@ def measure(args: argparse.Namespace) -> None:
     result["efficiency_in_sweep"] = round(result["model_s_per_run_in_sweep"] / (marginal * args.workers), 3)
     result["medians"] = medians
     result["efficiency_in_chunks_all"] = [c["efficiency_in_chunks"] for c in in_chunks]
-    result["efficiency_in_chunks"] = statistics.median(result["efficiency_in_chunks_all"])
+    result["efficiency_in_chunks"] = round(statistics.median(result["efficiency_in_chunks_all"]), 3)
     result["chunks_large"] = in_chunks[0]["chunks"]
     result["model_s_per_run_in_sweep_all"] = [round(t, 4) for t in in_sweep]
     result["load_avg_start"] = [round(x, 2) for x in load_start]
