@@ -155,6 +155,10 @@ def centre_share(*overrides: str) -> dict[str, float]:
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "the integrated model of session 7 (with the target layer): the centre's share falls 0.0721 -> 0.0605 "
+    "without the layer (0.84x), the tolerance asks <= 0.8x; it passed on the layer's own branch (0.113 -> 0.076). "
+    "Tolerance kept as written; reported, issue 18"))
 def test_without_the_communal_layer_the_centre_has_a_smaller_share_of_the_violence():
     """ICG 2016; Benjaminsen & Ba 2019. Tolerance (written before the first run): the centre's share of the attacks
     in Mali 2012-2016 at most 0.8 times what it is with the layer, and its share of their deaths lower. Measured when
