@@ -22,12 +22,6 @@ RECORD = dict(color="#b2182b", ls="--", marker="s", ms=4)
 _RANGE_IN_DETAIL = re.compile(r" \(5-95%[^)]*\)")
 
 
-def _band(table: pd.DataFrame) -> pd.DataFrame:
-    """Median and 5-95% over the columns (runs) of a table, per row; no range (NaN) from fewer than
-    :data:`~experiments.common.MIN_REPLICATES` runs."""
-    return seed_band(table)
-
-
 def _without_ranges(results: pd.DataFrame) -> pd.DataFrame:
     """The pattern results with no seed range (fewer runs than :data:`~experiments.common.MIN_REPLICATES`): the
     medians and pass/fail stay, the 5-95% columns become NaN and the ranges leave the detail text."""
@@ -102,7 +96,7 @@ def analyse(ctx) -> None:
 
     # the tables behind the figure
     rec_year = V.record_yearly().reindex(list(V.UCDP_YEARS))
-    yearly = _band(V.yearly_deaths(world).fillna(0.0))
+    yearly = seed_band(V.yearly_deaths(world).fillna(0.0))
     yearly["record"] = rec_year
     yearly = yearly.rename_axis("year").reset_index()
     save_table(yearly, ctx.out_dir, "validation_yearly_deaths")
@@ -111,27 +105,27 @@ def analyse(ctx) -> None:
     rec_week = rec_week[rec_week["year"].isin(V.UCDP_YEARS)]["battle_deaths"].to_numpy()
     weekly = V.weekly_deaths(world)
     grid = np.unique(np.concatenate([[0, 1], np.round(np.geomspace(1, max(500, weekly.max().max() + 1), 40))]))
-    ccdf = _band(pd.DataFrame({run: _ccdf(weekly[run].dropna().to_numpy(), grid) for run in weekly}, index=grid))
+    ccdf = seed_band(pd.DataFrame({run: _ccdf(weekly[run].dropna().to_numpy(), grid) for run in weekly}, index=grid))
     ccdf["record"] = _ccdf(rec_week, grid)
     ccdf = ccdf.rename_axis("deaths_at_least").reset_index()
     save_table(ccdf, ctx.out_dir, "validation_weekly_deaths_ccdf")
 
     north = world.pivot_table(index="date", columns="run", values="north_jihadist_share")
-    north_band = _band(north).rename_axis("date").reset_index()
+    north_band = seed_band(north).rename_axis("date").reset_index()
     save_table(north_band, ctx.out_dir, "validation_north_share")
 
     mali = attacks[attacks["zone"] != "abroad"]
     south = mali["zone"].isin(["centre", "south"]).groupby([mali["date"].dt.year.rename("year"), mali["run"]]).mean()
-    south_band = _band(south.unstack()).rename_axis("year").reset_index()
+    south_band = seed_band(south.unstack()).rename_axis("year").reset_index()
     save_table(south_band, ctx.out_dir, "validation_south_share")
 
     mw = world[world["date"] >= "2013-07-01"].pivot_table(index="date", columns="run", values="deaths_minusma",
                                                            aggfunc="sum").fillna(0).cumsum()
-    minusma = _band(mw).rename_axis("date").reset_index()
+    minusma = seed_band(mw).rename_axis("date").reset_index()
     save_table(minusma, ctx.out_dir, "validation_minusma_cumulative")
 
     sev_grid = np.unique(np.round(np.geomspace(1, max(2, attacks["killed"].max()), 30)))
-    sev = _band(pd.DataFrame({run: _ccdf(k[k >= 1].to_numpy(), sev_grid)
+    sev = seed_band(pd.DataFrame({run: _ccdf(k[k >= 1].to_numpy(), sev_grid)
                               for run, k in attacks.groupby("run")["killed"]}, index=sev_grid))
     sev["power_law_alpha_2"] = sev_grid ** -1.0
     sev = sev.rename_axis("killed_at_least").reset_index()

@@ -24,14 +24,14 @@ def test_the_projection_to_2019_gives_the_record_s_inputs_of_2017_2019_and_no_ou
     assert [e for e in cfg.scenario.events if e.date < "2017-01-01"] == list(default.scenario.events)
     for name in ("aqim", "mujao", "ansar_dine", "signers_in_blood", "al_mourabitoun", "jnim"):
         assert cfg.factions[name] == default.factions[name]
-    model = SahelModel(cfg)
+    model, default_model = SahelModel(cfg), SahelModel(default)
     barkhane, minusma = model.factions["barkhane"], model.factions["minusma"]
     assert barkhane.troops_on(dt.date(2019, 6, 1)) == pytest.approx(2250)  # half of ~4,500 across five countries
     assert minusma.troops_on(dt.date(2019, 6, 1)) == pytest.approx(11750)  # middle of 11,000-12,500 deployed
     # up to 2017 the projection is the default history: the same forces' schedules
     for name in ("barkhane", "minusma", "fama"):
         for day in (dt.date(2013, 2, 1), dt.date(2015, 6, 1), dt.date(2016, 12, 31)):
-            assert model.factions[name].troops_on(day) == SahelModel(default).factions[name].troops_on(day)
+            assert model.factions[name].troops_on(day) == default_model.factions[name].troops_on(day)
 
 
 @pytest.mark.parametrize("scenario", ["history_2012_2017", "projection_2019"])

@@ -194,6 +194,17 @@ def posterior_table(history: pyabc.History, worlds: list[str] | None = None) -> 
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["world", "weight"])
 
 
+def world_shares(posterior: pd.DataFrame, worlds: list[str] | None = None) -> dict[str, float]:
+    """Each world's posterior probability: its particles' share of the weight (NaN for a posterior of no weight)."""
+    worlds = list(worlds or WORLDS)
+    w = posterior["weight"].to_numpy(float)
+    if w.sum() <= 0:
+        return dict.fromkeys(worlds, float("nan"))
+    w = w / w.sum()
+    labels = posterior["world"].to_numpy()
+    return {k: float(w[labels == k].sum()) for k in worlds}
+
+
 def model_probabilities(posterior: pd.DataFrame, worlds: list[str] | None = None, n_boot: int = 2000,
                         seed: int = 0) -> pd.DataFrame:
     """Posterior probability of each world, with a 95% interval from resampling the final population (the
@@ -203,7 +214,7 @@ def model_probabilities(posterior: pd.DataFrame, worlds: list[str] | None = None
     w = posterior["weight"].to_numpy(float)
     w = w / w.sum()
     labels = posterior["world"].to_numpy()
-    point = {k: float(w[labels == k].sum()) for k in worlds}
+    point = world_shares(posterior, worlds)
     draws = rng.choice(len(w), size=(n_boot, len(w)), p=w)
     shares = np.array([[np.mean(labels[d] == k) for k in worlds] for d in draws])
     lo, hi = np.quantile(shares, [0.025, 0.975], axis=0)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .abc import PRIORS, WORLDS, Simulator, make_sampler, posterior_table, run_abc
+from .abc import PRIORS, WORLDS, Simulator, make_sampler, posterior_table, run_abc, world_shares
 
 #: the central intervals whose coverage is checked
 LEVELS = (0.5, 0.9)
@@ -87,13 +87,6 @@ def coverage(recovery: pd.DataFrame, priors: dict[str, tuple[float, float]] | No
     return pd.DataFrame(rows)
 
 
-def world_probabilities(posterior: pd.DataFrame, worlds: list[str]) -> dict[str, float]:
-    """Each world's posterior probability: its particles' share of the weight."""
-    total = posterior["weight"].sum()
-    return {w: float(posterior.loc[posterior["world"] == w, "weight"].sum() / total) if total > 0 else np.nan
-            for w in worlds}
-
-
 def recover(out_dir: Path, records: int = 20, worlds: list[str] | None = None, population: int = 50,
             generations: int = 4, seed: int = 0, sampler=None) -> dict[str, Path]:
     """Parameter and model recovery: ``records`` synthetic records per world of ``worlds`` (default: both, for
@@ -125,7 +118,7 @@ def recover(out_dir: Path, records: int = 20, worlds: list[str] | None = None, p
         table.insert(0, "world", world)
         table.insert(0, "record", i)
         recovery_rows.append(table)
-        probs = world_probabilities(posterior, worlds)
+        probs = world_shares(posterior, worlds)
         model_rows.append({"record": i, "true_world": world, "attributed_world": max(probs, key=probs.get),
                            **{f"p_{w}": p for w, p in probs.items()}})
     recovery = pd.concat(recovery_rows, ignore_index=True)
