@@ -86,10 +86,12 @@ def apply_design_row(config) -> None:
     row = table.iloc[design.row]
     for name in table.columns:
         if name != "row":
-            _set_path(config, name, float(row[name]))
+            set_path(config, name, float(row[name]))
 
 
-def _set_path(config, dotted: str, value: float) -> None:
+def set_path(config, dotted: str, value: float) -> None:
+    """Set one parameter (a dotted config path, dict entries included) on a config tree in place, rounded to a
+    whole number where the field is an integer; a path that is not a parameter is refused naming it."""
     node = config
     parts = dotted.split(".")
     for part in parts[:-1]:
