@@ -183,3 +183,20 @@ def correction_note(family: str, n: int, method: str = CORRECTION, alpha: float 
             f"`p_{method}` beside the bootstrap p-value `p_value`; an effect is `detectable_{method}` when its "
             f"adjusted p-value is below {alpha}. The 95% intervals themselves are not adjusted; read a single "
             "effect's interval on its own, and a claim about any of the family from the adjusted column.")
+
+
+def summaries_per_run(ctx) -> pd.DataFrame:
+    """The inference's summaries (:mod:`sahel_sim.analysis.inference.summaries`) of every finished run, long
+    (``run``, ``design.row``, ``metric``, ``value``; ``design.row`` is -1 for a run without a design row),
+    computed from each run's tables exactly as the inference computes them."""
+    from sahel_sim.analysis.inference.summaries import run_summaries
+
+    runs = ctx.runs[ctx.runs["status"] == "complete"]
+    rows = runs["design.row"] if "design.row" in runs else pd.Series(-1, index=runs.index)
+    frames = []
+    for run, row in zip(runs["run"], rows, strict=True):
+        tables = {t: pd.read_parquet(ctx.sweep_dir / run / f"{t}.parquet") for t in ("world", "attacks", "events")}
+        s = run_summaries(tables["world"], tables["attacks"], tables["events"])
+        frames.append(pd.DataFrame({"run": run, "design.row": int(row), "metric": s.index, "value": s.to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
+

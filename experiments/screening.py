@@ -13,27 +13,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.common import save_figure, save_table
+from experiments.common import save_figure, save_table, summaries_per_run
 from sahel_sim.analysis.experiment import design_sweep
 from sahel_sim.analysis.inference import screening as S
 from sahel_sim.analysis.inference.abc import PRIORS
-from sahel_sim.analysis.inference.summaries import CALIBRATION, SUMMARIES, run_summaries
+from sahel_sim.analysis.inference.summaries import CALIBRATION, SUMMARIES
 from sahel_sim.analysis.sensitivity import analyse as morris_indices
 
 #: how many parameters the figure shows (largest ratios first)
 SHOWN = 45
-
-
-def summaries_per_run(ctx) -> pd.DataFrame:
-    """Every summary of every finished run, long (``run``, ``design.row``, ``metric``, ``value``), as the
-    sensitivity analysis reads a metrics table."""
-    runs = ctx.runs[ctx.runs["status"] == "complete"]
-    frames = []
-    for run, row in zip(runs["run"], runs["design.row"], strict=True):
-        tables = {t: pd.read_parquet(ctx.sweep_dir / run / f"{t}.parquet") for t in ("world", "attacks", "events")}
-        s = run_summaries(tables["world"], tables["attacks"], tables["events"])
-        frames.append(pd.DataFrame({"run": run, "design.row": int(row), "metric": s.index, "value": s.to_numpy()}))
-    return pd.concat(frames, ignore_index=True)
 
 
 def analyse(ctx) -> None:

@@ -168,6 +168,13 @@ def test_abc_smc_on_the_real_model_resumes_from_its_database(tmp_path):
     assert "mechanisms.attacks.base_rate" in posterior.columns
     probabilities = pd.read_csv(paths["model_probabilities"])
     assert probabilities["probability"].sum() == pytest.approx(1.0)
+    import json
+
+    meta = json.loads(paths["inference"].read_text())
+    assert meta["generations"] == 2 and meta["simulations"] == resumed.total_nr_simulations
+    assert [g["t"] for g in meta["per_generation"]] == [0, 1]
+    assert all(0 < g["acceptance"] <= 1 for g in meta["per_generation"])
+    assert meta["per_generation"][1]["epsilon"] <= meta["per_generation"][0]["epsilon"]
 
 
 @pytest.mark.slow

@@ -43,10 +43,16 @@ class ExperimentConfig:
                            "drawn from it by weight (docs/inference.md); empty: every run at the configured point")
     world: str = param("both", choices=("both", "global_only", "local_only", "neither"),
                        doc="the world whose posterior particles the draws come from (with experiment.posterior)")
+    needs_posterior: bool = param(False, doc="the experiment is about a posterior (its report): refused without "
+                                  "experiment.posterior")
 
     def check(self, path: str) -> None:
         if self.name and not self.scales:
             raise ConfigError(f"{path}.scales", "is empty; allowed: a mapping with smoke and full")
+        if self.needs_posterior and not self.posterior:
+            raise ConfigError(f"{path}.posterior", f"is empty, and experiment {self.name!r} reports on a posterior; "
+                              "allowed: the posterior.parquet of an inference (python -m "
+                              "sahel_sim.analysis.inference.abc OUT writes OUT/posterior.parquet)")
         if self.posterior and self.design:
             raise ConfigError(f"{path}.posterior", "cannot be combined with a design experiment (its rows set the "
                               "parameters); allowed: empty")

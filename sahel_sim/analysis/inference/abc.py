@@ -57,8 +57,41 @@ PRIORS: dict[str, tuple[float, float]] = {
     "mechanisms.relations.pressure_weight": (0.0, 4.0),
     "mechanisms.relations.ties_weight": (0.0, 3.0),
 }
+#: the screening's verdicts (``sahel-sim experiment=screening``, copied from its gallery table): the parameters
+#: found influential get a prior over their screening range and are inferred beside :data:`PRIORS`
+SCREENING = Path(__file__).resolve().parents[2] / "data" / "parameter_screening.csv"
+
+
+def screened_priors(path: Path = SCREENING) -> dict[str, tuple[float, float]]:
+    """Uniform priors of the parameters the screening found influential, over the ranges it screened them on (the
+    default halved to raised by half, or the prior's range): empty when no screening table is shipped."""
+    if not path.is_file():
+        return {}
+    table = pd.read_csv(path)
+    influential = table[table["verdict"] == "influential"]
+    return {str(r.parameter): (float(r.low), float(r.high)) for r in influential.itertuples()}
+
+
+def inferred_priors() -> dict[str, tuple[float, float]]:
+    """Every inferred parameter's prior: :data:`PRIORS` (given before the screening, kept whatever its verdict)
+    and the screening's influential parameters."""
+    return {**screened_priors(), **PRIORS}
+
+
+def _integer_parameters() -> set[str]:
+    """Parameters declared as integers (a particle's value is rounded for them, as a run rounds it)."""
+    from ...core.params import declared
+
+    out = set()
+    for name in inferred_priors():
+        found = declared(name, SahelConfig)
+        if found is not None and found[0] is int:
+            out.add(name)
+    return out
+
+
 #: parameters that must be integers in the config
-INTEGER = {"mechanisms.communal.front_threshold"}
+INTEGER = _integer_parameters()
 #: the run: the record's in-sample years
 CALENDAR = ["calendar.end=2016-12-26"]
 
@@ -136,7 +169,7 @@ def prior_ranges(priors: dict[str, tuple[float, float]] | None = None, scale: fl
     from ..schema import SahelConfig
 
     out = {}
-    for name, (lo, hi) in (priors or PRIORS).items():
+    for name, (lo, hi) in (priors or inferred_priors()).items():
         mid, half = (lo + hi) / 2, (hi - lo) / 2 * scale
         a, b = (float(lo), float(hi)) if scale == 1.0 else (mid - half, mid + half)
         found = declared(name, SahelConfig)
@@ -253,15 +286,56 @@ def model_probabilities(posterior: pd.DataFrame, worlds: list[str] | None = None
     return pd.DataFrame({"world": worlds, "probability": [point[k] for k in worlds], "lower": lo, "upper": hi})
 
 
-def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | None = None) -> dict[str, Path]:
+def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | None = None,
+                  settings: dict | None = None) -> dict[str, Path]:
     """The output contract's inference tables: ``posterior.parquet`` (world, parameters, weight) and
-    ``model_probabilities.csv`` (world, probability, lower, upper)."""
+    ``model_probabilities.csv`` (world, probability, lower, upper), and ``inference.json``: how far the run went
+    (generations, simulations, each generation's epsilon, acceptance and world probabilities), the priors and the
+    command's settings, so that a report can say what the posterior rests on."""
     posterior = posterior_table(history, worlds)
     probabilities = model_probabilities(posterior, worlds)
-    paths = {"posterior": out_dir / "posterior.parquet", "model_probabilities": out_dir / "model_probabilities.csv"}
+    paths = {"posterior": out_dir / "posterior.parquet", "model_probabilities": out_dir / "model_probabilities.csv",
+             "inference": out_dir / "inference.json"}
     posterior.to_parquet(paths["posterior"], index=False)
     probabilities.to_csv(paths["model_probabilities"], index=False)
+    pops = history.get_all_populations()
+    pops = pops[pops["t"] >= 0]
+    worlds = list(worlds or WORLDS)
+    per_generation = []
+    for row in pops.itertuples():
+        p = history.get_model_probabilities(int(row.t))["p"]
+        per_generation.append({"t": int(row.t), "epsilon": float(row.epsilon), "samples": int(row.samples),
+                               "acceptance": float(history.get_nr_particles_per_population()[int(row.t)]
+                                                   / max(int(row.samples), 1)),
+                               "world_probabilities": {w: float(p.get(m, 0.0)) for m, w in enumerate(worlds)}})
+    meta = {"generations": len(per_generation), "simulations": int(history.total_nr_simulations),
+            "worlds": worlds, "summaries": calibration_names(),
+            "priors": {k: list(v) for k, v in prior_ranges(scale=(settings or {}).get("prior_scale", 1.0)).items()},
+            "per_generation": per_generation, **(settings or {})}
+    paths["inference"].write_text(json.dumps(meta, indent=2) + "\n")
     return paths
+
+
+def add_engine_arguments(ap) -> None:
+    """The arguments every inference command shares: population, generations, and where to simulate."""
+    ap.add_argument("--population", type=int, default=50, help="particles per generation, over all worlds")
+    ap.add_argument("--generations", type=int, default=4, help="generations in all (a resumed run adds the rest)")
+    ap.add_argument("--cores", type=int, default=1, help="processes on this machine")
+    ap.add_argument("--scheduler", default="", help="address of a dask scheduler (tcp://host:8786): simulate on "
+                    "its workers instead")
+
+
+def engine_from_arguments(ap, args):
+    """Check the shared arguments (one line naming the argument and what is allowed) and make the sampler."""
+    for name in ("population", "generations", "cores"):
+        if getattr(args, name) < 1:
+            ap.error(f"--{name}: {getattr(args, name)}; allowed: an integer >= 1")
+    if args.scheduler and args.cores > 1:
+        ap.error("--cores and --scheduler: give one; allowed: --cores N on this machine, or --scheduler ADDRESS")
+    try:
+        return make_sampler(args.cores, args.scheduler)
+    except ValueError as exc:
+        ap.error(f"--{exc}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,11 +348,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m sahel_sim.analysis.inference.abc", description=main.__doc__)
     ap.add_argument("out", type=Path)
-    ap.add_argument("--population", type=int, default=50)
-    ap.add_argument("--generations", type=int, default=4)
-    ap.add_argument("--cores", type=int, default=1, help="processes on this machine")
-    ap.add_argument("--scheduler", default="", help="address of a dask scheduler (tcp://host:8786): simulate on "
-                    "its workers instead")
+    add_engine_arguments(ap)
     ap.add_argument("--max-minutes", type=float, default=0.0, help="stop after the generation in which this "
                     "much wall time has passed (0: no limit); run again to resume")
     ap.add_argument("--min-acceptance", type=float, default=0.0, help="stop after a generation whose acceptance "
@@ -289,23 +359,17 @@ def main(argv: list[str] | None = None) -> int:
     if not 0.1 <= args.prior_scale <= 3.0:
         ap.error(f"--prior-scale: {args.prior_scale}; allowed: 0.1 to 3.0 (widened ranges are clipped at the "
                  "parameters' declared ranges)")
-    for name in ("population", "generations", "cores"):
-        if getattr(args, name) < 1:
-            ap.error(f"--{name}: {getattr(args, name)}; allowed: an integer >= 1")
     if args.max_minutes < 0:
         ap.error(f"--max-minutes: {args.max_minutes}; allowed: a number >= 0 (0: no limit)")
     if not 0.0 <= args.min_acceptance < 1.0:
         ap.error(f"--min-acceptance: {args.min_acceptance}; allowed: 0 to 1 (exclusive)")
-    if args.scheduler and args.cores > 1:
-        ap.error("--cores and --scheduler: give one; allowed: --cores N on this machine, or --scheduler ADDRESS")
-    try:
-        sampler = make_sampler(args.cores, args.scheduler)
-    except ValueError as exc:
-        ap.error(f"--{exc}")
+    sampler = engine_from_arguments(ap, args)
     history = run_abc(args.out, record_summaries().to_dict(), population=args.population,
                       generations=args.generations, sampler=sampler, prior_scale=args.prior_scale,
                       max_minutes=args.max_minutes or None, min_acceptance=args.min_acceptance)
-    paths = write_outputs(history, args.out)
+    settings = {"population": args.population, "prior_scale": args.prior_scale,
+                "record": "the record's calibration summaries (summaries.py, record_summaries)"}
+    paths = write_outputs(history, args.out, settings=settings)
     print(pd.read_csv(paths["model_probabilities"]).to_string(index=False))
     print(f"{history.total_nr_simulations} simulations; outputs in {args.out}")
     return 0

@@ -27,7 +27,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .abc import PRIORS, WORLDS, Simulator, make_sampler, posterior_table, run_abc, world_shares
+from .abc import (
+    WORLDS,
+    Simulator,
+    add_engine_arguments,
+    engine_from_arguments,
+    inferred_priors,
+    posterior_table,
+    run_abc,
+    world_shares,
+)
 
 #: the central intervals whose coverage is checked
 LEVELS = (0.5, 0.9)
@@ -47,7 +56,7 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: tuple[float,
 
 def draw_truths(n: int, seed: int, priors: dict[str, tuple[float, float]] | None = None) -> pd.DataFrame:
     """``n`` parameter sets drawn uniformly from the priors (one row each, columns the config paths)."""
-    priors = priors or PRIORS
+    priors = priors or inferred_priors()
     rng = np.random.default_rng(seed)
     return pd.DataFrame({name: rng.uniform(lo, hi, size=n) for name, (lo, hi) in priors.items()})
 
@@ -76,7 +85,7 @@ def intervals(posterior: pd.DataFrame, world: str, truth: dict[str, float]) -> p
 def coverage(recovery: pd.DataFrame, priors: dict[str, tuple[float, float]] | None = None) -> pd.DataFrame:
     """Per parameter: how many records, the share whose 50% and 90% intervals hold the truth, and the mean width of
     the 90% interval over the prior's (1: the data taught nothing; near 0: sharply identified)."""
-    priors = priors or PRIORS
+    priors = priors or inferred_priors()
     rows = []
     for name, g in recovery.dropna(subset=["lo90"]).groupby("parameter", sort=False):
         lo, hi = priors[name]
@@ -140,23 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--records", type=int, default=20, help="synthetic records per world")
     ap.add_argument("--worlds", default="both", help="comma-separated worlds the records come from")
-    ap.add_argument("--population", type=int, default=50)
-    ap.add_argument("--generations", type=int, default=4)
+    add_engine_arguments(ap)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--cores", type=int, default=1)
-    ap.add_argument("--scheduler", default="")
     args = ap.parse_args(argv)
-    for name in ("records", "population", "generations", "cores"):
-        if getattr(args, name) < 1:
-            ap.error(f"--{name}: {getattr(args, name)}; allowed: an integer >= 1")
+    if args.records < 1:
+        ap.error(f"--records: {args.records}; allowed: an integer >= 1")
     worlds = [w for w in args.worlds.split(",") if w]
     bad = [w for w in worlds if w not in WORLDS]
     if bad or not worlds:
         ap.error(f"--worlds: {args.worlds!r}; allowed: a comma-separated list of {', '.join(WORLDS)}")
-    try:
-        sampler = make_sampler(args.cores, args.scheduler)
-    except ValueError as exc:
-        ap.error(f"--{exc}")
+    sampler = engine_from_arguments(ap, args)
     paths = recover(args.out, args.records, worlds, args.population, args.generations, args.seed, sampler)
     print(pd.read_csv(paths["coverage"]).to_string(index=False))
     mr = pd.read_csv(paths["model_recovery"])
