@@ -218,7 +218,7 @@ def collection_tables(c: Collection) -> list[str]:
     fields = dataclasses.fields(c.cls)
     if c.cls.__name__ == "FactionConfig":
         out = factions_tables(c)
-    elif c.cls.__name__ == "ScheduledEventConfig":
+    elif c.cls.__name__ == "ScheduledEventConfig" and c.value:
         out = events_table(c)
     elif 0 < len(c.value) < len(fields):
         return transposed_table(c)

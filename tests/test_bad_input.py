@@ -157,13 +157,19 @@ BAD_OVERRIDES = [
     pytest.param(["mechanisms.rivalry.is_share=[[2014-01-01,0.5],[2013-01-01,0.5]]"], "mechanisms.rivalry.is_share",
                  id="date-anchors-out-of-order"),
     # --- events dated outside the run, with a strict calendar (without it they are dropped) -------------------
-    pytest.param(["calendar.end=2014-12-29", "scenario.strict_calendar=true"], "scenario.events[*",
+    pytest.param(["calendar.end=2014-12-29", "scenario.strict_calendar=true"], "scenario.history[*",
                  id="event-after-shortened-run"),
     pytest.param([event(date="2030-01-01"), "scenario.strict_calendar=true"], "scenario.events[0].date",
                  id="event-after-run"),
     pytest.param([event(date="2011-12-01"), "scenario.strict_calendar=true"], "scenario.events[0].date",
                  id="event-before-run"),
     pytest.param(["scenario.strict_calendar=maybe"], "scenario.strict_calendar", id="type-strict-calendar"),
+    # --- the shared history (scenario.history) and a scenario's own events (scenario.events) -------------------
+    pytest.param([event(date="2015-11-13", kind="global_shock",
+                        extra=",camp:IS,magnitude:0.3,label:'Paris attacks (IS)'")], "scenario.events[0]",
+                 id="event-repeats-the-shared-history"),
+    pytest.param(["scenario.history=[{date:2015-02-30,kind:note}]"], "scenario.history[0].date",
+                 id="date-history-event-bad"),
     # --- empty or degenerate maps ------------------------------------------------------------------------------
     pytest.param(["map.resolution=5"], "map.resolution", id="map-degenerate-grid"),
     pytest.param(["map.lon_max=-20"], "map.lon_max", id="map-inverted-extent"),

@@ -115,7 +115,7 @@ def test_a_strict_calendar_refuses_a_shortened_run_in_one_line(tmp_path, strict)
     assert p.returncode == 2, p.stderr
     lines = [line for line in p.stderr.strip().splitlines() if line]
     assert len(lines) == 1 and "Traceback" not in p.stderr
-    assert lines[0].startswith("sahel-sim: error: scenario.events[") and "2015-" in lines[0] and "allowed" in lines[0]
+    assert lines[0].startswith("sahel-sim: error: scenario.history[") and "2015-" in lines[0] and "allowed" in lines[0]
     assert strict.split("=")[0] in lines[0]
     assert not (tmp_path / "run").exists()
 

@@ -49,14 +49,14 @@ def test_groups_on_the_same_ground_overlap_fully_and_apart_not_at_all():
 
 def test_the_default_scenario_dates_no_merger_and_no_coalition():
     cfg = load_config([])
-    assert not [ev for ev in cfg.scenario.events if ev.kind == "merger"]
+    assert not [ev for ev in cfg.scenario.dated_events if ev.kind == "merger"]
     for name in ("al_mourabitoun", "jnim"):
         assert cfg.factions[name].formed_by and not cfg.factions[name].active_from
 
 
 def test_the_comparison_scenario_keeps_the_record_s_dated_mergers():
     cfg = load_config(["scenario=scripted_relations"])
-    assert {ev.into for ev in cfg.scenario.events if ev.kind == "merger"} == {"al_mourabitoun", "jnim"}
+    assert {ev.into for ev in cfg.scenario.dated_events if ev.kind == "merger"} == {"al_mourabitoun", "jnim"}
     assert not cfg.mechanisms.relations.enabled
 
 

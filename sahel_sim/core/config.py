@@ -59,8 +59,9 @@ class SimConfig:
     least one faction, and no more jihadist factions than ``max_groups``; every faction's ``home`` places and every
     peace venue is an entry of ``map.places``; an enabled ``mechanisms.barkhane`` (``minusma``) names a faction of
     kind foreign_force (peacekeeping); ``mechanisms.alliances.splinter_names`` is keyed by configured factions;
-    with ``scenario.strict_calendar`` every scenario event falls inside the calendar (without it, events outside are
-    dropped), and the factions and ``into`` of an event are configured jihadist factions.
+    with ``scenario.strict_calendar`` every scenario event (of the shared ``scenario.history`` and of the scenario's own
+    ``scenario.events``) falls inside the calendar (without it, events outside are dropped), and the factions and
+    ``into`` of an event are configured jihadist factions.
     """
 
     seed: int = param(42, lo=0, hi=2**32 - 1, doc="random seed of the run (ignored when replicate >= 0)")
@@ -125,8 +126,9 @@ class SimConfig:
                                   f"{parent!r} is not a faction; allowed: one of factions ({_names(self.factions)})")
         start = parse_date(self.calendar.start, "calendar.start")
         end = parse_date(self.calendar.end, "calendar.end")
-        for i, ev in enumerate(self.scenario.events):
-            where = f"scenario.events[{i}]"
+        written = [(f"scenario.history[{i}]", ev) for i, ev in enumerate(self.scenario.history)]
+        written += [(f"scenario.events[{i}]", ev) for i, ev in enumerate(self.scenario.events)]
+        for where, ev in written:
             d = parse_date(ev.date, f"{where}.date")
             if not start <= d <= end and self.scenario.strict:
                 flag = ("scenario.strict_calendar is true" if self.scenario.strict_calendar

@@ -140,7 +140,7 @@ class SahelModel(mesa.Model):
         for mechanism in self.mechanisms:
             mechanism.setup()
         self._events_by_week: dict[int, list] = {}
-        for ev in config.scenario.events:
+        for ev in config.scenario.dated_events:  # the shared history and the scenario's own, by date
             self._events_by_week.setdefault(self.calendar.step_of(_date(ev.date)), []).append(ev)
         self.datacollector = WeeklyCollector(
             model_reporters=_world_reporters(),

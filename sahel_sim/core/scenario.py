@@ -1,8 +1,11 @@
 """Dated scenario events: global shocks, peace agreements, mergers from the record, notes for the calendar.
 
-Events are given by date in the ``scenario`` config and fire in the week containing their date. Troop levels
-(Serval's arrival, Barkhane, MINUSMA's build-up) are the forces' own troop schedules; the appearance of a new
-group is its faction's ``active_from`` date.
+Events are given by date in the ``scenario`` config and fire in the week containing their date. They come in two
+lists: ``scenario.history``, the dated history 2012-2017 that the scenarios share, written once
+(``configs/scenario/history/mali_2012_2017.yaml``), and ``scenario.events``, what a scenario adds to it (the record's
+mergers of a comparison scenario, the inputs of 2017-2019 of the projection). The run fires both, in date order
+(:attr:`ScenarioConfig.dated_events`). Troop levels (Serval's arrival, Barkhane, MINUSMA's build-up) are the forces'
+own troop schedules; the appearance of a new group is its faction's ``active_from`` date.
 """
 
 from __future__ import annotations
@@ -45,7 +48,14 @@ class ScheduledEventConfig:
 
 @dataclass
 class ScenarioConfig:
-    """A named scenario: a description and its dated events.
+    """A named scenario: a description and its dated events, the shared history and its own.
+
+    ``history`` is the dated history the scenarios share (every scenario of ``configs/scenario/`` takes it from
+    ``configs/scenario/history/``), ``events`` the scenario's own events; the run fires both, merged in date order
+    (:attr:`dated_events`). Hydra replaces a list rather than extending it, so the two lists are kept apart: a
+    scenario adds to the history by writing its own ``events``, and an override of ``scenario.events`` replaces
+    only the scenario's own events. The history is changed or emptied with ``scenario.history=...``; an event of
+    ``events`` that repeats one of ``history`` (same date, kind and label) is refused, as it would fire twice.
 
     A run shorter than the scenario (``calendar.end`` before some events) drops the events outside its calendar
     and says so in one line (:func:`dropped_events_note`); ``strict_calendar: true`` refuses such a run instead,
@@ -58,7 +68,30 @@ class ScenarioConfig:
     strict_calendar: bool = param(False, doc="refuse scenario events outside the calendar instead of dropping them")
     clip_to_calendar: bool | None = param(None, doc="deprecated: true is the default; false = strict_calendar=true")
     description: str = ""
-    events: list[ScheduledEventConfig] = param(factory=list)
+    history: list[ScheduledEventConfig] = param(
+        factory=list, doc="the dated history the scenarios share (configs/scenario/history/); fires with events")
+    events: list[ScheduledEventConfig] = param(
+        factory=list, doc="the scenario's own dated events, added to the shared history")
+
+    @property
+    def dated_events(self) -> list[ScheduledEventConfig]:
+        """Every dated event the run fires: the shared ``history`` and the scenario's own ``events`` merged in date
+        order; on one date the history's come first, each list's in the order written. (Events fire in the week
+        containing their date, in this order within a week.)"""
+        merged = [*self.history, *self.events]
+        return sorted(merged, key=lambda ev: parse_date(ev.date, "scenario.events.date"))
+
+    def check(self, path: str) -> None:
+        """Refuse an own event that repeats an event of the shared history (it would fire twice): the history is
+        changed with ``scenario.history``, not by writing it again into ``scenario.events``."""
+        written = {(ev.date, ev.kind, ev.label): i for i, ev in enumerate(self.history)}
+        for i, ev in enumerate(self.events):
+            j = written.get((ev.date, ev.kind, ev.label))
+            if j is not None:
+                raise ConfigError(f"{path}.events[{i}]",
+                                  f"repeats {path}.history[{j}] ({ev.date} {ev.label or ev.kind}), which would "
+                                  f"fire twice; allowed: events not in the shared history (change or remove a "
+                                  f"history event with {path}.history=[...])")
 
     @property
     def strict(self) -> bool:
@@ -73,7 +106,7 @@ def events_outside(config) -> list[ScheduledEventConfig]:
     from .calendar import Calendar
 
     calendar = Calendar(config.calendar)
-    return [ev for ev in config.scenario.events
+    return [ev for ev in config.scenario.dated_events
             if not calendar.contains(parse_date(ev.date, "scenario.events.date"))]
 
 

@@ -12,14 +12,23 @@ import dataclasses
 from functools import lru_cache
 from typing import Any
 
+from ..core.scenario import ScenarioConfig
+
 #: settings left out of "differs from the default": the seed (the summary has its own), and those that do not change
 #: what a run computes (outputs, experiment and design bookkeeping; a design row's values show as the parameters)
 UNCOMPARED_KEYS = ("seed", "replicate", "base_seed", "output", "experiment", "design", "scale")
 
 
 def _leaves(value: Any, prefix: str) -> dict[str, Any]:
-    """Dotted leaves of a config tree (dataclasses and dicts are walked; lists are leaves, whole)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    """Dotted leaves of a config tree (dataclasses and dicts are walked; lists are leaves, whole).
+
+    A scenario's dated events are one leaf, ``scenario.events``, holding every event the run fires (the shared
+    ``scenario.history`` and the scenario's own ``scenario.events``, :attr:`ScenarioConfig.dated_events`): a run
+    differs from the default by the events that fire, not by which of the two lists writes them."""
+    if isinstance(value, ScenarioConfig):
+        value = {**{f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "history"},
+                 "events": value.dated_events}
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         out: dict[str, Any] = {}
@@ -65,7 +74,8 @@ def default_leaves(schema: type) -> dict[str, Any]:
 def differs_from_default(config) -> list[str]:
     """``key=value`` for every setting of ``config`` that differs from the default config (the seed, outputs and
     experiment bookkeeping aside), in the config's order: what a reader must know to tell this run from a default
-    one. A faction or list of records that differs is shown by its length."""
+    one. A faction or list of records that differs is shown by its length; the scenario's dated events as the run
+    fires them (``scenario.events=<14 entries>``: the shared history and the scenario's own, see :func:`_leaves`)."""
     from ..core.params import root_schema
 
     default = default_leaves(root_schema() or type(config))
