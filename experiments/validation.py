@@ -1,4 +1,4 @@
-"""Validation: the default scenario over many seeds against the record's patterns P1-P16
+"""Validation: the default scenario over many seeds against the record's patterns P1-P17
 (sahel_sim.analysis.validation)."""
 
 from __future__ import annotations
@@ -215,9 +215,10 @@ def analyse(ctx) -> None:
     ax.legend(fontsize=8)
     _predictive_table(grid_axes[1, 3], spectacular)
 
-    # the patterns without a panel, three lines of text: the pledges and claims, the groups' mergers (P10-P12), and
-    # their pledges and splits (P13-P15)
-    for y, names in ((0.05, ["P4", "P5", "P16"]), (0.033, ["P10", "P11", "P12"]), (0.016, ["P13", "P14", "P15"])):
+    # the patterns without a panel, three lines of text: the pledges and claims, the weeks' bursts and the centre
+    # (P16, P17), the groups' mergers (P10-P12), and their pledges and splits (P13-P15)
+    lines = ((0.05, ["P4", "P5", "P16", "P17"]), (0.033, ["P10", "P11", "P12"]), (0.016, ["P13", "P14", "P15"]))
+    for y, names in lines:
         others = results[results["pattern"].isin(names)]
         fig.text(0.01, y, "  ·  ".join(f"{r.pattern} {r.description}: {_verdict(results, r.pattern)} "
                                         f"({r.detail.split(';')[0]})" for _, r in others.iterrows()), fontsize=8)

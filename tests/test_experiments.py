@@ -17,15 +17,15 @@ EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml")
 #: experiments whose smoke scale takes over ~15 s on 2 busy cores (many runs, or two stages): in the slow suite; the
 #: default suite runs the others (the whole pipeline: sweep, collection, analysis, figures, smoke marks)
 #: experiments whose smoke scale runs in the slow suite only (each over ~20 s on 2 cores; history, forecast and
-#: coalitions joined in session 7, when the default suite passed 5 minutes); rivalry_dose_response stays in the
-#: default suite, which its other tests read
+#: coalitions joined in session 7, when the default suite passed 5 minutes; where_violence, ~16 s, with them);
+#: rivalry_dose_response stays in the default suite, which its other tests read
 SLOW_SMOKE = {"calibration", "coalitions", "event_study", "factorial", "forecast", "history", "intervention_channels",
-              "phase_diagram", "radisson_weights", "radisson_window", "sensitivity", "validation"}
+              "phase_diagram", "radisson_weights", "radisson_window", "sensitivity", "validation", "where_violence"}
 
 #: the experiments about a question of the model: they can run from a posterior, say where their parameters come
 #: from, and state their multiple-comparison correction (or that they are exploratory)
 QUESTIONS = {"rivalry_dose_response", "factorial", "event_study", "phase_diagram", "radisson_window",
-             "radisson_weights", "intervention_channels"}
+             "radisson_weights", "intervention_channels", "where_violence"}
 
 
 def run_smoke(name: str, cwd: Path) -> Path:

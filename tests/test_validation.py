@@ -66,6 +66,38 @@ def test_p2_passes_a_shift_south_and_fails_without_one():
     assert not V.p2_spread_south(attacks_table(spread(0)))["pass"]
 
 
+# P17 --------------------------------------------------------------------------------------------------------------
+
+def centre_rows(centre_before: int, centre_after: int, killed_centre: int = 1):
+    """Ten attacks in Mali a year in 2013-2016 (the first ``centre_*`` of them in the centre, killing
+    ``killed_centre`` each, the others in the north killing 1) and two abroad, which the shares leave out."""
+    def rows(i):
+        out = []
+        for y in (2013, 2014, 2015, 2016):
+            n = centre_before if y < 2015 else centre_after
+            out += [dict(date=f"{y}-03-{k + 1:02d}", zone="centre" if k < n else "north",
+                         killed=killed_centre if k < n else 1) for k in range(10)]
+            out += [dict(date=f"{y}-05-01", zone="abroad", killed=50)] * 2
+        return out
+    return rows
+
+
+def test_p17_measures_the_centres_rise_in_attacks_and_deaths_from_2013_14_to_2015_16():
+    table = attacks_table(centre_rows(1, 3, killed_centre=3))
+    before, after, shift = V.centre_shift(table)
+    assert before.tolist() == pytest.approx([0.1] * 3) and after.tolist() == pytest.approx([0.3] * 3)
+    d_before, d_after, _ = V.centre_shift(table, "killed")
+    assert d_before.iloc[0] == pytest.approx(3 / 12) and d_after.iloc[0] == pytest.approx(9 / 16)
+    r = V.p17_centre_from_2015(table)
+    assert r["pass"] and r["model_median"] == pytest.approx(0.2)
+    assert "added after looking" in r["description"]
+
+
+@pytest.mark.parametrize("before, after", [(2, 2), (3, 1), (0, 0)])
+def test_p17_fails_when_the_centre_is_no_more_struck_in_2015_16_than_before(before, after):
+    assert not V.p17_centre_from_2015(attacks_table(centre_rows(before, after)))["pass"]
+
+
 # P3 ---------------------------------------------------------------------------------------------------------------
 
 def minusma_weekly(total: float):
@@ -257,7 +289,7 @@ def test_validate_returns_one_documented_row_per_pattern():
         "factions": p4_tables(40, "AQ")[1],
     }
     results = V.validate(tables)
-    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 17)]
+    assert list(results["pattern"]) == [f"P{i}" for i in range(1, 18)]
     for col in ("description", "source", "record", "tolerance", "model_median", "model_q05", "model_q95", "pass"):
         assert results[col].notna().all()
     assert (results["model_q05"] <= results["model_median"] + 1e-9).all()

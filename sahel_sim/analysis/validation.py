@@ -1,4 +1,4 @@
-"""Pattern-oriented validation: named checks P1-P16 of many runs of the default scenario against the record.
+"""Pattern-oriented validation: named checks P1-P17 of many runs of the default scenario against the record.
 
 Pattern-oriented modelling (Grimm et al. 2005, Science 310) judges a model by several patterns at once, each
 observed at a different level (the north's control, geography of attacks, forces' losses, alliances, claims, yearly
@@ -79,6 +79,9 @@ TOL = {
     # the model's share of quiet weeks before it, 0.54, was known from P7 in docs/validation.md): bursts
     "P16_vmr_factor": 2.0,       # variance-to-mean of weekly battle deaths 2012-16 within a factor 2 of the record's
     "P16_zero_share_tol": 0.10,  # share of weeks 2012-16 without a battle death within +-0.10 of the record's
+    # P17 (issue 18, where violence happens): ADDED 2026-12-04 AFTER the integrated model's outputs had been seen
+    # (the centre violent from 2013 on: docs/validation.md, session 7); not pre-registered. Threshold as P2's
+    "P17_centre_shift_min": 0.05,  # the centre's share of attacks in Mali up by >= 5 points in 2015-16 vs 2013-14
 }
 
 
@@ -450,6 +453,55 @@ def p16_weekly_bursts(world: pd.DataFrame, record: pd.DataFrame | None = None) -
                f"{_median(lag1):.2f} (record {rec_lag1:.2f})")
 
 
+#: the years before and after the spread into the centre (P17): the record's attacks in Mali listed for 2013-2014 are
+#: all in the north; those in the centre (Nampala, Sévaré) are dated 2015-2016 (record README, "Attacks 2013-2016")
+CENTRE_BEFORE, CENTRE_AFTER = (2013, 2014), (2015, 2016)
+
+
+def centre_shift(attacks: pd.DataFrame, weight: str | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per run: the centre's share of attacks in Mali (attacks abroad excluded) in 2013-2014, in 2015-2016, and
+    the shift between them (P17); with ``weight`` (e.g. ``killed``), the share of that column's sum instead (the
+    centre's share of the deaths in attacks). NaN for a run without an attack (or a death) in Mali in a period."""
+    a = attacks[attacks["zone"] != "abroad"]
+    year = a["date"].dt.year
+    runs = _runs(attacks)
+    value = a[weight].astype(float) if weight else pd.Series(1.0, index=a.index)
+    centre = value.where(a["zone"] == "centre", 0.0)
+
+    def share(years: tuple[int, int]) -> pd.Series:
+        inside = year.isin(years)
+        total = value[inside].groupby(a.loc[inside, "run"]).sum()
+        return (centre[inside].groupby(a.loc[inside, "run"]).sum() / total.where(total > 0)).reindex(runs)
+
+    before, after = share(CENTRE_BEFORE), share(CENTRE_AFTER)
+    return before, after, after - before
+
+
+def p17_centre_from_2015(attacks: pd.DataFrame) -> dict:
+    """P17: the centre of Mali becomes a theatre of violence in 2015-2016.
+
+    Record: "2015: violence spreads south into the centre (Mopti, Ségou)" (record README, Figures); the Macina
+    Liberation Front appears in central Mali in January 2015 (ACLED / HRW 2016); the record's attacks in Mali listed
+    for 2013-2014 are all in the north, and those in the centre (Nampala, Jan 2015 and Jul 2016; Sévaré, Aug 2015 and
+    May 2016) fall in 2015-2016 (record README, "Attacks 2013-2016"). Statistic per run: the centre's share of its
+    attacks in Mali in 2015-2016 minus that share in 2013-2014 (attacks abroad excluded; the same shift of the
+    deaths in attacks is reported). Tolerance: median shift >= +0.05, the threshold of P2 (which counts the centre
+    and the south together, and 2015 alone). **Added on 2026-12-04 after the integrated model's outputs had been
+    seen** (issue 18, "where violence happens": the centre violent from 2013 on, P2 failing): not pre-registered.
+    """
+    before, after, shift = centre_shift(attacks)
+    d_before, d_after, d_shift = centre_shift(attacks, "killed")
+    tol = TOL["P17_centre_shift_min"]
+    return row("P17", "the centre becomes a theatre of violence in 2015-16 (added after looking)",
+               "record README Figures and attack list; ACLED / HRW 2016",
+               "centre's share of attacks in Mali, 2015-16 minus 2013-14",
+               "centre hit from 2015 (qualitative)", float("nan"), shift, f"shift >= +{tol}",
+               _median(shift) >= tol,
+               f"share 2013-14 median {_median(before):.2f}, 2015-16 median {_median(after):.2f}; centre's share of "
+               f"deaths in attacks in Mali {_median(d_before):.2f} -> {_median(d_after):.2f} (shift median "
+               f"{_median(d_shift):+.2f})")
+
+
 def tail_exponents(attacks: pd.DataFrame) -> pd.Series:
     """Per run: the maximum-likelihood tail exponent of deaths per attack over attacks killing at least
     ``TOL['P8_x_min']`` (P8)."""
@@ -710,6 +762,7 @@ PATTERNS = (
     Pattern("P14", p14_split_around_serval, ("events", "factions")),
     Pattern("P15", p15_split_count, ("events", "factions")),
     Pattern("P16", p16_weekly_bursts, ("world",)),
+    Pattern("P17", p17_centre_from_2015, ("attacks",)),
 )
 
 #: the columns of each run table the checks read
