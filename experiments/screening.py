@@ -38,7 +38,7 @@ def analyse(ctx) -> None:
 
     # the noise floor: some rows again with another seed (replicate 1), a second stage of the same design
     n_rows = len(pd.read_csv(design, usecols=["row"]))
-    rows = S.noise_rows(n_rows, ctx.config.base_seed)
+    rows = S.noise_rows(n_rows, ctx.config.base_seed, ctx.config.scales[ctx.scale].design_n)
     nctx = design_sweep(ctx, design, rows, range(1, 2), ctx.out_dir / "noise")
     floor = S.noise_floor(long[long["design.row"].isin(rows)], summaries_per_run(nctx), scales)
     save_table(pd.DataFrame({"summary": floor.index, "floor": floor.to_numpy(),

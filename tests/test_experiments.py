@@ -12,15 +12,19 @@ import pytest
 import yaml
 
 CONFIGS = Path(__file__).parents[1] / "configs"
+#: every experiment config but the empty one and the inference's report (it needs an inference's posterior: its own
+#: smoke test, tests/test_inference_report.py, gives it a synthetic one)
 EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml")
-                     if p.stem != "none")
+                     if p.stem not in ("none", "inference"))
 #: experiments whose smoke scale takes over ~15 s on 2 busy cores (many runs, or two stages): in the slow suite; the
 #: default suite runs the others (the whole pipeline: sweep, collection, analysis, figures, smoke marks)
 #: experiments whose smoke scale runs in the slow suite only (each over ~20 s on 2 cores; history, forecast and
-#: coalitions joined in session 7, when the default suite passed 5 minutes; where_violence, ~16 s, with them);
+#: coalitions joined in session 7, when the default suite passed 5 minutes; where_violence, ~16 s, with them;
+#: screening, ~340 runs even at one trajectory, and projection, three runs to 2019, in session 8);
 #: rivalry_dose_response stays in the default suite, which its other tests read
 SLOW_SMOKE = {"calibration", "coalitions", "event_study", "factorial", "forecast", "history", "intervention_channels",
-              "phase_diagram", "radisson_weights", "radisson_window", "sensitivity", "validation", "where_violence"}
+              "phase_diagram", "radisson_weights", "radisson_window", "sensitivity", "validation", "where_violence",
+              "screening", "projection"}
 
 #: the experiments about a question of the model: they can run from a posterior, say where their parameters come
 #: from, and state their multiple-comparison correction (or that they are exploratory)

@@ -71,9 +71,10 @@ def test_the_noise_floor_is_the_mean_seed_difference_over_morris_s_step_in_each_
 
 
 def test_the_rows_run_again_for_the_floor_are_the_same_for_the_same_seed_and_fit_the_design():
-    assert S.noise_rows(3270, 5) == S.noise_rows(3270, 5)
-    assert len(S.noise_rows(3270, 5)) == S.NOISE_ROWS
-    assert S.noise_rows(7, 5) == list(range(7))
+    assert S.noise_rows(3270, 5, 10) == S.noise_rows(3270, 5, 10)
+    assert len(S.noise_rows(3270, 5, 10)) == 100  # ten per trajectory
+    assert len(S.noise_rows(327, 5, 1)) == 10
+    assert S.noise_rows(7, 5, 1) == list(range(7))
 
 
 def test_mu_star_is_put_in_units_of_each_summary_s_scale():

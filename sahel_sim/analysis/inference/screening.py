@@ -14,12 +14,12 @@ ordinary experiment (``sahel-sim experiment=screening``, ``configs/experiment/sc
   range stays inside (0, 1); for a probability of 1, ``[0.5, 1]``; for a default of 0, ``[-0.5, 0.5]``; for a
   parameter already given a prior (:data:`..abc.PRIORS`), that prior's range; each clipped at the declared range.
   Integers are rounded by the run.
-* **Against what noise** (:func:`noise_floor`): :data:`NOISE_ROWS` rows of the design, chosen at random, are run a
-  second time with another seed (replicate 1). The mean absolute difference between the two runs of a row, over
-  Morris's step, is the elementary effect that the model's own noise makes: every parameter's effects contain it,
-  since any change of a parameter sends the run down another random path. The design also moves ``base_seed``
-  (:data:`NOISE_FACTOR`), a factor whose only effect is to redraw the random stream; its mu* should come out near
-  the floor (a check, reported).
+* **Against what noise** (:func:`noise_floor`): ten rows per trajectory (:data:`NOISE_ROWS_PER_TRAJECTORY`), chosen
+  at random, are run a second time with another seed (replicate 1). The mean absolute difference between the two
+  runs of a row, over Morris's step, is the elementary effect that the model's own noise makes: every parameter's
+  effects contain it, since any change of a parameter sends the run down another random path. The design also moves
+  ``base_seed`` (:data:`NOISE_FACTOR`), a factor whose only effect is to redraw the random stream; its mu* should
+  come out near the floor (a check, reported).
 * **The rule** (:data:`THRESHOLD`): a parameter is *influential* when, for at least one calibration summary, its
   mu* (each summary in units of its scale, :mod:`.summaries`) exceeds :data:`THRESHOLD` times the noise floor.
   Influential parameters get a prior and are inferred; the others stay at their defaults, with this screening as
@@ -44,8 +44,9 @@ import pandas as pd
 #: influential: mu* above this multiple of the noise floor for at least one calibration summary (fixed 2026-12-04
 #: before the screening's first full run; module docstring, "When it was written")
 THRESHOLD = 2.0
-#: rows of the design run again with another seed to measure the noise floor (at most; fewer in a smaller design)
-NOISE_ROWS = 100
+#: rows of the design run again with another seed to measure the noise floor, per Morris trajectory (100 at the
+#: full scale's ten trajectories)
+NOISE_ROWS_PER_TRAJECTORY = 10
 #: Morris's step on the unit range at four levels (SALib): elementary effects are differences over it
 MORRIS_STEP = 4 / (2 * (4 - 1))
 #: the factor whose only effect is to redraw the random stream: the noise floor of the elementary effects
@@ -162,9 +163,11 @@ def scaled_mu_star(indices: pd.DataFrame, scales: dict[str, float]) -> pd.DataFr
     return table.div(pd.Series(scales)[table.columns], axis=1)
 
 
-def noise_rows(n_rows: int, seed: int, n: int = NOISE_ROWS) -> list[int]:
-    """The design rows run a second time with another seed (seeded, sorted)."""
+def noise_rows(n_rows: int, seed: int, trajectories: int) -> list[int]:
+    """The design rows run a second time with another seed (seeded, sorted): :data:`NOISE_ROWS_PER_TRAJECTORY` per
+    trajectory of the design."""
     rng = np.random.default_rng(seed)
+    n = NOISE_ROWS_PER_TRAJECTORY * trajectories
     return sorted(int(r) for r in rng.choice(n_rows, size=min(n, n_rows), replace=False))
 
 
