@@ -262,7 +262,50 @@ def render(cfg: Any) -> str:
                     out += section_tables(f"{f.name}.{g.name}", child)
             else:
                 out += section_tables(f.name, value)
+    out += evidence_table()
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def evidence_table() -> list[str]:
+    """What stands behind each numeric parameter of the model's mechanisms (issue 19): a source, a prior and the
+    inference, or the screening's verdict that it does not matter (``sahel_sim/data/parameter_screening.csv``,
+    from ``sahel-sim experiment=screening``), or that it is an input or a dial of the question."""
+    import pandas as pd
+
+    from sahel_sim.analysis.inference import screening as S
+    from sahel_sim.analysis.inference.abc import SCREENING, inferred_priors
+
+    if not SCREENING.is_file():
+        return []
+    verdicts = pd.read_csv(SCREENING).set_index("parameter")
+    priors = inferred_priors()
+    rows = []
+    for row in S._declarations():
+        name = row["name"]
+        if not (name.startswith(S.SECTIONS) or name in S.MAP_PARAMETERS):
+            continue
+        if name in S.EXCLUDED:
+            evidence = f"input or dial: {S.EXCLUDED[name]}"
+        elif S._is_sourced(row["source"]):
+            evidence = f"sourced: {row['source']}"
+        elif name in priors:
+            lo, hi = priors[name]
+            evidence = f"inferred: uniform prior {fmt(lo)} to {fmt(hi)}"
+            if name in verdicts.index and verdicts.loc[name, "verdict"] != "influential":
+                evidence += f" (given before the screening, which found it {verdicts.loc[name, 'verdict']})"
+        elif name in verdicts.index:
+            v = verdicts.loc[name]
+            evidence = ("screened: inactive in the default model (never read)" if v["verdict"] == "inactive" else
+                        f"screened: not shown to matter (largest effect {v['ratio']:.2f} x the noise floor, on "
+                        f"{v['summary']}; range {fmt(v['low'])} to {fmt(v['high'])})")
+        else:
+            evidence = "not screened"
+        rows.append([code(name), fmt(row["default"]), fmt(evidence)])
+    return ["### Evidence for every parameter (issue 19)", "",
+            "Each numeric parameter of the mechanisms and of the state's presence, and what stands behind its value: "
+            "a source, a prior and the inference (docs/inference.md), or the screening's verdict "
+            "(`sahel-sim experiment=screening`, rule and ranges in `configs/experiment/screening.yaml`).", "",
+            *table(["parameter", "value", "evidence"], rows), ""]
 
 
 def regenerate(text: str, cfg: Any) -> str:
