@@ -96,3 +96,27 @@ def test_a_particle_s_config_is_the_one_its_values_composed_as_overrides_give(wo
         assert sim.config(params) == load_config(sim.overrides(params), seed=sim.seed(params))
     if world != "both":
         assert sim.config(params).mechanisms.attacks.retaliation_weight == 0
+
+
+def test_the_influential_parameters_of_the_screening_get_priors_over_their_screened_ranges(tmp_path):
+    from sahel_sim.analysis.inference.abc import screened_priors
+
+    table = tmp_path / "screening.csv"
+    pd.DataFrame({"parameter": ["mechanisms.attention.retention", "mechanisms.claims.claim_probability",
+                                "mechanisms.alliances.split_base"],
+                  "verdict": ["influential", "not shown to matter", "inactive"],
+                  "ratio": [3.1, 1.2, 0.0], "low": [0.775, 0.175, 0.0], "high": [0.925, 0.525, 0.001]}
+                 ).to_csv(table, index=False)
+    assert screened_priors(table) == {"mechanisms.attention.retention": (0.775, 0.925)}
+    assert screened_priors(tmp_path / "none.csv") == {}
+
+
+def test_an_inference_that_would_stop_on_a_negative_time_or_an_impossible_acceptance_is_refused(capsys):
+    from sahel_sim.analysis.inference.abc import main
+
+    for args, field in ((["--max-minutes", "-1"], "--max-minutes"), (["--min-acceptance", "1.5"], "--min-acceptance"),
+                        (["--population", "0"], "--population")):
+        with pytest.raises(SystemExit):
+            main(["unused", *args])
+        err = capsys.readouterr().err
+        assert field in err and "allowed" in err
