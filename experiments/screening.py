@@ -22,6 +22,26 @@ from sahel_sim.analysis.sensitivity import analyse as morris_indices
 
 #: how many parameters the figure shows (largest ratios first)
 SHOWN = 45
+#: draws of the null calibration (a check added after the first full run: see :func:`null_ratios`)
+NULL_DRAWS = 20_000
+
+
+def null_ratios(first: pd.DataFrame, second: pd.DataFrame, scales: dict[str, float], names: list[str],
+                trajectories: int, seed: int, draws: int = NULL_DRAWS) -> np.ndarray:
+    """The largest ratio to the noise floor over ``names`` that a parameter **without any effect** would show:
+    its ``trajectories`` elementary effects drawn from the paired seeds' noise effects (rows drawn together, so
+    the summaries keep their correlation), ``draws`` times. The share above the rule's threshold is the screening's
+    false-positive rate; times the parameters read, the number expected to pass by noise alone. (Added after the
+    first full run, which it does not change: a check of the rule's power, reported beside it.)"""
+    a = first.pivot_table(index="design.row", columns="metric", values="value")
+    b = second.pivot_table(index="design.row", columns="metric", values="value")
+    rows = a.index.intersection(b.index)
+    scale = pd.Series(scales)[names]
+    effects = ((b.loc[rows, names] - a.loc[rows, names]).abs() / S.MORRIS_STEP / scale).to_numpy(float)
+    floor = effects.mean(axis=0)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(effects), size=(draws, trajectories))
+    return (effects[picks].mean(axis=1) / floor).max(axis=1)
 
 
 def analyse(ctx) -> None:
@@ -40,7 +60,8 @@ def analyse(ctx) -> None:
     n_rows = len(pd.read_csv(design, usecols=["row"]))
     rows = S.noise_rows(n_rows, ctx.config.base_seed, ctx.config.scales[ctx.scale].design_n)
     nctx = design_sweep(ctx, design, rows, range(1, 2), ctx.out_dir / "noise")
-    floor = S.noise_floor(long[long["design.row"].isin(rows)], summaries_per_run(nctx), scales)
+    redrawn = summaries_per_run(nctx)
+    floor = S.noise_floor(long[long["design.row"].isin(rows)], redrawn, scales)
     save_table(pd.DataFrame({"summary": floor.index, "floor": floor.to_numpy(),
                              "seed_factor_mu_star": mu.loc[S.NOISE_FACTOR].reindex(floor.index).to_numpy(),
                              "role": [next(s.role for s in SUMMARIES if s.name == m) for m in floor.index]}),
@@ -58,10 +79,19 @@ def analyse(ctx) -> None:
     verdicts["high"] = [ranges[p][1] for p in verdicts["parameter"]]
     verdicts["had_prior"] = verdicts["parameter"].isin(list(PRIORS))
     save_table(verdicts, ctx.out_dir, "screening")
+    trajectories = ctx.config.scales[ctx.scale].design_n
+    null = null_ratios(long[long["design.row"].isin(rows)], redrawn, scales, calibration, trajectories,
+                       ctx.config.base_seed)
+    read = verdicts[verdicts["verdict"] != "inactive"]
+    null_rate = float((null > S.THRESHOLD).mean())
+    save_table(pd.DataFrame({"threshold": [1.5, S.THRESHOLD, 2.5, 3.0]}).assign(
+        null_pass_rate=lambda t: [(null > x).mean() for x in t["threshold"]],
+        expected_by_noise=lambda t: t["null_pass_rate"] * len(read),
+        observed=lambda t: [int((read["ratio"] > x).sum()) for x in t["threshold"]]), ctx.out_dir, "null_calibration")
 
     counts = verdicts["verdict"].value_counts()
     shown = verdicts.head(SHOWN).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8.5, 0.2 * len(shown) + 1.6))
+    fig, (ax, hx) = plt.subplots(1, 2, figsize=(13, 0.2 * len(shown) + 1.6), gridspec_kw={"width_ratios": [3, 2]})
     colours = np.where(shown["verdict"] == "influential", "#333333", "#bbbbbb")
     ax.barh(np.arange(len(shown)), shown["ratio"], color=colours)
     ax.axvline(S.THRESHOLD, color="#b2182b", lw=1, ls="--", label=f"rule: {S.THRESHOLD:g} x the noise floor")
@@ -69,10 +99,23 @@ def analyse(ctx) -> None:
     ax.set_yticks(np.arange(len(shown)), [p.removeprefix("mechanisms.") for p in shown["parameter"]], fontsize=6.5)
     ax.set_xscale("log")
     ax.set_xlabel("largest ratio of mu* to the noise floor over the calibration summaries (log scale)")
-    ax.set_title(f"{ctx.config.title}\n{counts.get('influential', 0)} influential, "
-                 f"{counts.get('not shown to matter', 0)} not shown to matter, {counts.get('inactive', 0)} inactive "
-                 f"of {len(verdicts)}; the {len(shown)} largest shown", fontsize=9)
+    fig.suptitle(ctx.config.title, fontsize=11)
+    ax.set_title(f"{counts.get('influential', 0)} influential, {counts.get('not shown to matter', 0)} not shown to "
+                 f"matter, {counts.get('inactive', 0)} inactive of {len(verdicts)}; the {len(shown)} largest shown",
+                 fontsize=9)
     ax.legend(fontsize=8, loc="lower right")
+    bins = np.linspace(0, max(float(read["ratio"].max()), float(np.quantile(null, 0.999))) * 1.05, 40)
+    hx.hist(read["ratio"], bins=bins, density=True, color="#777777", label=f"the {len(read)} parameters read")
+    hx.hist(null, bins=bins, density=True, histtype="step", color="black", lw=1.2,
+            label="a parameter without effect (paired seeds' noise)")
+    hx.axvline(S.THRESHOLD, color="#b2182b", lw=1, ls="--")
+    hx.set_xlabel("largest ratio of mu* to the noise floor")
+    hx.set_yticks([])
+    hx.set_title(f"check added after the run: {null_rate:.0%} of parameters\nwithout effect pass the rule "
+                 f"(~{null_rate * len(read):.0f} of {len(read)} by noise alone;\n"
+                 f"{int((read['ratio'] > S.THRESHOLD).sum())} passed)", fontsize=9)
+    hx.legend(fontsize=7)
+    fig.tight_layout()
     save_figure(fig, ctx.out_dir, "screening", ctx.footer())
 
     trajectories = ctx.config.scales[ctx.scale].design_n
@@ -104,6 +147,16 @@ def analyse(ctx) -> None:
                      f"by more than {S.THRESHOLD:g} x the noise; the record's calibration summaries cannot identify "
                      "them (`screening.csv`, `held_out_ratio`).")
         lines.append("")
+    lines += ["**A check added after the full run** (it changes no verdict; it says how much they can be trusted): "
+              f"a parameter without any effect, its {trajectories} elementary effects drawn from the paired seeds' "
+              f"noise, passes the rule with probability {null_rate:.2f}, so about {null_rate * len(read):.0f} of "
+              f"the {len(read)} parameters read would pass by noise alone; {int((read['ratio'] > S.THRESHOLD).sum())}"
+              " passed (`null_calibration.csv`). "
+              + ("At this design's power the screening does not tell single parameters from the model's noise: "
+                 "the influential set is what the rule written beforehand selects, not a set of demonstrated "
+                 "effects, and 'not shown to matter' is weak evidence of no effect."
+                 if null_rate * len(read) >= 0.5 * int((read["ratio"] > S.THRESHOLD).sum()) else
+                 "Most of the influential parameters are more than the noise would give."), ""]
     if ctx.smoke:
         lines.append("SMOKE: one trajectory gives one elementary effect per parameter; no verdict here is evidence.")
     lines.append(f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`.")
