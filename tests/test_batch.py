@@ -180,3 +180,85 @@ def test_the_benchmark_reads_marginal_cost_efficiency_and_start_up_off_two_sweep
     with pytest.raises(ValueError):
         _bench().efficiency(10, 30, 5, 6, 0.5, 2)
 
+
+
+def _main_hydra():
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sahel_sim.faces.api import config_dir, register_schema
+
+    register_schema()
+    GlobalHydra.instance().clear()
+    return Hydra.create_main_hydra2("sahel_sim", create_config_search_path(str(config_dir())))
+
+
+@pytest.mark.parametrize("overrides, holds_default", [
+    (["replicate=range(0,3)", "output.quiet=true"], True),
+    (["seed=1,2", "mechanisms.rivalry.enabled=false,true", "output.figure=false"], True),
+    (["seed=1,2", "mechanisms.rivalry.enabled=false"], False),  # a fixed value the summaries compare
+    (["seed=1,2", "intervention=none"], False),  # a fixed config group
+    (["seed=1,2", "experiment=none"], False),  # a config group, even of a key left out of the comparison
+    (["seed=1,2", "hydra.searchpath=[pkg://sahel_sim]"], False),  # another search path
+])
+def test_a_sweeps_workers_get_the_default_configs_leaves_from_its_master_config(overrides, holds_default):
+    """The leaves the workers compare each run with (``differs_from_default``) are those of the default config
+    composed on its own, whenever the sweep's master config holds the default; otherwise the workers compose it."""
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+
+    from sahel_sim.analysis.batch import sweep_default_leaves
+    from sahel_sim.analysis.schema import SahelConfig
+    from sahel_sim.runner.compose import compose
+    from sahel_sim.runner.defaults import leaves_of
+
+    hydra = _main_hydra()
+    try:
+        master = hydra.compose_config("config", overrides, run_mode=RunMode.MULTIRUN)
+        shipped = sweep_default_leaves(master, hydra.config_loader)
+    finally:
+        GlobalHydra.instance().clear()
+    if holds_default:
+        assert shipped == leaves_of(compose(SahelConfig, []), SahelConfig)
+        assert len(shipped) > 500 and not any(k.startswith(("output.", "seed", "replicate")) for k in shipped)
+    else:
+        assert shipped is None
+
+
+def test_a_multiruns_master_config_is_composed_once_and_is_what_two_compositions_give(monkeypatch):
+    """``sahel-sim -m`` hands Hydra's multirun the config Hydra composed to read ``hydra.mode``: byte for byte
+    what composing it again gives (``multirun.yaml``, each run's ``hydra.yaml``), with one composition fewer. A
+    single run's composition (another run mode) is composed as before."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sahel_sim.faces.cli import _multirun_composed_once
+
+    compositions = []
+    original = ConfigLoaderImpl._load_configuration_impl
+    monkeypatch.setattr(ConfigLoaderImpl, "_load_configuration_impl",
+                        lambda self, **kw: compositions.append(kw["run_mode"]) or original(self, **kw))
+    command = ["seed=1,2", "mechanisms.rivalry.strength=0,2.5", "calendar.end=2013-01-07",
+               "hydra/launcher=joblib", "hydra.sweep.dir=somewhere"]
+    hydra = _main_hydra()
+    try:
+        with _multirun_composed_once():
+            overrides = list(command)
+            assert hydra.get_mode("config", overrides) is None  # no config sets it: Hydra then appends it
+            overrides.append("hydra.mode=MULTIRUN")
+            once = hydra.compose_config("config", overrides, run_mode=RunMode.MULTIRUN)
+        assert compositions == [RunMode.MULTIRUN]
+        twice = hydra.compose_config("config", overrides, run_mode=RunMode.MULTIRUN)
+        assert OmegaConf.to_yaml(once) == OmegaConf.to_yaml(twice)
+        assert once.hydra.mode == RunMode.MULTIRUN and list(once.hydra.overrides.hydra)[-1] == "hydra.mode=MULTIRUN"
+        compositions.clear()
+        with _multirun_composed_once():
+            single = ["seed=3", "calendar.end=2013-01-07"]
+            hydra.get_mode("config", single)
+            hydra.compose_config("config", [*single, "hydra.mode=RUN"], run_mode=RunMode.RUN)
+        assert compositions == [RunMode.MULTIRUN, RunMode.RUN]
+    finally:
+        GlobalHydra.instance().clear()
