@@ -265,6 +265,8 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
     parts[15] = (parts[15][0], round(parts[15][1] - parts[14][1], 3),
                  None if parts[15][2] is None else round(parts[15][2] - parts[14][2], 3))
 
+    later = _later_runs(events, workers)
+
     def spans(name: str) -> list[float]:
         return [round(_span(e), 3) for e in sorted(events, key=lambda e: e["t0"]) if e["name"] == name]
 
@@ -282,9 +284,41 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
         "model_steps_s": spans("model steps"),
         "run_s": spans("run"),
         "write_run_s": spans("write run"),
+        "later_run_parts": later,
         "worker_imports_s": [round(_first(events, "import sahel_sim.faces.cli", pid)["t1"]
                                    - _first(events, "process start", pid)["t1"], 3) for pid in workers],
     }
+
+
+def _later_runs(events: list[dict], workers: list[int]) -> list[tuple[str, float, float]]:
+    """What a run after a worker's first costs (medians over those runs: wall and CPU seconds): the model, and what
+    the run pays beyond it (the gap since the worker's previous run: a job's composition or the chunk's config
+    set from it, the ``.hydra`` record, the fingerprint of the previous run)."""
+    import statistics
+
+    rows: dict[str, list[tuple[float, float]]] = {}
+    for pid in workers:
+        mine = sorted((e for e in events if e["pid"] == pid), key=lambda e: e["t0"])
+        runs = [e for e in mine if e["name"] == "run"]
+        for before, run in zip(runs, runs[1:], strict=False):
+            inside = {e["name"]: e for e in mine if run["t0"] <= e["t0"] and e["t1"] <= run["t1"]}
+            new_job = any(e["name"] == "job composition" and before["t1"] <= e["t0"] <= run["t0"] for e in mine)
+            gap = ("between runs, a new job: its composition, Hydra's job record, the fingerprint" if new_job else
+                   "between runs of a chunk: the config set from the last, Hydra's job record, the fingerprint")
+            parts = [(gap, before["t1"], before["c1"], run["t0"], run["c0"]),
+                     ("model construction", *_both(inside["model construction"])),
+                     ("model steps", *_both(inside["model steps"])),
+                     ("tables and summary", inside["model steps"]["t1"], inside["model steps"]["c1"],
+                      inside["write run"]["t0"], inside["write run"]["c0"]),
+                     ("files", inside["write run"]["t0"], inside["write run"]["c0"], run["t1"], run["c1"])]
+            for name, t0, c0, t1, c1 in parts:
+                rows.setdefault(name, []).append((t1 - t0, c1 - c0))
+    return [(name, round(statistics.median(w for w, _ in v), 3), round(statistics.median(c for _, c in v), 3))
+            for name, v in sorted(rows.items(), key=lambda item: item[0].startswith("between runs, a new"))]
+
+
+def _both(e: dict) -> tuple[float, float, float, float]:
+    return e["t0"], e["c0"], e["t1"], e["c1"]
 
 
 def task_start(workdir: Path) -> dict:
@@ -375,6 +409,12 @@ def main() -> None:
         else:
             results = [traced_sweep(args.runs, args.workers, Path(tmp)) for _ in range(args.rounds)]
     print(_table(results))
+    if "later_run_parts" in results[0]:
+        print("\n| a later run of a chunk (median) | " + " | ".join(
+            f"round {i + 1}: wall (CPU) s" for i in range(len(results))) + " |\n|---|" + "---|" * len(results))
+        for i, row in enumerate(results[0]["later_run_parts"]):
+            print(f"| {row[0]} | " + " | ".join(
+                f"{r['later_run_parts'][i][1]:.3f} ({r['later_run_parts'][i][2]:.3f})" for r in results) + " |")
     for r in results:
         print(json.dumps({k: v for k, v in r.items() if k != "parts"}))
     if args.json:
