@@ -262,3 +262,41 @@ def test_a_multiruns_master_config_is_composed_once_and_is_what_two_compositions
         assert compositions == [RunMode.MULTIRUN, RunMode.RUN]
     finally:
         GlobalHydra.instance().clear()
+
+
+def test_the_start_up_benchmark_cuts_a_sweeps_wall_time_into_parts_that_add_up_to_it():
+    """``benchmarks/sweep_startup.py`` on a made-up trace: a main process and one worker, one second a step."""
+    spec = importlib.util.spec_from_file_location(
+        "sweep_startup", Path(__file__).parents[1] / "benchmarks" / "sweep_startup.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    clock = iter(range(100))
+    events = []
+
+    def event(pid, name, inner=()):
+        t0 = next(clock)
+        for sub in inner:
+            sub()
+        t1 = next(clock)
+        events.append({"pid": pid, "name": name, "t0": t0, "t1": t1, "c0": t0 / 2, "c1": t1 / 2})
+
+    def step(pid, name, *inner):
+        return lambda: event(pid, name, inner)
+
+    start = next(clock)
+    run = step(2, "run", step(2, "model construction", step(2, "map build")), step(2, "model steps"),
+               step(2, "write run"))
+    event(1, "main", [step(1, "process start"), step(1, "import sahel_sim.faces.cli"), step(1, "precheck"),
+                      step(1, "hydra compose_config"), step(1, "hydra compose_config"),
+                      step(1, "joblib Parallel", step(2, "process start"), step(2, "import sahel_sim.faces.cli"),
+                           step(2, "job", step(2, "job composition"), run, run)),
+                      step(1, "on_multirun_end (collect)")])
+    end = next(clock)
+    for e in events:  # a process starts before its own record of it
+        if e["name"] == "process start":
+            e["t1"] = e["t0"]
+    result = bench.breakdown(events, start, end, runs=2)
+    assert result["wall_s"] == end - start
+    assert all(part[1] >= 0 for part in result["parts"])
+    assert result["sum_of_parts_s"] <= result["wall_s"] and result["sum_of_parts_s"] > 0.6 * result["wall_s"]
+    assert dict((p[0], p[1]) for p in result["parts"])["main: Hydra's multirun composition"] == 2

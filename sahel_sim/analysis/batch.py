@@ -140,6 +140,16 @@ def looks_finished(sweep_dir: Path, jobs: Sequence[Sequence[str]]) -> list[bool]
     return [(f / FINISHED).exists() and made_by_current_code(f) for f in folders]
 
 
+def only_values_of(overrides: Sequence[str], keys: Sequence[str], loader: Any, choices: Any = ()) -> bool:
+    """Whether every override that is not a sweep sets a plain value (:func:`composes` says no) of a key under one
+    of ``keys`` (top-level names)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create(config_loader=loader)
+    return all(o.is_sweep_override() or (not composes(o, loader, choices) and o.key_or_group.split(".")[0] in keys)
+               for o in parser.parse_overrides(list(overrides)))
+
+
 def sweep_default_leaves(master_config: Any, loader: Any) -> dict[str, Any] | None:
     """The default config's leaves that a run's summary compares with (``differs_from_default``), read off the
     sweep's master config instead of composing the default again in every worker or array task (~0.3 s each).
@@ -147,8 +157,9 @@ def sweep_default_leaves(master_config: Any, loader: Any) -> dict[str, Any] | No
     Hydra composes the master config from the primary config and the command's overrides that are not swept, so
     it holds the default config when the primary config is ``config``, no override moves the config search path,
     and every override that is not swept sets a plain value of a key the comparison leaves out (``output.*``,
-    ``seed``, ``replicate``, ...: ``sahel_sim.runner.defaults.UNCOMPARED_KEYS``). None otherwise (the workers
-    compose the default as before), or if the master config does not convert."""
+    ``seed``, ``replicate``, ``design.file``, ...: ``sahel_sim.runner.defaults.UNCOMPARED_KEYS``; a design's row,
+    swept, is applied in each run, never to these leaves, as when the default is composed). None otherwise (the
+    workers compose the default as before), or if the master config does not convert."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     from ..core.params import ConfigError
@@ -161,12 +172,9 @@ def sweep_default_leaves(master_config: Any, loader: Any) -> dict[str, Any] | No
     hydra_overrides = parser.parse_overrides(list(master_config.hydra.overrides.hydra))
     if any(o.key_or_group == "hydra.searchpath" for o in hydra_overrides):
         return None
-    choices = set(master_config.hydra.runtime.choices)
-    for override in parser.parse_overrides(list(master_config.hydra.overrides.task)):
-        if override.is_sweep_override():
-            continue
-        if composes(override, loader, choices) or override.key_or_group.split(".")[0] not in UNCOMPARED_KEYS:
-            return None
+    if not only_values_of(list(master_config.hydra.overrides.task), UNCOMPARED_KEYS, loader,
+                          set(master_config.hydra.runtime.choices)):
+        return None
     import dataclasses
 
     from omegaconf import OmegaConf

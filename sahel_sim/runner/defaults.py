@@ -86,12 +86,12 @@ def leaves_of(cfg: Any, schema: type) -> dict[str, Any]:
     return compared_leaves(to_config(cfg, schema))
 
 
-def compared_leaves(config: Any) -> dict[str, Any]:
-    """The dotted leaves of a config's dataclass tree once resolved and validated (``compose.resolved``), those
-    under :data:`UNCOMPARED_KEYS` left out."""
+def compared_leaves(config: Any, resolve: bool = True) -> dict[str, Any]:
+    """The dotted leaves of a config's dataclass tree (resolved and validated first unless ``resolve`` is false:
+    ``compose.resolved``), those under :data:`UNCOMPARED_KEYS` left out."""
     from .compose import resolved
 
-    leaves = _leaves(resolved(config), "")
+    leaves = _leaves(resolved(config) if resolve else config, "")
     return {key: value for key, value in leaves.items() if key.split(".")[0] not in UNCOMPARED_KEYS}
 
 
