@@ -58,6 +58,7 @@ TRACED = {
     "sahel_sim.runner.outputs": [("write_run", "write run"), ("build_tables", "build tables"),
                                  ("summarise", "summarise")],
     "sahel_sim.analysis.sweep": [("collect", "collect")],
+    "mesa": [],  # when (and in which process) Mesa is imported
     "submitit.core.submission": [("process_job", "submitit process_job")],
     "submitit.core.utils": [("DelayedSubmission.result", "submitit job")],
 }
@@ -285,6 +286,7 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
         "run_s": spans("run"),
         "write_run_s": spans("write run"),
         "later_run_parts": later,
+        "main_imports_mesa": any(e["name"] == "import mesa" and e["pid"] == main_pid for e in events),
         "worker_imports_s": [round(_first(events, "import sahel_sim.faces.cli", pid)["t1"]
                                    - _first(events, "process start", pid)["t1"], 3) for pid in workers],
     }

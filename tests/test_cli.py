@@ -203,3 +203,13 @@ def test_a_seed_only_run_takes_the_default_settings_from_its_own_config_and_comp
     assert defaults._DEFAULT_LEAVES[SahelConfig] == composed == defaults.leaves_of(compose(SahelConfig, []),
                                                                                      SahelConfig)
     assert json.loads((tmp_path / "seed" / "summary.json").read_text())["differs_from_default"] == []
+
+
+def test_the_command_line_reads_and_checks_configs_without_importing_mesa():
+    """A sweep's main process composes, checks and collects but runs no model: importing ``sahel-sim``'s command
+    line and checking a config imports no Mesa (nor the networkx and scipy it brings, ~0.4 s of start-up)."""
+    code = ("import sys; from sahel_sim.faces import cli; from sahel_sim.analysis.schema import load_config; "
+            "load_config(['seed=3']); print(sorted({'mesa', 'networkx', 'scipy'} & set(sys.modules)))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
