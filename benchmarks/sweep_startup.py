@@ -248,6 +248,8 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
         _part("worker: the job's composition", _point(wk["job composition"], "0"), _point(wk["job composition"], "1")),
         _part("worker: Hydra run_job set-up until the first run", _point(wk["job composition"], "1"),
               _point(wk["run"], "0")),
+        _part("first run: until the model's construction (imports the model and Mesa)", _point(wk["run"], "0"),
+              _point(wk["model construction"], "0")),
         _part("first run: map build", _point(wk["map build"], "0"), _point(wk["map build"], "1")),
         _part("first run: model construction without the map", _point(wk["model construction"], "0"),
               _point(wk["model construction"], "1")),
@@ -262,9 +264,7 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
         _part("main: return from main", _point(m["on_multirun_end (collect)"], "1"), _point(m["main"], "1")),
         _part("exit of the main process", (m["main"]["t1"], None), outside[1]),
     ]
-    # correct the construction part for the map inside it
-    parts[15] = (parts[15][0], round(parts[15][1] - parts[14][1], 3),
-                 None if parts[15][2] is None else round(parts[15][2] - parts[14][2], 3))
+    _without_map(parts, "first run: ")
 
     later = _later_runs(events, workers)
 
@@ -290,6 +290,15 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
         "worker_imports_s": [round(_first(events, "import sahel_sim.faces.cli", pid)["t1"]
                                    - _first(events, "process start", pid)["t1"], 3) for pid in workers],
     }
+
+
+def _without_map(parts: list, prefix: str) -> None:
+    """The model's construction part without the map's build inside it (in place)."""
+    names = [p[0] for p in parts]
+    construction = names.index(prefix + "model construction without the map")
+    build = parts[names.index(prefix + "map build")]
+    name, wall, cpu = parts[construction]
+    parts[construction] = (name, round(wall - build[1], 3), None if cpu is None else round(cpu - build[2], 3))
 
 
 def _later_runs(events: list[dict], workers: list[int]) -> list[tuple[str, float, float]]:
@@ -365,6 +374,8 @@ def task_start(workdir: Path) -> dict:
               _point(k["submitit job"], "0")),
         _part("the job's composition", _point(k["job composition"], "0"), _point(k["job composition"], "1")),
         _part("Hydra run_job set-up until the run", _point(k["job composition"], "1"), _point(k["run"], "0")),
+        _part("until the model's construction (imports the model and Mesa)", _point(k["run"], "0"),
+              _point(k["model construction"], "0")),
         _part("map build", _point(k["map build"], "0"), _point(k["map build"], "1")),
         _part("model construction without the map", _point(k["model construction"], "0"),
               _point(k["model construction"], "1")),
@@ -373,7 +384,7 @@ def task_start(workdir: Path) -> dict:
         _part("files", _point(k["write run"], "0"), _point(k["run"], "1")),
         _part("after the run: submitit's result pickle, exit", (k["run"]["t1"], None), (t_end, None)),
     ]
-    parts[6] = (parts[6][0], round(parts[6][1] - parts[5][1], 3), round(parts[6][2] - parts[5][2], 3))
+    _without_map(parts, "")
     return {"wall_s": round(t_end - t_start, 3), "parts": parts,
             "load_avg_before": load, "load_avg_after": _load()}
 
