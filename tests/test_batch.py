@@ -180,3 +180,85 @@ def test_the_benchmark_reads_marginal_cost_efficiency_and_start_up_off_two_sweep
     with pytest.raises(ValueError):
         _bench().efficiency(10, 30, 5, 6, 0.5, 2)
 
+
+
+def _main_hydra():
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sahel_sim.faces.api import config_dir, register_schema
+
+    register_schema()
+    GlobalHydra.instance().clear()
+    return Hydra.create_main_hydra2("sahel_sim", create_config_search_path(str(config_dir())))
+
+
+@pytest.mark.parametrize("overrides, holds_default", [
+    (["replicate=range(0,3)", "output.quiet=true"], True),
+    (["seed=1,2", "mechanisms.rivalry.enabled=false,true", "output.figure=false"], True),
+    (["seed=1,2", "mechanisms.rivalry.enabled=false"], False),  # a fixed value the summaries compare
+    (["seed=1,2", "intervention=none"], False),  # a fixed config group
+    (["seed=1,2", "experiment=none"], False),  # a config group, even of a key left out of the comparison
+    (["seed=1,2", "hydra.searchpath=[pkg://sahel_sim]"], False),  # another search path
+])
+def test_a_sweeps_workers_get_the_default_configs_leaves_from_its_master_config(overrides, holds_default):
+    """The leaves the workers compare each run with (``differs_from_default``) are those of the default config
+    composed on its own, whenever the sweep's master config holds the default; otherwise the workers compose it."""
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+
+    from sahel_sim.analysis.batch import sweep_default_leaves
+    from sahel_sim.analysis.schema import SahelConfig
+    from sahel_sim.runner.compose import compose
+    from sahel_sim.runner.defaults import leaves_of
+
+    hydra = _main_hydra()
+    try:
+        master = hydra.compose_config("config", overrides, run_mode=RunMode.MULTIRUN)
+        shipped = sweep_default_leaves(master, hydra.config_loader)
+    finally:
+        GlobalHydra.instance().clear()
+    if holds_default:
+        assert shipped == leaves_of(compose(SahelConfig, []), SahelConfig)
+        assert len(shipped) > 500 and not any(k.startswith(("output.", "seed", "replicate")) for k in shipped)
+    else:
+        assert shipped is None
+
+
+def test_the_start_up_benchmark_cuts_a_sweeps_wall_time_into_parts_that_add_up_to_it():
+    """``benchmarks/sweep_startup.py`` on a made-up trace: a main process and one worker, one second a step."""
+    spec = importlib.util.spec_from_file_location(
+        "sweep_startup", Path(__file__).parents[1] / "benchmarks" / "sweep_startup.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    clock = iter(range(100))
+    events = []
+
+    def event(pid, name, inner=()):
+        t0 = next(clock)
+        for sub in inner:
+            sub()
+        t1 = next(clock)
+        events.append({"pid": pid, "name": name, "t0": t0, "t1": t1, "c0": t0 / 2, "c1": t1 / 2})
+
+    def step(pid, name, *inner):
+        return lambda: event(pid, name, inner)
+
+    start = next(clock)
+    run = step(2, "run", step(2, "model construction", step(2, "map build")), step(2, "model steps"),
+               step(2, "write run"))
+    event(1, "main", [step(1, "process start"), step(1, "import sahel_sim.faces.cli"), step(1, "precheck"),
+                      step(1, "hydra compose_config"), step(1, "hydra compose_config"),
+                      step(1, "joblib Parallel", step(2, "process start"), step(2, "import sahel_sim.faces.cli"),
+                           step(2, "job", step(2, "job composition"), run, run)),
+                      step(1, "on_multirun_end (collect)")])
+    end = next(clock)
+    for e in events:  # a process starts before its own record of it
+        if e["name"] == "process start":
+            e["t1"] = e["t0"]
+    result = bench.breakdown(events, start, end, runs=2)
+    assert result["wall_s"] == end - start
+    assert all(part[1] >= 0 for part in result["parts"])
+    assert result["sum_of_parts_s"] <= result["wall_s"] and result["sum_of_parts_s"] > 0.6 * result["wall_s"]
+    assert dict((p[0], p[1]) for p in result["parts"])["main: Hydra's multirun composition"] == 2

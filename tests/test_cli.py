@@ -169,3 +169,47 @@ def test_outputs_follow_the_umask(tmp_path, umask):
     modes = {f.name: oct(f.stat().st_mode & 0o777) for f in files}
     assert set(modes.values()) == {oct(0o666 & ~umask)}, modes
     assert not os.access(out, os.F_OK) or out.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_a_seed_only_run_takes_the_default_settings_from_its_own_config_and_composes_three_times(
+        tmp_path, monkeypatch):
+    """``sahel-sim seed=5`` holds the default config's compared settings: its summary says nothing differs
+    without composing the default config a fourth time (the pre-check, Hydra's mode, the run)."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+    from sahel_sim.analysis.schema import SahelConfig
+    from sahel_sim.faces import cli
+    from sahel_sim.runner import defaults
+    from sahel_sim.runner.compose import compose
+
+    compositions = []
+    original = ConfigLoaderImpl._load_configuration_impl
+    monkeypatch.setattr(ConfigLoaderImpl, "_load_configuration_impl",
+                        lambda self, **kw: compositions.append(1) or original(self, **kw))
+    monkeypatch.setattr(defaults, "_DEFAULT_LEAVES", {})
+    monkeypatch.setattr(cli, "_task_started", False)
+    monkeypatch.setattr(sys, "argv", ["sahel-sim", "seed=5", "calendar.end=2012-06-25", "output.figure=false",
+                                      f"hydra.run.dir={tmp_path / 'short'}"])
+    cli.main()  # a compared setting changed: the default is composed for the summary
+    assert len(compositions) == 4
+    assert json.loads((tmp_path / "short" / "summary.json").read_text())["differs_from_default"] == [
+        "calendar.end=2012-06-25"]
+    composed = defaults._DEFAULT_LEAVES.pop(SahelConfig)
+    compositions.clear()
+    monkeypatch.setattr(sys, "argv", ["sahel-sim", "seed=5", "output.figure=false",
+                                      f"hydra.run.dir={tmp_path / 'seed'}"])
+    cli.main()
+    assert len(compositions) == 3
+    assert defaults._DEFAULT_LEAVES[SahelConfig] == composed == defaults.leaves_of(compose(SahelConfig, []),
+                                                                                     SahelConfig)
+    assert json.loads((tmp_path / "seed" / "summary.json").read_text())["differs_from_default"] == []
+
+
+def test_the_command_line_reads_and_checks_configs_without_importing_mesa():
+    """A sweep's main process composes, checks and collects but runs no model: importing ``sahel-sim``'s command
+    line and checking a config imports no Mesa (nor the networkx and scipy it brings, ~0.4 s of start-up)."""
+    code = ("import sys; from sahel_sim.faces import cli; from sahel_sim.analysis.schema import load_config; "
+            "load_config(['seed=3']); print(sorted({'mesa', 'networkx', 'scipy'} & set(sys.modules)))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"

@@ -51,6 +51,7 @@ from sahel_sim.analysis.batch import (
     looks_finished,
     plan_chunks,
     prechecked,
+    sweep_default_leaves,
 )
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,9 @@ class SahelSweeper(BasicSweeper):
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
         """As Hydra's, but the launcher gets a task function that runs a chunk of runs per job."""
-        task = ChunkTask(task_function, hydra_context, config)
+        # the default config's leaves go to the workers with the task, when the master config holds them
+        defaults = sweep_default_leaves(config, hydra_context.config_loader)
+        task = ChunkTask(task_function, hydra_context, config, defaults)
         super().setup(hydra_context=hydra_context, task_function=task, config=config)
         self.launcher = _ChunkedLauncher(self.launcher, task, self)
 

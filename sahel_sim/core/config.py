@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .agents import FactionConfig
 from .calendar import CalendarConfig
+from .faction_config import FactionConfig
 from .geography import MapConfig
 from .mechanisms.alliances import AlliancesConfig
 from .mechanisms.attack_choice import AttackConfig

@@ -68,6 +68,7 @@ def _app(cfg: DictConfig) -> None:
         except ConfigError as exc:
             _fail(str(exc))
         return
+    _remember_default_if_held(hydra_cfg, sim_config)
     out_dir = _run_dir(cfg)
     field = "output.dir" if cfg.output.dir else "hydra.run.dir"
     try:
@@ -90,6 +91,28 @@ def _app(cfg: DictConfig) -> None:
         if note:
             tell(note)
         _print_summary(result)
+
+
+#: the settings a single run may override and still hold the default config's compared settings: the seed and the
+#: outputs (a design's row or an experiment would change others)
+_DEFAULT_KEEPING_KEYS = ("seed", "replicate", "base_seed", "output")
+
+
+def _remember_default_if_held(hydra_cfg, sim_config) -> None:
+    """A run whose overrides only set the seed or the outputs (``sahel-sim seed=5``) holds the default config's
+    settings that its summary compares with it (``differs_from_default``): they are taken from the run's own
+    config, so that the summary does not compose the default config again (~0.3 s of the process)."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    from ..analysis.batch import only_values_of
+    from ..runner.defaults import compared_leaves, remember_default_leaves
+
+    if hydra_cfg.job.config_name != "config" or any(str(o).startswith(("hydra.searchpath", "+hydra.searchpath"))
+                                                    for o in hydra_cfg.overrides.hydra):
+        return
+    loader = GlobalHydra.instance().config_loader()
+    if only_values_of(list(hydra_cfg.overrides.task), _DEFAULT_KEEPING_KEYS, loader, set(hydra_cfg.runtime.choices)):
+        remember_default_leaves(type(sim_config), compared_leaves(sim_config, resolve=False))
 
 
 def _print_summary(result) -> None:

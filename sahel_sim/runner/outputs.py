@@ -31,7 +31,6 @@ import pandas as pd
 
 from .._version import __version__
 from ..core import frames
-from ..core.agents import ArmedGroup, Force
 from ..core.frames import Irregular
 from ..core.mechanisms.relations import STATES
 
@@ -78,8 +77,14 @@ def build_tables(model: SahelModel) -> dict[str, pd.DataFrame]:
 
 #: the first columns of the factions table, in this order; the reporters' other columns follow
 FACTION_COLUMNS = ("week", "date", "faction", "label", "kind", "camp", "active")
-#: the kinds of organisation recorded in the factions table, in this order, and the kind given to all of a class
-_FACTION_CLASSES: tuple[tuple[type, str | None], ...] = ((ArmedGroup, "jihadist"), (Force, None))
+
+
+def _faction_classes() -> tuple[tuple[type, str | None], ...]:
+    """The kinds of organisation recorded in the factions table, in this order, and the kind given to all of a
+    class (imported here: checking a run's folder or collecting a sweep imports no Mesa)."""
+    from ..core.agents import ArmedGroup, Force
+
+    return (ArmedGroup, "jihadist"), (Force, None)
 
 
 def factions_by_row(model: SahelModel) -> pd.DataFrame:
@@ -89,7 +94,7 @@ def factions_by_row(model: SahelModel) -> pd.DataFrame:
     cal = model.calendar
     dc = model.datacollector
     frames = []
-    for cls, kind in _FACTION_CLASSES:
+    for cls, kind in _faction_classes():
         df = dc.get_agenttype_vars_dataframe(cls)
         if df is None or len(df) == 0:
             continue
@@ -122,7 +127,7 @@ def factions_by_column(model: SahelModel) -> pd.DataFrame:
     """
     dc = model.datacollector
     parts: list[dict[str, np.ndarray]] = []  # the columns of each kind of organisation recorded
-    for cls, kind in _FACTION_CLASSES:
+    for cls, kind in _faction_classes():
         records = dc.records_of(cls)
         if not records:
             continue
@@ -190,6 +195,8 @@ def summarise(model: SahelModel, tables: dict[str, pd.DataFrame]) -> dict:
         yearly = yearly_counts_by_row(attacks, world)
     kinds = Counter(events["kind"].tolist()) if len(events) else Counter()
     claims = tables["claims"]
+    from ..core.agents import ArmedGroup, Force
+
     groups_end = [g for g in model.factions.values() if isinstance(g, ArmedGroup) and g.active]
     forces = {f.name: f for f in model.factions.values() if isinstance(f, Force)}
     peak = int(world["north_jihadist_share"].idxmax()) if len(world) else 0
@@ -234,6 +241,8 @@ def relations_summary(model: SahelModel, events: pd.DataFrame) -> dict:
     """What the groups decided about each other (mechanisms.relations, alliances): each merger, split and pledge
     (date, week, who), how many pairs started fighting and how many made a truce, infighting deaths by pair of
     camps, the non-aggression spells, joint operations and joint claims, and every pair's state at the end."""
+    from ..core.agents import ArmedGroup
+
     relations = model.mechanism("relations")
     groups = [g for g in model.factions.values() if isinstance(g, ArmedGroup) and g.active]
 

@@ -26,15 +26,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..agents import ArmedGroup
 from ..geography import ZONES
 from ..params import param
 from .attention import attention_deficit
 from .base import Mechanism
 from .relations import COOPERATING, merge_groups
+
+if TYPE_CHECKING:
+    from ..agents import ArmedGroup
 
 DECISIONS = ("incentives", "camp_share")
 _ASSUMPTION = "assumption, to be inferred (issue 19)"

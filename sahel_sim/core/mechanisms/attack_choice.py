@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..agents import ArmedGroup
 from ..events import Attack
 from ..geography import PLACE_KINDS, ZONES, km_between
 from ..params import ConfigError, param
@@ -35,6 +35,9 @@ from ..targets import TARGET_KINDS, Target, TargetLayerConfig, layer_for
 from .attention import spectacle_score
 from .base import Mechanism, draw_by_counts, draw_index
 from .relations import COOPERATING
+
+if TYPE_CHECKING:
+    from ..agents import ArmedGroup
 
 
 @dataclass

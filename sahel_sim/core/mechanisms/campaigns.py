@@ -27,11 +27,14 @@ organizations", PLoS ONE 7(11)). The values here are assumptions to be inferred 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..agents import ArmedGroup
 from ..params import ConfigError, param
 from .base import Mechanism
 from .relations import COMPETING
+
+if TYPE_CHECKING:
+    from ..agents import ArmedGroup
 
 _ASSUMPTION = "assumption, to be inferred (issue 19)"
 

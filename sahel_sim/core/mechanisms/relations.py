@@ -37,12 +37,15 @@ only cooperating or allied groups join each other's spectacular operations.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..agents import ArmedGroup
 from ..params import param
 from .base import Mechanism
+
+if TYPE_CHECKING:
+    from ..agents import ArmedGroup
 
 #: the pair states, from hostile to fused (merged pairs are one group and hold no state)
 STATES = ("fighting", "competing", "tolerating", "cooperating", "allied")
@@ -156,6 +159,8 @@ class Relations(Mechanism):
         """Give every group new to its row (a splinter, a group appearing) its first relations: a splinter
         competes with its parent and inherits the parent's other relations; any other newcomer starts from
         ``initial_state``."""
+        from ..agents import ArmedGroup  # here, not at the top: reading a config imports no Mesa
+
         m = self.model
         groups = m.groups()
         for g in groups:
@@ -305,6 +310,8 @@ class Relations(Mechanism):
         more than half of its members (the smallest such coalition; an active coalition absorbs a partner that
         fits it); otherwise the larger group absorbs the
         smaller. Names are labels: whether and when groups merge is decided here, in the run."""
+        from ..agents import ArmedGroup  # here, not at the top: reading a config imports no Mesa
+
         m = self.model
         made_of = identity(a) | identity(b)
         into = None
