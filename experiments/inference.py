@@ -27,6 +27,9 @@ from sahel_sim.analysis.inference.worlds import WORLDS
 
 #: the parameters whose marginals the figure shows (those the record narrowed most)
 SHOWN = 12
+#: fewer generations than this: the report says the posterior is interim, not a result (an ABC-SMC posterior after
+#: a generation or two is close to the prior filtered once; four is the least the docs' commands run)
+MIN_GENERATIONS = 4
 
 
 def parameter_posterior(posterior: pd.DataFrame, priors: dict[str, list[float]]) -> pd.DataFrame:
@@ -139,6 +142,11 @@ def analyse(ctx) -> None:
     best = probabilities.sort_values("probability", ascending=False).iloc[0]
     gens = meta.get("per_generation", [])
     lines = [f"# {ctx.config.title}", "", *parameter_note(ctx)]
+    if gens and len(gens) < MIN_GENERATIONS:
+        lines += [f"> **Interim, not a result: {len(gens)} generation(s) of ABC-SMC only** (fewer than "
+                  f"{MIN_GENERATIONS}). Such a posterior is close to the prior filtered once; the world probabilities "
+                  "and intervals below describe that, not what the record says. Resume the inference (the same "
+                  "command, same folder) and rebuild this report.", ""]
     if gens:
         last = gens[-1]
         lines += [f"**What the posterior rests on.** ABC-SMC (pyabc) over the four worlds: {meta['generations']} "
