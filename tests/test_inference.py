@@ -272,13 +272,15 @@ def test_recovery_writes_intervals_coverage_and_attributions_and_resumes(tmp_pat
 def test_a_widened_prior_stays_inside_what_each_parameter_allows():
     """The prior-sensitivity check widens every range about its centre, but never past a parameter's declared
     range (a particle outside it would be a config the model refuses)."""
-    from sahel_sim.analysis.inference.abc import PRIORS, prior_ranges
+    from sahel_sim.analysis.inference.abc import PRIORS, inferred_priors, prior_ranges
     from sahel_sim.analysis.schema import SahelConfig
     from sahel_sim.core.params import declared
 
-    assert prior_ranges() == {k: (float(a), float(b)) for k, (a, b) in PRIORS.items()}
+    priors = inferred_priors()  # the priors given first and the screening's influential parameters
+    assert set(PRIORS) <= set(priors)
+    assert prior_ranges() == {k: (float(a), float(b)) for k, (a, b) in priors.items()}
     wide, narrow = prior_ranges(scale=3.0), prior_ranges(scale=0.5)
-    for name, (lo, hi) in PRIORS.items():
+    for name, (lo, hi) in priors.items():
         meta = declared(name, SahelConfig)[1]
         assert meta["lo"] is None or wide[name][0] >= meta["lo"]
         assert meta["hi"] is None or wide[name][1] <= meta["hi"]
