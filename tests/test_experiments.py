@@ -26,6 +26,10 @@ SLOW_SMOKE = {"calibration", "coalitions", "event_study", "factorial", "forecast
               "phase_diagram", "radisson_weights", "radisson_window", "sensitivity", "validation", "where_violence",
               "screening", "projection"}
 
+#: seconds a smoke experiment may take before the test gives up: the screening's smoke is one Morris trajectory
+#: over 325 parameters plus its noise rows, ~340 runs one after another (~12 min on 2 busy cores)
+SMOKE_TIMEOUT = {"screening": 1800}
+
 #: the experiments about a question of the model: they can run from a posterior, say where their parameters come
 #: from, and state their multiple-comparison correction (or that they are exploratory)
 QUESTIONS = {"rivalry_dose_response", "factorial", "event_study", "phase_diagram", "radisson_window",
@@ -38,7 +42,7 @@ def run_smoke(name: str, cwd: Path) -> Path:
 
 def run_smoke_process(name: str, cwd: Path) -> tuple[Path, subprocess.CompletedProcess]:
     p = subprocess.run([sys.executable, "-m", "sahel_sim", f"experiment={name}", "scale=smoke"], cwd=cwd,
-                       capture_output=True, text=True, timeout=600)
+                       capture_output=True, text=True, timeout=SMOKE_TIMEOUT.get(name, 600))
     assert p.returncode == 0, p.stderr[-3000:]
     out = cwd / "outputs" / "experiments" / name / "smoke"
     assert f"wrote its figures, tables and findings.md to {out.resolve()}" in p.stdout
