@@ -245,17 +245,7 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
               _point(wk["import sahel_sim.faces.cli"], "1")),
         _part("worker: rest of unpickling, loky set-up until the job starts",
               _point(wk["import sahel_sim.faces.cli"], "1"), _point(first_jobs[w], "0")),
-        _part("worker: the job's composition", _point(wk["job composition"], "0"), _point(wk["job composition"], "1")),
-        _part("worker: Hydra run_job set-up until the first run", _point(wk["job composition"], "1"),
-              _point(wk["run"], "0")),
-        _part("first run: until the model's construction (imports the model and Mesa)", _point(wk["run"], "0"),
-              _point(wk["model construction"], "0")),
-        _part("first run: map build", _point(wk["map build"], "0"), _point(wk["map build"], "1")),
-        _part("first run: model construction without the map", _point(wk["model construction"], "0"),
-              _point(wk["model construction"], "1")),
-        _part("first run: model steps", _point(wk["model steps"], "0"), _point(wk["model steps"], "1")),
-        _part("first run: tables and summary", _point(wk["model steps"], "1"), _point(wk["write run"], "0")),
-        _part("first run: files", _point(wk["write run"], "0"), _point(wk["run"], "1")),
+        *_run_parts(wk, job="worker: ", run="first run: ", which="first "),
         _part("later runs and the wait for the last worker", (wk["run"]["t1"], None), (last["t1"], None)),
         _part("main: from the last run's end to the collection", (last["t1"], None),
               _point(m["on_multirun_end (collect)"], "0")),
@@ -290,6 +280,24 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
         "worker_imports_s": [round(_first(events, "import sahel_sim.faces.cli", pid)["t1"]
                                    - _first(events, "process start", pid)["t1"], 3) for pid in workers],
     }
+
+
+def _run_parts(ev: dict, job: str, run: str, which: str) -> list:
+    """The eight parts of one run inside its process, from its job's composition to its files, from that process's
+    events ``ev``: labelled with ``job`` and ``run`` prefixes (a worker's first run, or an array task's run)."""
+    return [
+        _part(f"{job}the job's composition", _point(ev["job composition"], "0"), _point(ev["job composition"], "1")),
+        _part(f"{job}Hydra run_job set-up until the {which}run", _point(ev["job composition"], "1"),
+              _point(ev["run"], "0")),
+        _part(f"{run}until the model's construction (imports the model and Mesa)", _point(ev["run"], "0"),
+              _point(ev["model construction"], "0")),
+        _part(f"{run}map build", _point(ev["map build"], "0"), _point(ev["map build"], "1")),
+        _part(f"{run}model construction without the map", _point(ev["model construction"], "0"),
+              _point(ev["model construction"], "1")),
+        _part(f"{run}model steps", _point(ev["model steps"], "0"), _point(ev["model steps"], "1")),
+        _part(f"{run}tables and summary", _point(ev["model steps"], "1"), _point(ev["write run"], "0")),
+        _part(f"{run}files", _point(ev["write run"], "0"), _point(ev["run"], "1")),
+    ]
 
 
 def _without_map(parts: list, prefix: str) -> None:
@@ -372,16 +380,7 @@ def task_start(workdir: Path) -> dict:
               _point(k["import sahel_sim.faces.cli"], "1")),
         _part("rest of unpickling until the job starts", _point(k["import sahel_sim.faces.cli"], "1"),
               _point(k["submitit job"], "0")),
-        _part("the job's composition", _point(k["job composition"], "0"), _point(k["job composition"], "1")),
-        _part("Hydra run_job set-up until the run", _point(k["job composition"], "1"), _point(k["run"], "0")),
-        _part("until the model's construction (imports the model and Mesa)", _point(k["run"], "0"),
-              _point(k["model construction"], "0")),
-        _part("map build", _point(k["map build"], "0"), _point(k["map build"], "1")),
-        _part("model construction without the map", _point(k["model construction"], "0"),
-              _point(k["model construction"], "1")),
-        _part("model steps", _point(k["model steps"], "0"), _point(k["model steps"], "1")),
-        _part("tables and summary", _point(k["model steps"], "1"), _point(k["write run"], "0")),
-        _part("files", _point(k["write run"], "0"), _point(k["run"], "1")),
+        *_run_parts(k, job="", run="", which=""),
         _part("after the run: submitit's result pickle, exit", (k["run"]["t1"], None), (t_end, None)),
     ]
     _without_map(parts, "")

@@ -22,7 +22,7 @@ from experiments.common import parameter_note, save_figure, save_table, summarie
 from sahel_sim.analysis.inference.abc import model_probabilities
 from sahel_sim.analysis.inference.propagation import read_posterior
 from sahel_sim.analysis.inference.recovery import weighted_quantiles
-from sahel_sim.analysis.inference.summaries import CALIBRATION, SUMMARIES, record_summaries
+from sahel_sim.analysis.inference.summaries import CALIBRATION, HELD_OUT, SUMMARIES, record_summaries
 from sahel_sim.analysis.inference.worlds import WORLDS
 
 #: the parameters whose marginals the figure shows (those the record narrowed most)
@@ -52,16 +52,19 @@ def parameter_posterior(posterior: pd.DataFrame, priors: dict[str, list[float]])
     return pd.DataFrame(rows)
 
 
-def predictive_check(long: pd.DataFrame, record: pd.Series) -> pd.DataFrame:
+def predictive_check(long: pd.DataFrame, record: pd.Series, fitted: list[str] | None = None) -> pd.DataFrame:
     """Each summary's posterior predictive median and 90% interval over the runs beside the record's value, and
-    whether the record falls inside (NaN values, e.g. a merger that never happened, are counted, not dropped)."""
+    whether the record falls inside (NaN values, e.g. a merger that never happened, are counted, not dropped).
+    ``fitted`` names the summaries the inference saw (its inference.json's; a fit on a training window saw fewer
+    than the calibration role): every other summary is held out for this posterior."""
     rows = []
     for s in SUMMARIES:
         v = long.loc[long["metric"] == s.name, "value"].to_numpy(float)
         finite = v[np.isfinite(v)]
         q05, q50, q95 = (np.quantile(finite, [0.05, 0.5, 0.95]) if len(finite) else (np.nan,) * 3)
         rec = float(record[s.name])
-        rows.append({"summary": s.name, "role": s.role, "record": rec, "median": q50, "q05": q05, "q95": q95,
+        role = s.role if fitted is None else (CALIBRATION if s.name in fitted else HELD_OUT)
+        rows.append({"summary": s.name, "role": role, "record": rec, "median": q50, "q05": q05, "q95": q95,
                      "inside_90": bool(q05 <= rec <= q95) if len(finite) else False,
                      "runs": len(v), "runs_without_value": int((~np.isfinite(v)).sum())})
     return pd.DataFrame(rows)
@@ -85,7 +88,9 @@ def analyse(ctx) -> None:
     params = parameter_posterior(posterior, priors)
     save_table(params, ctx.out_dir, "parameter_posterior")
     long = summaries_per_run(ctx)
-    check = predictive_check(long, record_summaries())
+    check = predictive_check(long, record_summaries(), meta.get("summaries"))
+    interim = bool(meta.get("per_generation")) and len(meta["per_generation"]) < MIN_GENERATIONS
+    stamp = f"INTERIM ({len(meta.get('per_generation', []))} generation(s), not a result): " if interim else ""
     save_table(check, ctx.out_dir, "posterior_predictive")
 
     # figure 1: the worlds and the parameters the record narrowed most
@@ -113,26 +118,28 @@ def analyse(ctx) -> None:
         a.set_title(row.parameter.removeprefix("mechanisms."), fontsize=7)
         a.tick_params(labelsize=6)
         a.set_yticks([])
-    fig.suptitle(f"{ctx.config.title}\nposterior marginals in world '{world}' of the {len(learned)} parameters the "
-                 "record narrowed most (grey) against their uniform priors (red)", fontsize=10)
+    fig.suptitle(f"{stamp}{ctx.config.title}\nposterior marginals in world '{world}' of the {len(learned)} "
+                 "parameters the record narrowed most (grey) against their uniform priors (red)", fontsize=10)
     fig.tight_layout()
     save_figure(fig, ctx.out_dir, "posterior", ctx.footer())
 
     # figure 2: every summary predicted from the posterior against the record
     fig, axes = plt.subplots(4, 4, figsize=(12, 9))
+    roles = dict(zip(check["summary"], check["role"], strict=True))
     for ax, s in zip(axes.flat, SUMMARIES, strict=False):
         v = long.loc[long["metric"] == s.name, "value"].to_numpy(float)
         v = v[np.isfinite(v)]
+        fitted_here = roles[s.name] == CALIBRATION
         if len(v):
-            ax.hist(v, bins=20, color="#777777" if s.role == CALIBRATION else "#4393c3")
+            ax.hist(v, bins=20, color="#777777" if fitted_here else "#4393c3")
         ax.axvline(float(record_summaries()[s.name]), color="#b2182b", lw=1.5)
-        ax.set_title(f"{s.name} ({'fitted' if s.role == CALIBRATION else 'held out'})", fontsize=8)
+        ax.set_title(f"{s.name} ({'fitted' if fitted_here else 'held out'})", fontsize=8)
         ax.tick_params(labelsize=6)
         ax.set_yticks([])
     for ax in list(axes.flat)[len(SUMMARIES):]:
         ax.axis("off")
-    fig.suptitle(f"Posterior predictive check, world '{world}': {len(ctx.run_dirs())} draws (grey: summaries the "
-                 "inference was fitted to; blue: held out) against the record (red)", fontsize=10)
+    fig.suptitle(f"{stamp}Posterior predictive check, world '{world}': {len(ctx.run_dirs())} draws (grey: "
+                 "summaries the inference was fitted to; blue: held out) against the record (red)", fontsize=10)
     fig.tight_layout()
     save_figure(fig, ctx.out_dir, "posterior_predictive", ctx.footer())
 

@@ -150,6 +150,61 @@ def test_a_particle_gives_the_same_summaries_every_time():
     assert "mechanisms.communal.front_threshold=300" in sim.overrides(params)
 
 
+def test_a_training_window_sees_only_its_years_and_no_summary_reaching_past_it():
+    """Item 5's fit on 2012-2014: its summaries are the yearly deaths of those years and the weekly texture over
+    them; the MINUSMA losses (Jul 2013 to Jun 2015) reach into 2015 and are left out; 2016 is the whole set."""
+    from sahel_sim.analysis.inference.abc import calibration_names
+    from sahel_sim.analysis.inference.summaries import training_years, window_names
+
+    assert window_names(2014) == ["deaths_2012", "deaths_2013", "deaths_2014", "weekly_zero_share",
+                                  "weekly_variance_to_mean", "weekly_lag1_autocorrelation"]
+    assert "minusma_deaths" in window_names(2015) and window_names(2016) == calibration_names()
+    assert training_years(2014) == (2012, 2013, 2014)
+    for bad in (2012, 2017, "2014"):
+        with pytest.raises(ValueError, match="train_end: .*allowed: a year from 2013 to 2016"):
+            training_years(bad)
+
+
+def test_the_records_window_summaries_are_computed_from_its_own_weeks_only():
+    """The record's weekly texture over 2012-2014 is that of those weeks alone (recomputed here from the record's
+    table), and differs from 2012-2016's: what the window's fit sees holds nothing of 2015-2016."""
+    from sahel_sim.analysis.inference.summaries import record_summaries, training_years, weekly_statistics
+    from sahel_sim.analysis.validation import record_weekly
+
+    rec = record_weekly()
+    weeks = rec.loc[rec["year"].between(2012, 2014), "battle_deaths"].to_numpy()
+    window = record_summaries(training_years(2014))
+    expected = weekly_statistics(weeks)
+    assert window["weekly_zero_share"] == pytest.approx(expected["zero_share"])
+    assert window["weekly_variance_to_mean"] == pytest.approx(expected["variance_to_mean"])
+    assert np.isnan(window["deaths_2015"]) and np.isnan(window["deaths_2016"])
+    assert window["weekly_zero_share"] != pytest.approx(record_summaries()["weekly_zero_share"])
+
+
+def test_a_window_fits_runs_end_with_its_last_year_and_return_only_its_summaries():
+    from sahel_sim.analysis.inference.abc import Simulator, calendar_end
+
+    assert calendar_end(2016) == ["calendar.end=2016-12-26"] and calendar_end(2014) == ["calendar.end=2014-12-29"]
+    assert calendar_end(2013) == ["calendar.end=2013-12-30"]
+    sim = Simulator("both", train_end=2013)
+    assert sim.base == ["calendar.end=2013-12-30"]
+    out = sim({"mechanisms__attacks__base_rate": 0.25})
+    assert list(out) == ["deaths_2012", "deaths_2013", "weekly_zero_share", "weekly_variance_to_mean",
+                         "weekly_lag1_autocorrelation"]
+    assert all(np.isfinite(v) for v in out.values())
+    with pytest.raises(ValueError, match="train_end: 2011"):
+        Simulator("both", train_end=2011)
+
+
+def test_the_inference_command_refuses_a_training_window_outside_the_record_in_one_line(capsys):
+    from sahel_sim.analysis.inference.abc import main
+
+    with pytest.raises(SystemExit):
+        main(["unused", "--train-end", "2017"])
+    err = capsys.readouterr().err
+    assert "--train-end: 2017; allowed: a year from 2013 to 2016" in err
+
+
 @pytest.mark.slow
 def test_abc_smc_on_the_real_model_resumes_from_its_database(tmp_path):
     """Two worlds, six particles: one generation, then the same call resumes from the database to a second."""
@@ -250,16 +305,17 @@ def test_a_synthetic_record_is_the_same_every_time_and_not_a_particle_s_run():
 def test_recovery_writes_intervals_coverage_and_attributions_and_resumes(tmp_path):
     """The small version of the recovery experiment: two records, each from another world, tiny populations (the
     numbers mean nothing at this size; the full run is `python -m sahel_sim.analysis.inference.recovery`)."""
-    from sahel_sim.analysis.inference.abc import PRIORS
+    from sahel_sim.analysis.inference.abc import inferred_priors
     from sahel_sim.analysis.inference.recovery import recover
 
+    priors = inferred_priors()  # recovery infers every parameter the final inference infers
     paths = recover(tmp_path, records=1, worlds=["both", "neither"], population=4, generations=1)
     rec = pd.read_csv(paths["recovery"])
-    assert set(rec["record"]) == {0, 1} and set(rec["parameter"]) == set(PRIORS)
+    assert set(rec["record"]) == {0, 1} and set(rec["parameter"]) == set(priors)
     assert (rec["lo90"] <= rec["lo50"]).all() and (rec["lo50"] <= rec["hi50"]).all()
     assert (rec["hi50"] <= rec["hi90"]).all()
     cov = pd.read_csv(paths["coverage"])
-    assert set(cov["parameter"]) == set(PRIORS) and cov["cover90"].between(0, 1).all()
+    assert set(cov["parameter"]) == set(priors) and cov["cover90"].between(0, 1).all()
     mr = pd.read_csv(paths["model_recovery"])
     assert list(mr["true_world"]) == ["both", "neither"]
     assert mr[["p_both", "p_neither"]].sum(axis=1).to_numpy() == pytest.approx([1.0, 1.0])
@@ -287,3 +343,26 @@ def test_a_widened_prior_stays_inside_what_each_parameter_allows():
         assert wide[name][0] <= lo and wide[name][1] >= hi
         assert narrow[name] == pytest.approx(((3 * lo + hi) / 4, (lo + 3 * hi) / 4))
     assert wide["mechanisms.attacks.spectacular.min_funds"][0] == 0.0  # 0 - 300 would be negative funds
+
+
+def test_the_forecast_says_out_of_sample_only_for_a_posterior_fitted_before_2015(tmp_path):
+    """The forecast's findings call the test out of sample only when the runs drew from a posterior whose fit
+    ended before 2015 (its inference.json's train_end); a named point or an in-sample posterior gets the caveat."""
+    import json
+
+    from experiments.forecast import model_window, window_statement
+    from sahel_sim.analysis.inference.propagation import SIDECAR
+
+    out = tmp_path / "out"
+    out.mkdir()
+    assert model_window(out) is None  # no draws: the named point
+    fit = tmp_path / "fit"
+    fit.mkdir()
+    (out / SIDECAR).write_text(json.dumps({"posterior": str(fit / "posterior.parquet")}))
+    assert model_window(out) == 2016  # a posterior without inference.json predates the window: in sample
+    (fit / "inference.json").write_text(json.dumps({"train_end": 2014}))
+    assert model_window(out) == 2014
+    assert "out of sample" in window_statement(2014)[0] and "An out-of-sample test" in window_statement(2014)[1]
+    for seen in (None, 2015, 2016):
+        title, text = window_statement(seen)
+        assert "saw 2015-2016" in title and "not an out-of-sample test" in text and "--train-end 2014" in text

@@ -42,6 +42,9 @@ def test_the_predictive_check_says_which_summaries_of_the_record_fall_inside_the
     assert check.loc["deaths_2012", "inside_90"] and check.loc["weekly_largest", "inside_90"]
     assert check.loc["deaths_2012", "role"] == CALIBRATION and check.loc["weekly_largest", "role"] != CALIBRATION
     assert (check["runs"] == 20).all()
+    window = predictive_check(pd.DataFrame(rows), record, fitted=["deaths_2012", "deaths_2013"]).set_index("summary")
+    assert window.loc["deaths_2013", "role"] == CALIBRATION  # a fit on a window: what it saw is fitted,
+    assert window.loc["deaths_2016", "role"] != CALIBRATION  # every other summary held out for it
 
 
 def test_the_report_without_a_posterior_is_refused_naming_the_field():

@@ -33,7 +33,7 @@ from ...runner.compose import resolved
 from ...runner.outputs import build_tables
 from ..schema import SahelConfig, load_config
 from ..sensitivity import set_path
-from .summaries import CALIBRATION, SUMMARIES, run_summaries
+from .summaries import CALIBRATION, SUMMARIES, run_summaries, training_years, window_names
 from .worlds import WORLDS
 
 #: uniform priors of the free parameters: the ranges of the rejection-ABC calibration
@@ -94,6 +94,16 @@ def _integer_parameters() -> set[str]:
 INTEGER = _integer_parameters()
 #: the run: the record's in-sample years
 CALENDAR = ["calendar.end=2016-12-26"]
+#: the last year of the record's in-sample window (a fit on all of it)
+IN_SAMPLE_END = 2016
+
+
+def calendar_end(year: int) -> list[str]:
+    """The run's end for a fit on the record to ``year``: the last week starting in that year (weeks from the
+    default calendar's 2012-01-02); 2016 gives :data:`CALENDAR`."""
+    start = pd.Timestamp("2012-01-02")
+    last = start + pd.Timedelta(weeks=(pd.Timestamp(f"{year}-12-31") - start).days // 7)
+    return [f"calendar.end={last.date().isoformat()}"]
 
 
 def _key(name: str) -> str:
@@ -116,11 +126,19 @@ class Simulator:
     nearly its whole cost again."""
 
     world: str
-    base: list[str] = field(default_factory=lambda: list(CALENDAR))
+    #: the last year of the record the fit sees (a training window 2012 to it): the run ends with that year and
+    #: returns only the summaries of :func:`.summaries.window_names`
+    train_end: int = IN_SAMPLE_END
+    base: list[str] | None = None
     #: enters the run's seed when given: a synthetic record's run never shares its seed with a particle's
     salt: str = ""
     #: the world's composed config (cached per process)
     _template: SahelConfig | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        training_years(self.train_end)  # refused outside 2013-2016, before any run
+        if self.base is None:
+            self.base = calendar_end(self.train_end)
 
     def overrides(self, params: dict) -> list[str]:
         """The particle as Hydra overrides (what :meth:`config` is equal to when composed)."""
@@ -152,12 +170,15 @@ class Simulator:
     def __call__(self, params: dict) -> dict[str, float]:
         model = SahelModel(self.config(dict(params))).run()
         tables = build_tables(model)
-        s = run_summaries(tables["world"], tables["attacks"], tables["events"])
-        return {name: float(s[name]) for name in calibration_names()}
+        s = run_summaries(tables["world"], tables["attacks"], tables["events"], training_years(self.train_end))
+        return {name: float(s[name]) for name in calibration_names(self.train_end)}
 
 
-def calibration_names() -> list[str]:
-    return [s.name for s in SUMMARIES if s.role == CALIBRATION]
+def calibration_names(train_end: int = IN_SAMPLE_END) -> list[str]:
+    """The calibration summaries a fit on the record to ``train_end`` sees (all of them for the in-sample fit)."""
+    if train_end == IN_SAMPLE_END:
+        return [s.name for s in SUMMARIES if s.role == CALIBRATION]
+    return window_names(train_end)
 
 
 def prior_ranges(priors: dict[str, tuple[float, float]] | None = None, scale: float = 1.0
@@ -191,19 +212,20 @@ def prior(priors: dict[str, tuple[float, float]] | None = None, scale: float = 1
 def run_abc(out_dir: Path, record: dict[str, float], worlds: list[str] | None = None, population: int = 50,
             generations: int = 4, sampler=None, priors: dict | None = None, prior_scale: float = 1.0,
             min_epsilon: float = 0.0, max_minutes: float | None = None,
-            min_acceptance: float = 0.0) -> pyabc.History:
-    """ABC-SMC over ``worlds`` (default: all four) against the record's calibration summaries; the history lives
-    in ``out_dir/abc.db``. Called again with the same folder, it resumes the stored run and adds generations up
+            min_acceptance: float = 0.0, train_end: int = IN_SAMPLE_END) -> pyabc.History:
+    """ABC-SMC over ``worlds`` (default: all four) against the record's calibration summaries (those of 2012 to
+    ``train_end``: a training window for an out-of-sample forecast); the history lives in ``out_dir/abc.db``.
+    Called again with the same folder, it resumes the stored run and adds generations up
     to ``generations`` in all. It also stops after the generation in which ``max_minutes`` of wall time have
     passed, or whose acceptance rate fell below ``min_acceptance`` (pyabc's own stopping rules)."""
     worlds = list(worlds or WORLDS)
     out_dir.mkdir(parents=True, exist_ok=True)
     db = f"sqlite:///{(out_dir / 'abc.db').resolve()}"
-    models = [Simulator(w) for w in worlds]
+    models = [Simulator(w, train_end=train_end) for w in worlds]
     abc = pyabc.ABCSMC(models, [prior(priors, prior_scale) for _ in worlds],
                        pyabc.AdaptivePNormDistance(p=2), population_size=population,
                        sampler=sampler or pyabc.sampler.SingleCoreSampler())
-    observed = {k: float(record[k]) for k in calibration_names()}
+    observed = {k: float(record[k]) for k in calibration_names(train_end)}
     if (out_dir / "abc.db").exists():
         history = pyabc.History(db)
         done = history.max_t + 1 if history.n_populations else 0
@@ -309,7 +331,8 @@ def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | Non
                                                    / max(int(row.samples), 1)),
                                "world_probabilities": {w: float(p.get(m, 0.0)) for m, w in enumerate(worlds)}})
     meta = {"generations": len(per_generation), "simulations": int(history.total_nr_simulations),
-            "worlds": worlds, "summaries": calibration_names(),
+            "worlds": worlds, "train_end": int((settings or {}).get("train_end", IN_SAMPLE_END)),
+            "summaries": calibration_names(int((settings or {}).get("train_end", IN_SAMPLE_END))),
             "priors": {k: list(v) for k, v in prior_ranges(scale=(settings or {}).get("prior_scale", 1.0)).items()},
             "per_generation": per_generation, **(settings or {})}
     paths["inference"].write_text(json.dumps(meta, indent=2) + "\n")
@@ -355,7 +378,15 @@ def main(argv: list[str] | None = None) -> int:
                     "rate is below this (0 to 1)")
     ap.add_argument("--prior-scale", type=float, default=1.0, help="the prior-sensitivity check: each prior range "
                     "narrowed (< 1) or widened (> 1) about its centre; run into another OUT")
+    ap.add_argument("--train-end", type=int, default=IN_SAMPLE_END, help="fit on the record's 2012 to this year "
+                    "only (2013-2016): 2014 gives the posterior for the out-of-sample forecast of 2015-2016 "
+                    "(sahel-sim experiment=forecast experiment.posterior=OUT/posterior.parquet); run into another "
+                    "OUT")
     args = ap.parse_args(argv)
+    try:
+        years = training_years(args.train_end)
+    except ValueError as exc:
+        ap.error(f"--{str(exc).replace('_', '-')}")
     if not 0.1 <= args.prior_scale <= 3.0:
         ap.error(f"--prior-scale: {args.prior_scale}; allowed: 0.1 to 3.0 (widened ranges are clipped at the "
                  "parameters' declared ranges)")
@@ -364,11 +395,13 @@ def main(argv: list[str] | None = None) -> int:
     if not 0.0 <= args.min_acceptance < 1.0:
         ap.error(f"--min-acceptance: {args.min_acceptance}; allowed: 0 to 1 (exclusive)")
     sampler = engine_from_arguments(ap, args)
-    history = run_abc(args.out, record_summaries().to_dict(), population=args.population,
+    history = run_abc(args.out, record_summaries(years).to_dict(), population=args.population,
                       generations=args.generations, sampler=sampler, prior_scale=args.prior_scale,
-                      max_minutes=args.max_minutes or None, min_acceptance=args.min_acceptance)
-    settings = {"population": args.population, "prior_scale": args.prior_scale,
-                "record": "the record's calibration summaries (summaries.py, record_summaries)"}
+                      max_minutes=args.max_minutes or None, min_acceptance=args.min_acceptance,
+                      train_end=args.train_end)
+    settings = {"population": args.population, "prior_scale": args.prior_scale, "train_end": args.train_end,
+                "record": f"the record's calibration summaries of {years[0]}-{years[-1]} (summaries.py, "
+                          "record_summaries)"}
     paths = write_outputs(history, args.out, settings=settings)
     print(pd.read_csv(paths["model_probabilities"]).to_string(index=False))
     print(f"{history.total_nr_simulations} simulations; outputs in {args.out}")

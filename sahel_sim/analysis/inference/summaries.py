@@ -83,12 +83,14 @@ _RECORD_FACTS = {"minusma_deaths": float(MINUSMA_DEATHS), "al_mourabitoun_year":
                  **{f"spectaculars_{y}": float(n) for y, n in RECORD_SPECTACULARS.items() if y <= 2016}}
 
 
-def record_summaries() -> pd.Series:
-    """Every summary of the record, by name."""
+def record_summaries(years: tuple[int, ...] = UCDP_YEARS) -> pd.Series:
+    """Every summary of the record, by name; the yearly and weekly ones over ``years`` (default: the in-sample
+    2012-2016; a training window's fit passes fewer, see :func:`window_names`; a year outside them is NaN)."""
     rec = record_weekly()
-    rec = rec[rec["year"].isin(UCDP_YEARS)]
+    rec = rec[rec["year"].isin(years)]
     weekly = weekly_statistics(rec["battle_deaths"].to_numpy())
-    out = {f"deaths_{y}": float(rec.loc[rec["year"] == y, "battle_deaths"].sum()) for y in UCDP_YEARS}
+    out = {f"deaths_{y}": float(rec.loc[rec["year"] == y, "battle_deaths"].sum()) if y in years else float("nan")
+           for y in UCDP_YEARS}
     out.update({"weekly_zero_share": weekly["zero_share"], "weekly_variance_to_mean": weekly["variance_to_mean"],
                 "weekly_lag1_autocorrelation": weekly["lag1_autocorrelation"],
                 "weekly_largest": weekly["largest_week"]})
@@ -96,12 +98,14 @@ def record_summaries() -> pd.Series:
     return pd.Series(out)[[s.name for s in SUMMARIES]]
 
 
-def run_summaries(world: pd.DataFrame, attacks: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
-    """Every summary of one run, from its ``world``, ``attacks`` and ``events`` tables (as written by a run)."""
-    in_years = world[world["date"].dt.year.isin(UCDP_YEARS)]
+def run_summaries(world: pd.DataFrame, attacks: pd.DataFrame, events: pd.DataFrame,
+                  years: tuple[int, ...] = UCDP_YEARS) -> pd.Series:
+    """Every summary of one run, from its ``world``, ``attacks`` and ``events`` tables (as written by a run); the
+    yearly and weekly ones over ``years``, as in :func:`record_summaries`."""
+    in_years = world[world["date"].dt.year.isin(years)]
     weekly = weekly_statistics(in_years["state_based_deaths"].to_numpy())
     out = {f"deaths_{y}": float(in_years.loc[in_years["date"].dt.year == y, "state_based_deaths"].sum())
-           for y in UCDP_YEARS}
+           if y in years else float("nan") for y in UCDP_YEARS}
     out.update({"weekly_zero_share": weekly["zero_share"], "weekly_variance_to_mean": weekly["variance_to_mean"],
                 "weekly_lag1_autocorrelation": weekly["lag1_autocorrelation"],
                 "weekly_largest": weekly["largest_week"]})
@@ -114,6 +118,34 @@ def run_summaries(world: pd.DataFrame, attacks: pd.DataFrame, events: pd.DataFra
     when = merger_weeks(ev, ("mujao", "signers_in_blood"), runs=pd.Index([0])).iloc[0]
     out["al_mourabitoun_year"] = (when.year + (when.day_of_year - 1) / 365.25) if pd.notna(when) else float("nan")
     return pd.Series(out)[[s.name for s in SUMMARIES]]
+
+
+def training_years(end_year: int) -> tuple[int, ...]:
+    """The record's years a fit on 2012 to ``end_year`` sees; refused (naming the field and the allowed range)
+    outside 2013-2016: a window needs two years for its weekly texture, and the in-sample record ends in 2016."""
+    if not isinstance(end_year, int) or not UCDP_YEARS[1] <= end_year <= UCDP_YEARS[-1]:
+        raise ValueError(f"train_end: {end_year!r}; allowed: a year from {UCDP_YEARS[1]} to {UCDP_YEARS[-1]} (the "
+                         f"training window is {UCDP_YEARS[0]} to that year)")
+    return tuple(y for y in UCDP_YEARS if y <= end_year)
+
+
+def window_names(end_year: int = UCDP_YEARS[-1]) -> list[str]:
+    """The calibration summaries a fit on the record's 2012 to ``end_year`` may see: the yearly deaths of those
+    years, the weekly texture over them, and the MINUSMA losses only when the window holds their whole period (Jul
+    2013 to Jun 2015): a fit on 2012-2014 does not see them, as they run into 2015. With the default end (2016),
+    every calibration summary."""
+    years = training_years(end_year)
+    last = pd.Timestamp(f"{years[-1]}-12-31")
+    names = []
+    for s in SUMMARIES:
+        if s.role != CALIBRATION:
+            continue
+        if s.name.startswith("deaths_") and int(s.name.split("_")[1]) not in years:
+            continue
+        if s.name == "minusma_deaths" and pd.Timestamp(MINUSMA_PERIOD[1]) > last:
+            continue
+        names.append(s.name)
+    return names
 
 
 def summary_table() -> pd.DataFrame:
