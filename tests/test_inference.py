@@ -366,3 +366,23 @@ def test_the_forecast_says_out_of_sample_only_for_a_posterior_fitted_before_2015
     for seen in (None, 2015, 2016):
         title, text = window_statement(seen)
         assert "saw 2015-2016" in title and "not an out-of-sample test" in text and "--train-end 2014" in text
+
+
+def test_a_resumed_inference_must_be_the_stored_one_and_worlds_are_checked(tmp_path, capsys):
+    """Resuming into a folder whose stored inference has other worlds, another window or other priors is
+    refused in one line before any run (pyabc would otherwise load models that do not match its database)."""
+    import json
+
+    from sahel_sim.analysis.inference.abc import main
+
+    (tmp_path / "abc.db").write_bytes(b"")
+    (tmp_path / "inference.json").write_text(json.dumps({"worlds": ["both"], "train_end": 2014}))
+    for argv, expected in ((["--worlds", "both,neither", "--train-end", "2014"], "--worlds: ['both', 'neither']"),
+                           (["--worlds", "both"], "--train-end: 2016, but the inference stored"),
+                           (["--worlds", "both", "--train-end", "2014", "--prior-scale", "2"], "--prior-scale: 2.0"),
+                           (["--worlds", "both,nowhere"], "--worlds: 'both,nowhere'; allowed: a comma-separated"),
+                           (["--worlds", "both,both"], "allowed: a comma-separated list of distinct worlds")):
+        with pytest.raises(SystemExit):
+            main([str(tmp_path), *argv])
+        assert expected in capsys.readouterr().err
+    assert (tmp_path / "abc.db").read_bytes() == b""  # nothing run, nothing written

@@ -348,6 +348,15 @@ def add_engine_arguments(ap) -> None:
                     "its workers instead")
 
 
+def worlds_argument(ap, text: str) -> list[str]:
+    """``--worlds a,b``: the worlds named, in the order given; refused in one line naming the argument and the
+    allowed worlds."""
+    worlds = [w for w in text.split(",") if w]
+    if not worlds or any(w not in WORLDS for w in worlds) or len(set(worlds)) < len(worlds):
+        ap.error(f"--worlds: {text!r}; allowed: a comma-separated list of distinct worlds of {', '.join(WORLDS)}")
+    return worlds
+
+
 def engine_from_arguments(ap, args):
     """Check the shared arguments (one line naming the argument and what is allowed) and make the sampler."""
     for name in ("population", "generations", "cores"):
@@ -382,7 +391,10 @@ def main(argv: list[str] | None = None) -> int:
                     "only (2013-2016): 2014 gives the posterior for the out-of-sample forecast of 2015-2016 "
                     "(sahel-sim experiment=forecast experiment.posterior=OUT/posterior.parquet); run into another "
                     "OUT")
+    ap.add_argument("--worlds", default=",".join(WORLDS), help="comma-separated worlds to infer over (default: "
+                    "all four, the model comparison; one world, e.g. both, for a forecast's fit)")
     args = ap.parse_args(argv)
+    worlds = worlds_argument(ap, args.worlds)
     try:
         years = training_years(args.train_end)
     except ValueError as exc:
@@ -394,15 +406,24 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--max-minutes: {args.max_minutes}; allowed: a number >= 0 (0: no limit)")
     if not 0.0 <= args.min_acceptance < 1.0:
         ap.error(f"--min-acceptance: {args.min_acceptance}; allowed: 0 to 1 (exclusive)")
+    stored = args.out / "inference.json"
+    if (args.out / "abc.db").exists() and stored.is_file():  # a resumed run must be the same inference
+        before = json.loads(stored.read_text())
+        for arg, now, then in (("worlds", worlds, before.get("worlds", list(WORLDS))),
+                               ("train-end", args.train_end, before.get("train_end", IN_SAMPLE_END)),
+                               ("prior-scale", args.prior_scale, before.get("prior_scale", 1.0))):
+            if now != then:
+                ap.error(f"--{arg}: {now!r}, but the inference stored in {args.out} has {then!r}; allowed: the "
+                         f"stored run's value to resume it, or another OUT for a new inference")
     sampler = engine_from_arguments(ap, args)
-    history = run_abc(args.out, record_summaries(years).to_dict(), population=args.population,
+    history = run_abc(args.out, record_summaries(years).to_dict(), worlds=worlds, population=args.population,
                       generations=args.generations, sampler=sampler, prior_scale=args.prior_scale,
                       max_minutes=args.max_minutes or None, min_acceptance=args.min_acceptance,
                       train_end=args.train_end)
     settings = {"population": args.population, "prior_scale": args.prior_scale, "train_end": args.train_end,
                 "record": f"the record's calibration summaries of {years[0]}-{years[-1]} (summaries.py, "
                           "record_summaries)"}
-    paths = write_outputs(history, args.out, settings=settings)
+    paths = write_outputs(history, args.out, worlds, settings=settings)
     print(pd.read_csv(paths["model_probabilities"]).to_string(index=False))
     print(f"{history.total_nr_simulations} simulations; outputs in {args.out}")
     return 0

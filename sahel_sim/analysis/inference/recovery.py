@@ -36,6 +36,7 @@ from .abc import (
     posterior_table,
     run_abc,
     world_shares,
+    worlds_argument,
 )
 
 #: the central intervals whose coverage is checked
@@ -154,10 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.records < 1:
         ap.error(f"--records: {args.records}; allowed: an integer >= 1")
-    worlds = [w for w in args.worlds.split(",") if w]
-    bad = [w for w in worlds if w not in WORLDS]
-    if bad or not worlds:
-        ap.error(f"--worlds: {args.worlds!r}; allowed: a comma-separated list of {', '.join(WORLDS)}")
+    worlds = worlds_argument(ap, args.worlds)
     sampler = engine_from_arguments(ap, args)
     paths = recover(args.out, args.records, worlds, args.population, args.generations, args.seed, sampler)
     print(pd.read_csv(paths["coverage"]).to_string(index=False))
