@@ -196,6 +196,21 @@ class AttackConfig:
             raise ConfigError(f"{path}.targets", "is empty; allowed: at least one target type")
 
 
+@dataclass(frozen=True)
+class SiteArrays:
+    """The fixed per-site quantities of one target type's sites, as arrays in the layer's order: ids, the value
+    beyond the type's (:meth:`AttackChoice.site_value`), symbolism, own peace-process relevance, cell indices and
+    the trafficking route's value at the cell."""
+
+    names: np.ndarray
+    value: np.ndarray
+    symbolism: np.ndarray
+    relevance: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    route: np.ndarray
+
+
 class AttackChoice(Mechanism):
     """Draws each group's operations, picks targets, resolves their toll and records them."""
 
@@ -228,9 +243,22 @@ class AttackChoice(Mechanism):
             start += len(names)
         every = np.concatenate([coords for _, coords in self.points.values()])
         self._lon, self._lat = every[:, 0].copy(), every[:, 1].copy()
+        # the same per-site quantities as arrays, for the utilities of all of a type's sites at once
+        self._site_arrays: dict[str, SiteArrays] = {}
+        for tname, (names, _) in self.points.items():
+            value, symbolism, relevance = self._site_value[tname]
+            cx = np.array([c[0] for c in self._cells[tname]], dtype=int)
+            cy = np.array([c[1] for c in self._cells[tname]], dtype=int)
+            self._site_arrays[tname] = SiteArrays(np.array(names, dtype=object), np.array(value, dtype=float),
+                                                  np.array(symbolism, dtype=float), np.array(relevance, dtype=float),
+                                                  cx, cy, world.route[cx, cy] if len(names) else np.zeros(0))
+        # the sites with dates of opening or closing (bases, camps), by their index within their type
+        self._windowed = {tname: [k for k, n in enumerate(names) if self.layer[n].active_from is not None
+                                  or self.layer[n].active_until is not None]
+                          for tname, (names, _) in self.points.items()}
         self._km_from_cell: dict[tuple[int, int], np.ndarray] = {}
-        self._km_this_week: dict[tuple, list[float]] = {}
-        self._exists_this_week: dict[tuple[str, str], bool] = {}
+        self._km_this_week: dict[tuple, np.ndarray] = {}
+        self._exists_this_week: dict[tuple[str, str], np.ndarray] = {}
         self._exists_week = None  # the model's week_end the memo above belongs to
         self._ruled: tuple = (None, {})  # (week_end, {group name: share of the north's people it rules})
 
@@ -291,7 +319,7 @@ class AttackChoice(Mechanism):
         return self.tempo(group) * m.campaign_background + m.campaign_excitation.get(group.name, 0.0)
 
     # --- options ----------------------------------------------------------------------------------------------
-    def km_to_targets(self, unit_xy: list[tuple[int, int]]) -> list[float]:
+    def km_to_targets(self, unit_xy: list[tuple[int, int]]) -> np.ndarray:
         """Distance (km) from the nearest of the units (their cells) to every point target, all types in a row.
 
         Remembered for the week by the units' cells: a group's operations in one week mostly start from the same
@@ -306,12 +334,12 @@ class AttackChoice(Mechanism):
                 if row is None:
                     row = cache[xy] = km_between(world.lon[xy[0]], world.lat[xy[1]], self._lon, self._lat)
                 nearest = row if nearest is None else np.minimum(nearest, row)
-            km = self._km_this_week[key] = nearest.tolist()
+            km = self._km_this_week[key] = nearest
         return km
 
     def options(self, group: ArmedGroup, unit_xy: list[tuple[int, int]], capable: bool):
         """(target type, place, cell, utility) for every target in reach of the units (at cells ``unit_xy``)."""
-        m, cfg, world = self.model, self.config, self.model.world
+        m, cfg = self.model, self.config
         km = self.km_to_targets(unit_xy)
         outbid = self.outbid(group)
         spoil = m.spoiler_motive
@@ -341,52 +369,47 @@ class AttackChoice(Mechanism):
                 continue
             if not names:
                 continue
-            cells = self._cells[tname]
-            value, symbolism, relevance_of = self._site_value[tname]
+            # every site of the type in reach that exists this week, its utility computed for all at once (the
+            # same terms, in the same order of operations, as one site at a time)
             reach = cfg.spectacular.reach_km if (t.needs_capability and capable) else cfg.reach_km
-            first = len(opts)
-            for j, d in enumerate(km[self._span[tname]]):
-                if d > reach:
-                    continue
-                name = names[j]
-                if not self._target_exists(name, t):
-                    continue
-                x, y = cells[j]
-                u = base - cfg.distance_cost * d / 1000.0
-                u += value[j] + cfg.attention_weight * outbid * symbolism[j]
-                relevance = self._peace_relevance(name, relevance_of[j])
-                u += cfg.spoil_weight * spoil * relevance
-                if t.territorial:
-                    u += cfg.territory_weight * self._contest(group, x, y)
-                if t.force:
-                    u += cfg.revenue_weight * world.route[x, y]
-                opts.append((tname, name, (x, y), u))
-            n_sites = len(opts) - first
-            if cfg.crowding > 0 and n_sites > 1:  # a type's pull does not grow with its number of sites
-                dilution = cfg.crowding * math.log(n_sites)
-                opts[first:] = [(a, b, c, u - dilution) for a, b, c, u in opts[first:]]
+            d_all = km[self._span[tname]]
+            j = np.flatnonzero((d_all <= reach) & self._exists(tname, t))
+            if not len(j):
+                continue
+            a = self._site_arrays[tname]
+            u = base - cfg.distance_cost * d_all[j] / 1000.0
+            u += a.value[j] + cfg.attention_weight * outbid * a.symbolism[j]
+            u += cfg.spoil_weight * spoil * self._peace_relevances(a.names[j], a.relevance[j])
+            if t.territorial:
+                u += cfg.territory_weight * self._contests(group, a.x[j], a.y[j])
+            if t.force:
+                u += cfg.revenue_weight * a.route[j]
+            if cfg.crowding > 0 and len(j) > 1:  # a type's pull does not grow with its number of sites
+                u = u - cfg.crowding * math.log(len(j))
+            cells = self._cells[tname]
+            opts.extend((tname, names[k], cells[k], v) for k, v in zip(j.tolist(), u.tolist(), strict=True))
         return opts
 
-    def _target_exists(self, place: str, t: TargetConfig) -> bool:
-        """Whether the place is active this week and, for a force's target, the force has troops (remembered for
-        the week: both change only when a week begins)."""
-        key = (place, t.force)
+    def _exists(self, tname: str, t: TargetConfig) -> np.ndarray:
+        """Whether each site of a target type is active this week and, for a force's target, the force has troops
+        (remembered for the week: both change only when a week begins)."""
         if self._exists_week is not self.model.week_end:  # also when asked between steps (tests, the app)
             self._exists_this_week.clear()
             self._exists_week = self.model.week_end
+        key = (tname, t.force)
         exists = self._exists_this_week.get(key)
         if exists is None:
-            exists = self._exists_this_week[key] = self._target_exists_now(place, t)
+            m = self.model
+            names = self.points[tname][0]
+            force = m.force(t.force) if t.force else None
+            if t.force and (force is None or force.troops <= 0):  # no such force, or no troops: nothing to hit
+                exists = np.zeros(len(names), dtype=bool)
+            else:
+                exists = np.ones(len(names), dtype=bool)
+                for k in self._windowed[tname]:  # the few sites that open or close during the run
+                    exists[k] = self.layer[names[k]].active(m.week_end)
+            self._exists_this_week[key] = exists
         return exists
-
-    def _target_exists_now(self, place: str, t: TargetConfig) -> bool:
-        m = self.model
-        if not self.layer[place].active(m.week_end):
-            return False
-        if t.force:
-            force = m.force(t.force)
-            return force is not None and force.troops > 0
-        return True
 
     def _peace_relevance(self, place: str, relevance: float) -> float:
         """A site's relevance to the peace process this week: 1 where this week's meeting is held, the site's own
@@ -395,6 +418,19 @@ class AttackChoice(Mechanism):
         if place and place == m.peace_venue:  # the site hosting this week's peace-process meeting
             return 1.0
         return relevance if m.peace_progress > 0 else 0.0
+
+    def _peace_relevances(self, places: np.ndarray, relevance: np.ndarray) -> np.ndarray:
+        """:meth:`_peace_relevance` of many sites at once."""
+        m = self.model
+        out = relevance.copy() if m.peace_progress > 0 else np.zeros(len(relevance))
+        if m.peace_venue:
+            out[places == m.peace_venue] = 1.0
+        return out
+
+    def _contests(self, group: ArmedGroup, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """:meth:`_contest` of many cells at once."""
+        m = self.model
+        return self.config.contest_gain * m.influence[group.slot, x, y] * m.state_presence[x, y]
 
     def _contest(self, group: ArmedGroup, x: int, y: int) -> float:
         """How contested a cell is between the group and the state: both present, neither dominant."""
