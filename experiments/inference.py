@@ -70,6 +70,145 @@ def predictive_check(long: pd.DataFrame, record: pd.Series, fitted: list[str] | 
     return pd.DataFrame(rows)
 
 
+def binomial_band(n: int, p: float, level: float = 0.95) -> tuple[float, float]:
+    """The range of coverage rates a calibrated ``p`` interval shows over ``n`` records (the central ``level`` of
+    Binomial(n, p) / n): a coverage outside it is evidence of miscalibration, not of chance alone."""
+    from scipy import stats
+
+    lo, hi = stats.binom.ppf([(1 - level) / 2, (1 + level) / 2], n, p)
+    return float(lo / n), float(hi / n)
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson's 95% interval of a rate of ``k`` in ``n``."""
+    if n == 0:
+        return float("nan"), float("nan")
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(centre - half), float(centre + half)
+
+
+def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
+    """The output contract's ``recovery.csv`` (with ``coverage.csv`` and ``model_recovery.csv``) copied from a
+    recovery run, its figure (each parameter's coverage of its 50% and 90% intervals against the band a calibrated
+    method shows over as many records; which world the records were attributed to), and its findings."""
+    for name in ("recovery.csv", "coverage.csv", "model_recovery.csv"):
+        shutil.copyfile(folder / name, out_dir / name)
+    cov = pd.read_csv(folder / "coverage.csv").sort_values("cover90")
+    mr = pd.read_csv(folder / "model_recovery.csv")
+    n = int(cov["records"].max()) if len(cov) else 0
+    band50, band90 = binomial_band(n, 0.5), binomial_band(n, 0.9)
+    worlds = [w for w in WORLDS if w in set(mr["true_world"]) | set(mr["attributed_world"])]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, max(4.5, 0.16 * len(cov) + 1.5)),
+                                 gridspec_kw={"width_ratios": [3, 2]})
+    y = np.arange(len(cov))
+    ax.axvspan(*band90, color="#fddbc7", lw=0, label=f"90% intervals: calibrated range over {n} records")
+    ax.axvspan(*band50, color="#d1e5f0", lw=0, label=f"50% intervals: calibrated range over {n} records")
+    ax.scatter(cov["cover90"], y, color="#b2182b", s=14, label="coverage of the 90% interval", zorder=3)
+    ax.scatter(cov["cover50"], y, color="#2166ac", s=14, marker="s", label="coverage of the 50% interval", zorder=3)
+    ax.set_yticks(y, [p.removeprefix("mechanisms.") for p in cov["parameter"]], fontsize=6)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel("share of synthetic records whose true value the interval holds")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    ax.set_title("parameter recovery (simulation-based calibration)", fontsize=10)
+    matrix = pd.crosstab(mr["true_world"], mr["attributed_world"]).reindex(index=worlds, columns=worlds, fill_value=0)
+    counts = matrix.to_numpy()
+    bx.imshow(counts, cmap="Greys", vmin=0, vmax=max(int(counts.max()), 1) * 1.4)
+    for (i, j), v in np.ndenumerate(counts):
+        bx.text(j, i, str(v), ha="center", va="center", color="black", fontsize=11)
+    bx.set_xticks(range(len(worlds)), [w.replace("_", " ") for w in worlds], fontsize=8)
+    bx.set_yticks(range(len(worlds)), [w.replace("_", " ") for w in worlds], fontsize=8)
+    bx.set_xlabel("world the model selection attributed the record to")
+    bx.set_ylabel("world that made the record")
+    bx.set_title("model recovery (records per cell)", fontsize=10)
+    fig.suptitle(f"Does the inference recover what made a record? Parameters: {n} synthetic records; worlds: "
+                 f"{len(mr)} records from {mr['true_world'].nunique()} worlds", fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    save_figure(fig, out_dir, "recovery", footer)
+
+    below = cov[cov["cover90"] < band90[0]]
+    inside = int(cov["cover90"].between(*band90).sum())
+    right = int((mr["true_world"] == mr["attributed_world"]).sum())
+    lo, hi = wilson(right, len(mr))
+    lines = ["## Does the method work? Recovery from synthetic records", "",
+             f"From a recovery run (`{folder}`): {len(mr)} synthetic records ({n} for each parameter's coverage), each "
+             "simulated at parameters drawn from the prior and inferred by the same ABC-SMC as the record (`recovery.csv`, `coverage.csv`, "
+             "`model_recovery.csv`, `recovery.png`).", "",
+             f"* The 90% intervals of {inside} of {len(cov)} parameters hold the truth at a rate a calibrated method "
+             f"shows over {n} records ({band90[0]:.2f} to {band90[1]:.2f}).",
+             f"* Over-confident (coverage below that range): {len(below)}"
+             + (": " + ", ".join(f"`{r.parameter}` ({r.cover90:.2f})" for r in below.itertuples()) if len(below)
+                else "") + ".",
+             f"* A 90% interval spans on average {cov['width90_over_prior'].mean():.2f} of its prior's width: near 1, "
+             "the summaries do not identify the parameter; the record cannot narrow what synthetic records "
+             "do not.",
+             f"* Model recovery: {right} of {len(mr)} records attributed to the world that made them "
+             f"({right / max(len(mr), 1):.2f}, 95% interval {lo:.2f} to {hi:.2f}; chance is "
+             f"{1 / max(len(worlds), 1):.2f})."]
+    if n < 20:
+        lines.append(f"* **Fewer than 20 records ({n}): not the issue's proof that the method works; a "
+                     "check of the machinery only.**")
+    return lines + [""]
+
+
+def forecast_report(folder: Path, out_dir: Path) -> list[str]:
+    """The output contract's ``forecast_scores.csv`` copied from a forecast experiment's folder, with its skill
+    and whether it is out of sample for the model (the forecast's own reading of its posterior's window)."""
+    from experiments.forecast import model_window, window_statement
+
+    shutil.copyfile(folder / "forecast_scores.csv", out_dir / "forecast_scores.csv")
+    scores = pd.read_csv(folder / "forecast_scores.csv")
+    _, window = window_statement(model_window(folder))
+    lines = ["## Out-of-sample forecast of 2015-2016", "", f"From `{folder}` (`forecast_scores.csv`). {window}", ""]
+    for r in scores.itertuples():
+        verdict = "the model wins" if r.skill > 0 else "**the model loses**"
+        lines.append(f"* {r.target.replace('_', ' ')}, {r.metric.replace('_', ' ')} against {r.baseline}: skill "
+                     f"{r.skill:+.2f} ({verdict}).")
+    return lines + [""]
+
+
+def projection_report(folder: Path, out_dir: Path) -> list[str]:
+    """The output contract's ``projection.parquet`` copied from a projection experiment's folder, with its yearly
+    battle deaths' medians and 90% ranges and where its parameters came from."""
+    from sahel_sim.analysis.inference.propagation import read_sidecar
+
+    shutil.copyfile(folder / "projection.parquet", out_dir / "projection.parquet")
+    bands = pd.read_csv(folder / "projection.csv")
+    deaths = bands[bands["statistic"] == "battle_deaths"].set_index("year")
+    drawn = read_sidecar(folder)
+    source = (f"drawn from `{Path(drawn['posterior']).name}` (world `{drawn['world']}`)" if drawn
+              else "**at the named point, not from a posterior**")
+    lines = ["## Projection to 2019", "", f"From `{folder}` (`projection.parquet`), parameters {source}. "
+             "State-based battle deaths a year, median (90% of runs):", ""]
+    lines += [f"* {int(y)}: {r.q50:.0f} ({r.q05:.0f} to {r.q95:.0f})" if np.isfinite(r.q05) else
+              f"* {int(y)}: {r.q50:.0f} (no interval: too few runs)" for y, r in deaths.iterrows() if y >= 2017]
+    return lines + [""]
+
+
+def gathered(ctx) -> list[str]:
+    """The findings' sections of what the report gathered from other runs (``experiment.gather``), and a line
+    for each part of the output contract not gathered."""
+    reports = {"recovery": lambda f: recovery_report(f, ctx.out_dir, ctx.footer()),
+               "forecast": lambda f: forecast_report(f, ctx.out_dir),
+               "projection": lambda f: projection_report(f, ctx.out_dir)}
+    commands = {"recovery": "python -m sahel_sim.analysis.inference.recovery REC, then experiment.gather.recovery=REC",
+                "forecast": "sahel-sim experiment=forecast experiment.posterior=..., then "
+                            "experiment.gather.forecast=its folder",
+                "projection": "sahel-sim experiment=projection experiment.posterior=..., then "
+                              "experiment.gather.projection=its folder"}
+    lines, missing = [], []
+    for name, report in reports.items():
+        folder = ctx.config.gather.get(name, "")
+        if folder:
+            lines += report(Path(folder))
+        else:
+            missing.append(f"{name} ({commands[name]})")
+    if missing:
+        lines += ["## Not gathered into this report", "", *(f"* {m}" for m in missing), ""]
+    return lines
+
+
 def _inference_meta(posterior_path: Path) -> dict:
     meta = posterior_path.parent / "inference.json"
     return json.loads(meta.read_text()) if meta.is_file() else {}
@@ -184,6 +323,7 @@ def analyse(ctx) -> None:
               f"{len(fitted)}: {verdicts(fitted)}.",
               f"* Held-out summaries (never seen by the inference) inside: {int(held['inside_90'].sum())} of "
               f"{len(held)}: {verdicts(held)}.",
-              "", f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale} experiment.posterior=...` after the "
+              "", *gathered(ctx),
+              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale} experiment.posterior=...` after the "
               "inference (docs/inference.md)."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -77,3 +77,90 @@ def test_a_smoke_report_from_a_posterior_writes_the_contract_s_tables(tmp_path):
     assert "drawn from a posterior" in findings and "1 generations, 12 simulations" in findings
     for name in ("posterior.png", "posterior_predictive.png"):
         assert (out / name).stat().st_size > 10_000
+
+
+# --- the output contract's other parts, gathered from their runs ---------------------------------------------------
+
+
+def test_the_calibrated_range_of_a_coverage_and_wilsons_interval_are_the_textbook_ones():
+    from experiments.inference import binomial_band, wilson
+
+    lo, hi = binomial_band(20, 0.9)
+    assert (lo, hi) == (0.75, 1.0)  # Binomial(20, 0.9): 2.5% and 97.5% quantiles 15 and 20
+    assert binomial_band(100, 0.5) == pytest.approx((0.4, 0.6), abs=0.011)
+    a, b = wilson(8, 20)
+    assert a == pytest.approx(0.2188, abs=1e-3) and b == pytest.approx(0.6134, abs=1e-3)
+
+
+def synthetic_recovery(folder, records: int = 20):
+    """A recovery run's three tables: parameter a covers its truth as a calibrated method does; b is over-confident;
+    records of both worlds attributed right 3 times in 4."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({"record": [0], "world": ["both"], "parameter": ["a"], "true": [0.5], "lo50": [0.4], "hi50": [0.6],
+                  "lo90": [0.2], "hi90": [0.8]}).to_csv(folder / "recovery.csv", index=False)
+    pd.DataFrame({"parameter": ["mechanisms.a", "mechanisms.b"], "records": [records, records],
+                  "cover50": [0.5, 0.2], "cover90": [0.9, 0.45], "width90_over_prior": [0.9, 0.3]}).to_csv(
+        folder / "coverage.csv", index=False)
+    worlds = ["both", "neither"] * 4
+    attributed = ["both", "neither", "both", "both", "both", "neither", "neither", "neither"]
+    pd.DataFrame({"record": range(8), "true_world": worlds, "attributed_world": attributed,
+                  "p_both": 0.5, "p_neither": 0.5}).to_csv(folder / "model_recovery.csv", index=False)
+    return folder
+
+
+def test_the_report_gathers_recovery_and_says_which_parameters_are_over_confident(tmp_path):
+    from experiments.inference import recovery_report
+
+    out = tmp_path / "out"
+    out.mkdir()
+    lines = "\n".join(recovery_report(synthetic_recovery(tmp_path / "rec"), out, "footer"))
+    assert (out / "recovery.csv").read_bytes() == (tmp_path / "rec" / "recovery.csv").read_bytes()
+    assert (out / "recovery.png").stat().st_size > 10_000
+    assert "90% intervals of 1 of 2 parameters" in lines and "Over-confident (coverage below that range): 1: " \
+        "`mechanisms.b` (0.45)" in lines
+    assert "6 of 8 records attributed to the world that made them (0.75" in lines
+    assert "Fewer than 20 records" not in lines
+    few = "\n".join(recovery_report(synthetic_recovery(tmp_path / "few", records=5), out, "footer"))
+    assert "Fewer than 20 records (5)" in few
+
+
+def test_the_report_gathers_a_forecast_and_a_projection_and_names_what_it_did_not_gather(tmp_path):
+    from types import SimpleNamespace
+
+    from experiments.inference import gathered
+
+    forecast = tmp_path / "forecast"
+    forecast.mkdir()
+    pd.DataFrame({"target": ["weekly_deaths"], "metric": ["crps"], "model_score": [2.0], "baseline": ["nb_ingarch"],
+                  "baseline_score": [1.6], "skill": [-0.25]}).to_csv(forecast / "forecast_scores.csv", index=False)
+    (forecast / "findings.md").write_text("# forecast\n")
+    projection = tmp_path / "projection"
+    projection.mkdir()
+    pd.DataFrame({"run": [0], "year": [2018], "battle_deaths": [300.0]}).to_parquet(projection / "projection.parquet")
+    pd.DataFrame({"statistic": ["battle_deaths"] * 2, "year": [2016, 2018], "q05": [50.0, 120.0],
+                  "q25": [80.0, 200.0], "q50": [100.0, 260.0], "q75": [120.0, 300.0], "q95": [150.0, 410.0]}).to_csv(
+        projection / "projection.csv", index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    ctx = SimpleNamespace(out_dir=out, footer=lambda: "footer", config=SimpleNamespace(
+        gather={"recovery": "", "forecast": str(forecast), "projection": str(projection)}))
+    text = "\n".join(gathered(ctx))
+    assert "skill -0.25 (**the model loses**)" in text and "not an out-of-sample test" in text
+    assert "* 2018: 260 (120 to 410)" in text and "2016" not in text.split("## Projection")[1]
+    assert "at the named point, not from a posterior" in text
+    assert "## Not gathered into this report" in text and "recovery (python -m" in text
+    assert (out / "forecast_scores.csv").is_file() and (out / "projection.parquet").is_file()
+
+
+def test_what_a_report_gathers_is_checked_before_any_run(tmp_path):
+    with pytest.raises(ConfigError, match=r"experiment\.gather\.elsewhere.*allowed: recovery, forecast, projection"):
+        load_config(["experiment=inference", f"experiment.posterior={tmp_path}/p.parquet",
+                     f"+experiment.gather.elsewhere={tmp_path}"])
+    with pytest.raises(ConfigError, match=r"experiment\.gather\.recovery.*has no recovery.csv, coverage.csv, "
+                                          r"model_recovery.csv"):
+        load_config(["experiment=inference", f"experiment.posterior={tmp_path}/p.parquet",
+                     f"experiment.gather.recovery={tmp_path}"])
+    folder = synthetic_recovery(tmp_path / "rec")
+    config = load_config(["experiment=inference", f"experiment.posterior={tmp_path}/p.parquet",
+                          f"experiment.gather.recovery={folder}"])
+    assert config.experiment.gather == {"recovery": str(folder), "forecast": "", "projection": ""}

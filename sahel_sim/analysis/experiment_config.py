@@ -10,6 +10,14 @@ from dataclasses import dataclass
 from ..core.params import ConfigError, param
 
 SCALES = ("smoke", "full")
+#: what a report may gather from other runs (``experiment.gather.NAME=FOLDER``), and the files each folder must hold:
+#: a recovery run's tables (python -m sahel_sim.analysis.inference.recovery OUT), a forecast's scores and a
+#: projection's runs (their experiments' output folders)
+GATHERABLE: dict[str, tuple[str, ...]] = {
+    "recovery": ("recovery.csv", "coverage.csv", "model_recovery.csv"),
+    "forecast": ("forecast_scores.csv", "findings.md"),
+    "projection": ("projection.parquet", "projection.csv"),
+}
 
 
 @dataclass
@@ -45,6 +53,9 @@ class ExperimentConfig:
                        doc="the world whose posterior particles the draws come from (with experiment.posterior)")
     needs_posterior: bool = param(False, doc="the experiment is about a posterior (its report): refused without "
                                   "experiment.posterior")
+    gather: dict[str, str] = param(factory=dict, doc="a report's inputs from other runs: name (recovery, forecast, "
+                                   "projection) -> the folder of that run, whose tables the report copies and reads "
+                                   "(empty: not gathered)")
 
     def check(self, path: str) -> None:
         if self.name and not self.scales:
@@ -53,6 +64,18 @@ class ExperimentConfig:
             raise ConfigError(f"{path}.posterior", f"is empty, and experiment {self.name!r} reports on a posterior; "
                               "allowed: the posterior.parquet of an inference (python -m "
                               "sahel_sim.analysis.inference.abc OUT writes OUT/posterior.parquet)")
+        for name, folder in self.gather.items():
+            if not folder:  # an entry left empty: nothing gathered under that name
+                continue
+            if name not in GATHERABLE:
+                raise ConfigError(f"{path}.gather.{name}", f"is not something a report gathers; allowed: "
+                                  f"{', '.join(GATHERABLE)}")
+            from pathlib import Path
+
+            missing = [f for f in GATHERABLE[name] if not (Path(folder) / f).is_file()]
+            if missing:
+                raise ConfigError(f"{path}.gather.{name}", f"{folder!r} has no {', '.join(missing)}; allowed: the "
+                                  f"folder of a {name} run, which holds {', '.join(GATHERABLE[name])}")
         if self.posterior and self.design:
             raise ConfigError(f"{path}.posterior", "cannot be combined with a design experiment (its rows set the "
                               "parameters); allowed: empty")
