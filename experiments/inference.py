@@ -133,8 +133,8 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
     lo, hi = wilson(right, len(mr))
     lines = ["## Does the method work? Recovery from synthetic records", "",
              f"From a recovery run (`{folder}`): {len(mr)} synthetic records ({n} for each parameter's coverage), each "
-             "simulated at parameters drawn from the prior and inferred by the same ABC-SMC as the record (`recovery.csv`, `coverage.csv`, "
-             "`model_recovery.csv`, `recovery.png`).", "",
+             "simulated at parameters drawn from the prior and inferred by the same ABC-SMC as the record "
+             "(`recovery.csv`, `coverage.csv`, `model_recovery.csv`, `recovery.png`).", "",
              f"* The 90% intervals of {inside} of {len(cov)} parameters hold the truth at a rate a calibrated method "
              f"shows over {n} records ({band90[0]:.2f} to {band90[1]:.2f}).",
              f"* Over-confident (coverage below that range): {len(below)}"

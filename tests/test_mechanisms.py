@@ -488,3 +488,32 @@ def test_rule_restraint_holds_a_ruling_group_back_from_spectacular_targets_only(
     assert spectacular and all(with_restraint[k] == pytest.approx(without[k] - 10 * share) for k in spectacular)
     others = [k for k in without if not targets[k[0]].needs_capability]
     assert others and all(with_restraint[k] == without[k] for k in others)
+
+
+def test_a_groups_options_come_in_the_configs_order_of_target_types_with_their_utilities():
+    """The options computed for all point targets at once (:class:`Options`) read as the tuples a site-by-site
+    loop gives: types in the config's order (own-area options at their type's place, before the sites of later
+    types), a type's sites in the layer's order, each utility at its index, and the choice's probabilities a logit
+    of those utilities."""
+    model = make_model(seed=3, short=False)
+    run_to(model, "2015-06-01")
+    ac = model.mechanism("attacks")
+    order = list(model.config.mechanisms.attacks.targets)
+    seen_own = 0
+    for group in (g for g in model.groups() if g.units):
+        unit_xy = [u.cell.coordinate for u in group.units]
+        opts = ac._options(group, unit_xy, ac.capable(group))
+        tuples = opts.tuples()
+        assert len(tuples) == len(opts) > 0
+        assert opts.utilities().tolist() == pytest.approx([t[3] for t in tuples])
+        positions = [order.index(t[0]) for t in tuples]
+        assert positions == sorted(positions)  # types in the config's order
+        seen_own += sum(1 for t in tuples if t[1] == "")
+        for tname in set(t[0] for t in tuples if t[1]):
+            sites = [t[1] for t in tuples if t[0] == tname]
+            layer_order = ac.points[tname][0]
+            assert [layer_order.index(s) for s in sites] == sorted(layer_order.index(s) for s in sites)
+        listed, p = ac.choice(group)
+        u = np.array([t[3] for t in listed]) / model.config.mechanisms.attacks.temperature
+        assert p == pytest.approx(np.exp(u - u.max()) / np.exp(u - u.max()).sum())
+    assert seen_own > 0  # some own-area options were interleaved

@@ -198,10 +198,12 @@ class AttackConfig:
 
 @dataclass(frozen=True)
 class SiteArrays:
-    """The fixed per-site quantities of one target type's sites, as arrays in the layer's order: ids, the value
-    beyond the type's (:meth:`AttackChoice.site_value`), symbolism, own peace-process relevance, cell indices and
-    the trafficking route's value at the cell."""
+    """The fixed per-site quantities of every point target, all target types in a row (the layer's order within
+    a type): the position of the site's type in the config, ids, the value beyond the type's
+    (:meth:`AttackChoice.site_value`), symbolism, own peace-process relevance, cell indices, the trafficking
+    route's value at the cell, and the type's flags (territorial, a force's target, spectacular)."""
 
+    type: np.ndarray
     names: np.ndarray
     value: np.ndarray
     symbolism: np.ndarray
@@ -209,6 +211,46 @@ class SiteArrays:
     x: np.ndarray
     y: np.ndarray
     route: np.ndarray
+    territorial: np.ndarray
+    force: np.ndarray
+    spectacular: np.ndarray
+
+
+class Options:
+    """A group's options this week, in the order of the config's target types (a type's sites in the layer's
+    order): the targets in its own area (``own``: type position, type, cell, utility) and the point targets
+    ``sites`` (indices into :class:`SiteArrays`) with their ``utility``. Indexing gives the option as the tuple
+    (type, place, cell, utility) without building every tuple."""
+
+    def __init__(self, choice: AttackChoice, own: list, sites: np.ndarray, utility: np.ndarray):
+        self._choice, self.own, self.sites, self.utility = choice, own, sites, utility
+        kind = choice._all_sites.type[sites]
+        # an own-area option goes before the point targets of later types
+        before = np.searchsorted(kind, [i for i, *_ in own], side="left") if own else np.zeros(0, dtype=int)
+        self._positions = before
+        self._own_at = [int(b) + r for r, b in enumerate(before.tolist())]  # their indices in the whole order
+
+    def __len__(self) -> int:
+        return len(self.own) + len(self.sites)
+
+    def utilities(self) -> np.ndarray:
+        """Every option's utility, in order."""
+        if not self.own:
+            return self.utility
+        return np.insert(self.utility, self._positions, [o[3] for o in self.own])
+
+    def __getitem__(self, k: int) -> tuple:
+        if k in self._own_at:
+            _, tname, cell, u = self.own[self._own_at.index(k)]
+            return tname, "", cell, u
+        k -= sum(1 for f in self._own_at if f < k)
+        site = int(self.sites[k])
+        c = self._choice
+        return c._type_names[c._all_sites.type[site]], c._all_sites.names[site], c._all_cells[site], \
+            float(self.utility[k])
+
+    def tuples(self) -> list[tuple]:
+        return [self[k] for k in range(len(self))]
 
 
 class AttackChoice(Mechanism):
@@ -243,15 +285,25 @@ class AttackChoice(Mechanism):
             start += len(names)
         every = np.concatenate([coords for _, coords in self.points.values()])
         self._lon, self._lat = every[:, 0].copy(), every[:, 1].copy()
-        # the same per-site quantities as arrays, for the utilities of all of a type's sites at once
-        self._site_arrays: dict[str, SiteArrays] = {}
-        for tname, (names, _) in self.points.items():
-            value, symbolism, relevance = self._site_value[tname]
-            cx = np.array([c[0] for c in self._cells[tname]], dtype=int)
-            cy = np.array([c[1] for c in self._cells[tname]], dtype=int)
-            self._site_arrays[tname] = SiteArrays(np.array(names, dtype=object), np.array(value, dtype=float),
-                                                  np.array(symbolism, dtype=float), np.array(relevance, dtype=float),
-                                                  cx, cy, world.route[cx, cy] if len(names) else np.zeros(0))
+        # the same per-site quantities as arrays, all types in a row, for the utilities of all sites at once
+        targets = self.config.targets
+        self._type_names = list(targets)
+        per_site = [(i, tname, t, k) for i, (tname, t) in enumerate(targets.items())
+                    for k in range(len(self.points[tname][0]))]
+        cells = [self._cells[tname][k] for _, tname, _, k in per_site]
+        self._all_cells = cells
+        cx = np.array([c[0] for c in cells], dtype=int)
+        cy = np.array([c[1] for c in cells], dtype=int)
+        self._all_sites = SiteArrays(
+            type=np.array([i for i, *_ in per_site], dtype=int),
+            names=np.array([self.points[tname][0][k] for _, tname, _, k in per_site], dtype=object),
+            value=np.array([self._site_value[tname][0][k] for _, tname, _, k in per_site], dtype=float),
+            symbolism=np.array([self._site_value[tname][1][k] for _, tname, _, k in per_site], dtype=float),
+            relevance=np.array([self._site_value[tname][2][k] for _, tname, _, k in per_site], dtype=float),
+            x=cx, y=cy, route=world.route[cx, cy] if cells else np.zeros(0),
+            territorial=np.array([bool(t.territorial) for _, _, t, _ in per_site], dtype=bool),
+            force=np.array([bool(t.force) for _, _, t, _ in per_site], dtype=bool),
+            spectacular=np.array([bool(t.needs_capability) for _, _, t, _ in per_site], dtype=bool))
         # the sites with dates of opening or closing (bases, camps), by their index within their type
         self._windowed = {tname: [k for k, n in enumerate(names) if self.layer[n].active_from is not None
                                   or self.layer[n].active_until is not None]
@@ -339,22 +391,28 @@ class AttackChoice(Mechanism):
 
     def options(self, group: ArmedGroup, unit_xy: list[tuple[int, int]], capable: bool):
         """(target type, place, cell, utility) for every target in reach of the units (at cells ``unit_xy``)."""
+        return self._options(group, unit_xy, capable).tuples()
+
+    def _options(self, group: ArmedGroup, unit_xy: list[tuple[int, int]], capable: bool) -> Options:
+        """The options of :meth:`options` as arrays: the utilities of the targets in the group's own area (one per
+        such type, at a unit's cell) and of every point target in reach that exists this week, all point targets
+        computed at once (the same terms, in the same order of operations, as one target at a time)."""
         m, cfg = self.model, self.config
-        km = self.km_to_targets(unit_xy)
         outbid = self.outbid(group)
         spoil = m.spoiler_motive
         retaliation = self.retaliation(group)
         spectacle_pull = cfg.spectacle_taste + cfg.outbid_weight * outbid
         # the restraint only weighs on spectacular targets, which a group that is not capable never considers
         restraint = cfg.rule_restraint * self.ruled_share(group) if capable and cfg.rule_restraint > 0 else 0.0
-        opts = []
-        for tname, t in cfg.targets.items():
-            names = self.points[tname][0]
-            base = t.appeal + spectacle_pull * t.weight - cfg.risk_weight * t.risk
+        own: list[tuple[int, str, tuple[int, int], float]] = []  # (type's position, type, cell, utility)
+        base = np.zeros(len(cfg.targets))
+        considered = np.zeros(len(cfg.targets), dtype=bool)
+        for i, (tname, t) in enumerate(cfg.targets.items()):
+            b = t.appeal + spectacle_pull * t.weight - cfg.risk_weight * t.risk
             if t.needs_capability:
-                base -= restraint
+                b -= restraint
             if t.foreign:
-                base += cfg.retaliation_weight * retaliation * (0.5 + group.foreign_focus)
+                b += cfg.retaliation_weight * retaliation * (0.5 + group.foreign_focus)
             if t.needs_capability and not capable:
                 continue
             if not t.place_kinds:  # the group's own area: the cell of a unit, weighted by its strength
@@ -364,31 +422,28 @@ class AttackChoice(Mechanism):
                 x, y = unit_xy[k]
                 if m.state_presence[x, y] < t.needs_state_presence:
                     continue
-                u = base + cfg.territory_weight * t.territorial * self._contest(group, x, y)
-                opts.append((tname, "", (int(x), int(y)), u))
+                own.append((i, tname, (int(x), int(y)), b + cfg.territory_weight * t.territorial
+                            * self._contest(group, x, y)))
                 continue
-            if not names:
-                continue
-            # every site of the type in reach that exists this week, its utility computed for all at once (the
-            # same terms, in the same order of operations, as one site at a time)
-            reach = cfg.spectacular.reach_km if (t.needs_capability and capable) else cfg.reach_km
-            d_all = km[self._span[tname]]
-            j = np.flatnonzero((d_all <= reach) & self._exists(tname, t))
-            if not len(j):
-                continue
-            a = self._site_arrays[tname]
-            u = base - cfg.distance_cost * d_all[j] / 1000.0
-            u += a.value[j] + cfg.attention_weight * outbid * a.symbolism[j]
-            u += cfg.spoil_weight * spoil * self._peace_relevances(a.names[j], a.relevance[j])
-            if t.territorial:
-                u += cfg.territory_weight * self._contests(group, a.x[j], a.y[j])
-            if t.force:
-                u += cfg.revenue_weight * a.route[j]
-            if cfg.crowding > 0 and len(j) > 1:  # a type's pull does not grow with its number of sites
-                u = u - cfg.crowding * math.log(len(j))
-            cells = self._cells[tname]
-            opts.extend((tname, names[k], cells[k], v) for k, v in zip(j.tolist(), u.tolist(), strict=True))
-        return opts
+            base[i], considered[i] = b, True
+        a = self._all_sites
+        km = self.km_to_targets(unit_xy)
+        reach = np.where(a.spectacular & capable, cfg.spectacular.reach_km, cfg.reach_km)
+        j = np.flatnonzero(considered[a.type] & (km <= reach) & self._exists_all())
+        kind = a.type[j]
+        u = base[kind] - cfg.distance_cost * km[j] / 1000.0
+        u += a.value[j] + cfg.attention_weight * outbid * a.symbolism[j]
+        u += cfg.spoil_weight * spoil * self._peace_relevances(a.names[j], a.relevance[j])
+        territorial, force = a.territorial[j], a.force[j]
+        if territorial.any():
+            u[territorial] += cfg.territory_weight * self._contests(group, a.x[j[territorial]], a.y[j[territorial]])
+        if force.any():
+            u[force] += cfg.revenue_weight * a.route[j[force]]
+        if cfg.crowding > 0:  # a type's pull does not grow with its number of sites
+            counts = np.bincount(kind, minlength=len(cfg.targets))
+            for i in np.flatnonzero(counts > 1).tolist():
+                u[kind == i] -= cfg.crowding * math.log(int(counts[i]))
+        return Options(self, own, j, u)
 
     def _exists(self, tname: str, t: TargetConfig) -> np.ndarray:
         """Whether each site of a target type is active this week and, for a force's target, the force has troops
@@ -409,6 +464,18 @@ class AttackChoice(Mechanism):
                 for k in self._windowed[tname]:  # the few sites that open or close during the run
                     exists[k] = self.layer[names[k]].active(m.week_end)
             self._exists_this_week[key] = exists
+        return exists
+
+    def _exists_all(self) -> np.ndarray:
+        """:meth:`_exists` of every point target, all types in a row (remembered for the week)."""
+        if self._exists_week is not self.model.week_end:
+            self._exists_this_week.clear()
+            self._exists_week = self.model.week_end
+        key = ("", "all")
+        exists = self._exists_this_week.get(key)
+        if exists is None:
+            parts = [self._exists(tname, t) for tname, t in self.config.targets.items()]
+            exists = self._exists_this_week[key] = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
         return exists
 
     def _peace_relevance(self, place: str, relevance: float) -> float:
@@ -521,11 +588,15 @@ class AttackChoice(Mechanism):
     # --- the week -------------------------------------------------------------------------------------------
     def choice(self, group: ArmedGroup) -> tuple[list, np.ndarray]:
         """The group's options this week and the logit probability of picking each."""
+        opts, p = self._choice(group)
+        return opts.tuples(), p
+
+    def _choice(self, group: ArmedGroup) -> tuple[Options, np.ndarray]:
         unit_xy = [u.cell.coordinate for u in group.units]
-        opts = self.options(group, unit_xy, self.capable(group))
-        if not opts:
-            return [], np.zeros(0)
-        utils = np.array([o[3] for o in opts]) / self.config.temperature
+        opts = self._options(group, unit_xy, self.capable(group))
+        if not len(opts):
+            return opts, np.zeros(0)
+        utils = opts.utilities() / self.config.temperature
         p = np.exp(utils - utils.max())
         return opts, p / p.sum()
 
@@ -540,8 +611,8 @@ class AttackChoice(Mechanism):
             for _ in range(n_ops):
                 if not group.units:
                     break
-                opts, p = self.choice(group)
-                if not opts:
+                opts, p = self._choice(group)
+                if not len(opts):
                     continue
                 tname, place, cell, _ = opts[draw_index(m.rng, p)]
                 self.resolve(group, tname, place, cell)
