@@ -209,6 +209,15 @@ def gathered(ctx) -> list[str]:
     return lines
 
 
+def throughput(gens: list[dict]) -> str:
+    """The sampling's wall time and simulations a minute over the generations (item 7), where recorded."""
+    if not gens or not all("wall_time_s" in g for g in gens):
+        return ""
+    seconds = sum(g["wall_time_s"] for g in gens)
+    return (f"; {seconds / 3600:.1f} hours of sampling, {sum(g['samples'] for g in gens) / max(seconds, 1e-9) * 60:.0f}"
+            " simulations a minute")
+
+
 def _inference_meta(posterior_path: Path) -> dict:
     meta = posterior_path.parent / "inference.json"
     return json.loads(meta.read_text()) if meta.is_file() else {}
@@ -299,7 +308,7 @@ def analyse(ctx) -> None:
                   f"generations, {meta['simulations']:,} simulations, population {meta.get('population', '?')}, "
                   f"{len(meta.get('priors', {}))} inferred parameters, the {len(meta.get('summaries', []))} "
                   f"calibration summaries; last epsilon {last['epsilon']:.3g}, last acceptance rate "
-                  f"{last['acceptance']:.3f}. World probabilities by generation: "
+                  f"{last['acceptance']:.3f}{throughput(gens)}. World probabilities by generation: "
                   + "; ".join(f"t={g['t']}: " + ", ".join(f"{k} {v:.2f}" for k, v in g["world_probabilities"].items())
                               for g in gens) + ".", ""]
     lines += ["## The four worlds", "",

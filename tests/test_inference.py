@@ -229,6 +229,7 @@ def test_abc_smc_on_the_real_model_resumes_from_its_database(tmp_path):
     assert meta["generations"] == 2 and meta["simulations"] == resumed.total_nr_simulations
     assert [g["t"] for g in meta["per_generation"]] == [0, 1]
     assert all(0 < g["acceptance"] <= 1 for g in meta["per_generation"])
+    assert all(g["wall_time_s"] > 0 and g["simulations_per_minute"] > 0 for g in meta["per_generation"])
     assert meta["per_generation"][1]["epsilon"] <= meta["per_generation"][0]["epsilon"]
 
 

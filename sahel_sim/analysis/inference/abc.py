@@ -312,8 +312,9 @@ def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | Non
                   settings: dict | None = None) -> dict[str, Path]:
     """The output contract's inference tables: ``posterior.parquet`` (world, parameters, weight) and
     ``model_probabilities.csv`` (world, probability, lower, upper), and ``inference.json``: how far the run went
-    (generations, simulations, each generation's epsilon, acceptance and world probabilities), the priors and the
-    command's settings, so that a report can say what the posterior rests on."""
+    (generations, simulations, each generation's epsilon, acceptance, world probabilities, wall time and
+    simulations a minute: the throughput of item 7), the priors and the command's settings, so that a report can
+    say what the posterior rests on."""
     posterior = posterior_table(history, worlds)
     probabilities = model_probabilities(posterior, worlds)
     paths = {"posterior": out_dir / "posterior.parquet", "model_probabilities": out_dir / "model_probabilities.csv",
@@ -326,7 +327,11 @@ def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | Non
     per_generation = []
     for row in pops.itertuples():
         p = history.get_model_probabilities(int(row.t))["p"]
+        wall = float(getattr(row, "wall_time", float("nan")))
         per_generation.append({"t": int(row.t), "epsilon": float(row.epsilon), "samples": int(row.samples),
+                               "wall_time_s": round(wall, 1),
+                               "simulations_per_minute": round(60.0 * int(row.samples) / wall, 1)
+                               if wall > 0 else float("nan"),
                                "acceptance": float(history.get_nr_particles_per_population()[int(row.t)]
                                                    / max(int(row.samples), 1)),
                                "world_probabilities": {w: float(p.get(m, 0.0)) for m, w in enumerate(worlds)}})
