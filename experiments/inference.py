@@ -93,8 +93,9 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
     """The output contract's ``recovery.csv`` (with ``coverage.csv`` and ``model_recovery.csv``) copied from a
     recovery run, its figure (each parameter's coverage of its 50% and 90% intervals against the band a calibrated
     method shows over as many records; which world the records were attributed to), and its findings."""
-    for name in ("recovery.csv", "coverage.csv", "model_recovery.csv"):
-        shutil.copyfile(folder / name, out_dir / name)
+    for name in ("recovery.csv", "coverage.csv", "model_recovery.csv", "recovery.json"):
+        if (folder / name).is_file():
+            shutil.copyfile(folder / name, out_dir / name)
     cov = pd.read_csv(folder / "coverage.csv").sort_values("cover90")
     mr = pd.read_csv(folder / "model_recovery.csv")
     n = int(cov["records"].max()) if len(cov) else 0
@@ -127,14 +128,17 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     save_figure(fig, out_dir, "recovery", footer)
 
+    about = folder / "recovery.json"  # written by the table's recovery; the ABC-SMC's writes none
+    method = (json.loads(about.read_text())["method"] if about.is_file()
+              else "inferred by the same ABC-SMC as the record")
     below = cov[cov["cover90"] < band90[0]]
     inside = int(cov["cover90"].between(*band90).sum())
     right = int((mr["true_world"] == mr["attributed_world"]).sum())
     lo, hi = wilson(right, len(mr))
     lines = ["## Does the method work? Recovery from synthetic records", "",
              f"From a recovery run (`{folder}`): {len(mr)} synthetic records ({n} for each parameter's coverage), each "
-             "simulated at parameters drawn from the prior and inferred by the same ABC-SMC as the record "
-             "(`recovery.csv`, `coverage.csv`, `model_recovery.csv`, `recovery.png`).", "",
+             f"simulated at parameters drawn from the prior and {method} (`recovery.csv`, `coverage.csv`, "
+             "`model_recovery.csv`, `recovery.png`).", "",
              f"* The 90% intervals of {inside} of {len(cov)} parameters hold the truth at a rate a calibrated method "
              f"shows over {n} records ({band90[0]:.2f} to {band90[1]:.2f}).",
              f"* Over-confident (coverage below that range): {len(below)}"

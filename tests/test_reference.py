@@ -1,0 +1,99 @@
+"""The reference table and rejection ABC on it (sahel_sim.analysis.inference.reference): the amortised recovery
+checks of issue 19, item 4."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sahel_sim.analysis.inference import reference as ref
+from sahel_sim.analysis.inference.abc import prior_ranges
+
+A, B = "mechanisms.attacks.base_rate", "mechanisms.territory.clash_rate"
+
+
+def toy_table(per_world: int = 600, seed: int = 0) -> pd.DataFrame:
+    """A table with the real columns whose summaries a toy simulator makes: deaths_2012 and deaths_2014 grow with
+    parameter A (identified), the world `neither` halves deaths_2013 (worlds told apart), everything else noise."""
+    rng = np.random.default_rng(seed)
+    design = ref.draw_rows(per_world, ["both", "neither"], seed)
+    lo, hi = prior_ranges()[A]
+    a = (design[A].to_numpy() - lo) / (hi - lo)
+    n = len(design)
+    summaries = {c: rng.normal(0, 1, n) for c in ref.calibration_columns() + ref.calibration_columns(True)}
+    summaries["deaths_2012"] = 1000 * a + rng.normal(0, 30, n)
+    summaries["deaths_2014"] = 800 * a + rng.normal(0, 30, n)
+    summaries["deaths_2013"] = np.where(design["world"] == "neither", 300.0, 600.0) + rng.normal(0, 40, n)
+    return pd.concat([design, pd.DataFrame(summaries)], axis=1)
+
+
+def test_the_tables_design_draws_the_same_parameters_in_every_world_inside_the_priors():
+    rows = ref.draw_rows(5, ["both", "neither"], seed=3)
+    assert list(rows["world"]) == ["both"] * 5 + ["neither"] * 5 and list(rows["row"]) == list(range(10))
+    params = [c for c in rows.columns if c not in ("row", "world")]
+    assert params == list(prior_ranges())
+    assert rows[params].iloc[:5].to_numpy().tolist() == rows[params].iloc[5:].to_numpy().tolist()
+    for name, (lo, hi) in prior_ranges().items():
+        assert rows[name].between(lo, hi).all()
+    pd.testing.assert_frame_equal(rows, ref.draw_rows(5, ["both", "neither"], seed=3))
+
+
+def test_rejection_abc_on_the_table_finds_the_world_and_narrows_the_identified_parameter():
+    table = toy_table()
+    truth = table.iloc[7]  # a `both` row
+    observed = {c: float(truth[c]) for c in ref.calibration_columns()}
+    posterior, probs = ref.infer(table.drop(index=7), observed, accept=0.05)
+    assert probs["both"] > 0.7 and posterior["weight"].sum() == pytest.approx(1.0)
+    both = posterior[posterior["world"] == "both"]
+    lo, hi = prior_ranges()[A]
+    spread = np.sqrt(np.cov(both[A], aweights=both["weight"]))
+    assert spread < 0.6 * (hi - lo) / np.sqrt(12)  # narrower than the uniform prior's sd
+    assert abs(np.average(both[A], weights=both["weight"]) - truth[A]) < 3 * spread
+    adjusted, _ = ref.infer(table.drop(index=7), observed, accept=0.05, adjust=True)
+    for name, (lo, hi) in prior_ranges().items():  # the adjustment keeps every value inside its prior
+        assert adjusted[name].between(lo, hi).all()
+    lo_b, hi_b = prior_ranges()[B]
+    assert np.sqrt(np.cov(both[B], aweights=both["weight"])) > 0.8 * (hi_b - lo_b) / np.sqrt(12)  # stays wide
+
+
+def test_recovery_on_the_table_is_calibrated_where_the_method_is_and_writes_the_recovery_contract(tmp_path):
+    """A calibrated method's 90% intervals hold the truth in about 90% of records. Plain rejection: the coverage of
+    a parameter the summaries say nothing about lies in the binomial range over the records, and that of the
+    identified one at or above it (a positive tolerance makes it conservative). The regression adjustment, which
+    this test showed to under-cover with these summaries, is off by default and shown to under-cover here."""
+    from experiments.inference import binomial_band
+
+    paths = ref.table_recovery(toy_table(), tmp_path, records=80, accept=0.05)
+    cov = pd.read_csv(paths["coverage"]).set_index("parameter")
+    lo90, hi90 = binomial_band(int(cov.loc[B, "records"]), 0.9, level=0.99)
+    assert lo90 <= cov.loc[B, "cover90"] <= hi90 and cov.loc[A, "cover90"] >= lo90
+    assert cov.loc[A, "width90_over_prior"] < 0.7 < cov.loc[B, "width90_over_prior"]
+    worse = ref.table_recovery(toy_table(), tmp_path / "adjusted", records=80, accept=0.05, adjust=True)
+    assert pd.read_csv(worse["coverage"])["cover90"].mean() < lo90  # why the adjustment is off
+    mr = pd.read_csv(paths["model_recovery"])
+    assert len(mr) == 160 and (mr["true_world"] == mr["attributed_world"]).mean() > 0.9
+    rec = pd.read_csv(paths["recovery"])
+    assert {"record", "world", "parameter", "true", "lo50", "hi50", "lo90", "hi90"} <= set(rec.columns)
+    # a world's own switches are not parameters it recovers: `neither` sets the retaliation weight to 0
+    assert "mechanisms.attacks.retaliation_weight" not in set(rec.loc[rec["world"] == "neither", "parameter"])
+    assert "rejection ABC on a reference table" in json.loads(paths["method"].read_text())["method"]
+
+
+def test_the_table_resumes_at_the_first_missing_chunk_and_refuses_another_design(tmp_path, monkeypatch):
+    """Two runs of the real model per world: the table is written chunk by chunk, a chunk lost is simulated again
+    alone and gives the same rows, and a folder holding another design is refused."""
+    monkeypatch.setattr(ref, "CHUNK", 1)
+    path = ref.build_table(tmp_path, 1, ["both", "neither"], progress=False)
+    first = pd.read_parquet(path)
+    assert list(first["world"]) == ["both", "neither"] and np.isfinite(first["deaths_2013"]).all()
+    assert (first["w2014_deaths_2013"] == first["deaths_2013"]).all()  # the same run seen through the window
+    kept = (tmp_path / "chunks" / "0000.parquet").stat().st_mtime_ns
+    (tmp_path / "chunks" / "0001.parquet").unlink()
+    again = pd.read_parquet(ref.build_table(tmp_path, 1, ["both", "neither"], progress=False))
+    assert (tmp_path / "chunks" / "0000.parquet").stat().st_mtime_ns == kept
+    pd.testing.assert_frame_equal(again, first)
+    with pytest.raises(ValueError, match="holds a table of another design"):
+        ref.build_table(tmp_path, 2, ["both", "neither"], progress=False)
