@@ -111,14 +111,14 @@ def differs_from_default(config) -> list[str]:
     from ..core.params import root_schema
 
     default = default_leaves(root_schema() or type(config))
+    current = _leaves(config, "")
     out = []
-    for key, value in _leaves(config, "").items():
+    for key, value in current.items():
         if key.split(".")[0] in UNCOMPARED_KEYS:
             continue
         if key not in default:
             out.append(f"+{key}={_shown(value)}")
         elif default[key] != value:
             out.append(f"{key}={_shown(value)}")
-    current = _leaves(config, "")
     out += [f"~{key}" for key in default if key not in current and key.split(".")[0] not in UNCOMPARED_KEYS]
     return out

@@ -246,16 +246,20 @@ def relations_summary(model: SahelModel, events: pd.DataFrame) -> dict:
     relations = model.mechanism("relations")
     groups = [g for g in model.factions.values() if isinstance(g, ArmedGroup) and g.active]
 
-    def of(kind: str) -> pd.DataFrame:
-        return events[events["kind"] == kind] if len(events) else events
+    def of(kind: str, who: str, whom: str) -> list[dict]:
+        """The events of one kind as (date, week, faction, other) records (column lists: a frame's itertuples
+        costs milliseconds over the many columns of the decisions' terms)."""
+        if not len(events):
+            return []
+        sel = events[events["kind"] == kind]
+        return [{"date": str(d.date()), "week": int(w), who: f, whom: o} for d, w, f, o in
+                zip(sel["date"].tolist(), sel["step"].tolist(), sel["faction"].tolist(), sel["other"].tolist(),
+                    strict=True)]
 
     return {
-        "mergers": [{"date": str(r.date.date()), "week": int(r.step), "member": r.faction, "into": r.other}
-                    for r in of("merger").itertuples()],
-        "splits": [{"date": str(r.date.date()), "week": int(r.step), "splinter": r.faction, "parent": r.other}
-                   for r in of("split").itertuples()],
-        "pledges": [{"date": str(r.date.date()), "week": int(r.step), "group": r.faction, "to": r.other}
-                    for r in of("pledge").itertuples()],
+        "mergers": of("merger", "member", "into"),
+        "splits": of("split", "splinter", "parent"),
+        "pledges": of("pledge", "group", "to"),
         "infighting_deaths_by_camps": {k: int(v) for k, v in sorted(model.infighting.items())},
         **relations.summary(),
         "states_at_end": {f"{a.name}|{b.name}": STATES[int(model.relation[a.slot, b.slot])]
