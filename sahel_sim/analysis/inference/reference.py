@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .abc import INTEGER, Simulator, inferred_priors, prior_ranges
+from .abc import INTEGER, Simulator, prior_ranges
 from .recovery import LEVELS, coverage, weighted_quantiles
 from .summaries import CALIBRATION, SUMMARIES, run_summaries, training_years, window_names
 from .worlds import WORLDS
@@ -298,7 +298,7 @@ def table_recovery(table: pd.DataFrame, out_dir: Path, records: int = 100, accep
     paths = {"recovery": out_dir / "recovery.csv", "coverage": out_dir / "coverage.csv",
              "model_recovery": out_dir / "model_recovery.csv", "method": out_dir / "recovery.json"}
     recovery.to_csv(paths["recovery"], index=False)
-    coverage(recovery, {k: v for k, v in inferred_priors().items()}).to_csv(paths["coverage"], index=False)
+    coverage(recovery, ranges).to_csv(paths["coverage"], index=False)
     pd.DataFrame(model_rows).to_csv(paths["model_recovery"], index=False)
     paths["method"].write_text(json.dumps({
         "method": f"rejection ABC on a reference table of {len(table)} simulations ({len(worlds)} worlds; the "
