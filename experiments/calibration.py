@@ -215,7 +215,7 @@ def analyse(ctx) -> None:
 
     # findings
     n_runs = int(rows["n_runs"].sum())
-    rebuild = f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."
+    rebuild = f"Rebuild: `{ctx.rebuild()}`."
     lines = [f"# {exp.title}", "",
              f"Design: Latin hypercube of {len(rows)} rows over {n} parameters (priors: uniform over the ranges in "
              f"configs/experiment/{ctx.name}.yaml) x {int(rows['n_runs'].max())} seed(s) = {n_runs} runs, "

@@ -129,5 +129,5 @@ def analyse(ctx) -> None:
     lines += ["", "The relation weights are hand-set assumptions, not yet inferred (issue 19): read the contrast "
               "between the conditions, not the levels.", "",
               "Figure: coalitions.png / .pdf; table: coalitions.csv.", "",
-              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+              f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

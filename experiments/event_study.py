@@ -195,5 +195,5 @@ def analyse(ctx) -> None:
                   + ": the part of the placebo design's estimate that is the weeks' timing, not the shocks "
                   "(`event_study_quarterly.csv`: AQ-camp spectacular attacks per run and quarter, with and without "
                   "the shocks)."]
-    lines += ["", f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+    lines += ["", f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

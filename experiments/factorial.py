@@ -198,5 +198,5 @@ def analyse(ctx) -> None:
               "The strengths of the mechanisms under test (rivalry, spoiling, retaliation, outbidding weights) are "
               "not calibrated: they are the hypotheses, and the record hardly identifies them. " + timing +
               "These are statements about the model's mechanisms, not estimates about Mali.", "",
-              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+              f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -134,5 +134,5 @@ def analyse(ctx) -> None:
               f"{nb.params[1]:+.2f} log-deaths a year, size {nb.size:.3f}; NB-INGARCH omega {ingarch.omega:.2f}, "
               f"alpha {ingarch.alpha:.2f}, beta {ingarch.beta:.2f}, size {ingarch.size:.3f}.", "",
               "Figure: forecast.png / .pdf; tables: forecast_scores.csv, forecast_baselines.csv.", "",
-              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+              f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -97,5 +97,5 @@ def analyse(ctx) -> None:
              "", "The default's free parameters are calibrated on the record up to 2016 (`sahel-sim "
              "experiment=calibration`; docs/validation.md), so 2012-2016 here is an in-sample fit and 2017 is out of "
              "sample (the record has no UCDP year after 2016 to compare).", "",
-             f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+             f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

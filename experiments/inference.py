@@ -130,14 +130,14 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
 
     about = folder / "recovery.json"  # written by the table's recovery; the ABC-SMC's writes none
     method = (json.loads(about.read_text())["method"] if about.is_file()
-              else "inferred by the same ABC-SMC as the record")
+              else "the same ABC-SMC as the record")
     below = cov[cov["cover90"] < band90[0]]
     inside = int(cov["cover90"].between(*band90).sum())
     right = int((mr["true_world"] == mr["attributed_world"]).sum())
     lo, hi = wilson(right, len(mr))
     lines = ["## Does the method work? Recovery from synthetic records", "",
              f"From a recovery run (`{folder}`): {len(mr)} synthetic records ({n} for each parameter's coverage), each "
-             f"simulated at parameters drawn from the prior and {method} (`recovery.csv`, `coverage.csv`, "
+             f"simulated at parameters drawn from the prior and inferred by {method} (`recovery.csv`, `coverage.csv`, "
              "`model_recovery.csv`, `recovery.png`).", "",
              f"* The 90% intervals of {inside} of {len(cov)} parameters hold the truth at a rate a calibrated method "
              f"shows over {n} records ({band90[0]:.2f} to {band90[1]:.2f}).",
@@ -149,7 +149,11 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
              "do not.",
              f"* Model recovery: {right} of {len(mr)} records attributed to the world that made them "
              f"({right / max(len(mr), 1):.2f}, 95% interval {lo:.2f} to {hi:.2f}; chance is "
-             f"{1 / max(len(worlds), 1):.2f})."]
+             f"{1 / max(len(worlds), 1):.2f}). Read a record's world probabilities against this rate: of the "
+             "records attributed to a world, the share that came from it is "
+             + "; ".join(f"{w.replace('_', ' ')} {int(matrix.loc[w, w])} of {int(matrix[w].sum())}"
+                         + (f" ({matrix.loc[w, w] / matrix[w].sum():.2f})" if matrix[w].sum() else "")
+                         for w in worlds) + "."]
     if n < 20:
         lines.append(f"* **Fewer than 20 records ({n}): not the issue's proof that the method works; a "
                      "check of the machinery only.**")
@@ -306,6 +310,11 @@ def analyse(ctx) -> None:
                   f"{MIN_GENERATIONS}). Such a posterior is close to the prior filtered once; the world probabilities "
                   "and intervals below describe that, not what the record says. Resume the inference (the same "
                   "command, same folder) and rebuild this report.", ""]
+    if not gens and meta.get("method"):  # a posterior made otherwise than by ABC-SMC (the reference table)
+        lines += [f"**What the posterior rests on.** {meta['method']}: {meta.get('table_rows', '?')} simulations, "
+                  f"the nearest {meta.get('accept', float('nan')):.0%} accepted, on the "
+                  f"{len(meta.get('summaries', []))} calibration summaries of 2012-{meta.get('train_end', 2016)}, "
+                  f"{len(meta.get('priors', {}))} inferred parameters.", ""]
     if gens:
         last = gens[-1]
         lines += [f"**What the posterior rests on.** ABC-SMC (pyabc) over the four worlds: {meta['generations']} "
@@ -337,6 +346,5 @@ def analyse(ctx) -> None:
               f"* Held-out summaries (never seen by the inference) inside: {int(held['inside_90'].sum())} of "
               f"{len(held)}: {verdicts(held)}.",
               "", *gathered(ctx),
-              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale} experiment.posterior=...` after the "
-              "inference (docs/inference.md)."]
+              f"Rebuild: `{ctx.rebuild()}` (the posterior from the inference first: docs/inference.md)."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -156,5 +156,5 @@ def analyse(ctx) -> None:
                   "intervention's effect changes sign with it, the factorial's intervention effect is a statement "
                   "about that assumption as much as about retaliation.", ""]
     lines += ["Tables: intervention_channels.csv (effects), intervention_channels_cells.csv (cell means).", "",
-              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+              f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

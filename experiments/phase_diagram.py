@@ -68,5 +68,5 @@ def analyse(ctx) -> None:
              "**Multiple comparisons: exploratory.** The map labels every grid point by which driver contributes "
              "more, with no test at any point and no correction for the many points: it shows where to look, and "
              "a claim about one region of the map needs its own designed comparison (e.g. the factorial).", "",
-             f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+             f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -94,5 +94,5 @@ def analyse(ctx) -> None:
         seen = f"; record {int(record[year])}" if year in record.index else ""
         band = f" (90% of runs {d['q05']:.0f} to {d['q95']:.0f})" if np.isfinite(d["q05"]) else ""
         lines.append(f"* {year}: battle deaths median {d['q50']:.0f}{band}{seen}.")
-    lines += ["", f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+    lines += ["", f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -116,5 +116,5 @@ def analyse(ctx) -> None:
               "the record favours, not that the others are excluded.", "",
               correction_note("the paired effects of every weight setting (every removal on every outcome, "
                               "radisson_weights_effects.csv)", int(len(effects))), "",
-              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+              f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

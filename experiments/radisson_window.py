@@ -194,5 +194,5 @@ def analyse(ctx) -> None:
               "", "A driver whose removal lowers the probability is one the window's attacks depended on in the model; "
               "one whose removal raises it held them back. The restraint is a calibrated assumption, not one of the "
               "hypotheses under test (docs/validation.md, P9).", "",
-              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+              f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -92,5 +92,5 @@ def analyse(ctx) -> None:
               f"Holm's step-down correction (`{CORRECTION}`, family-wise error rate); the 95% intervals are not "
               "adjusted, and the contrasts no rivalry -> historical rivalry are descriptive."]
     lines += ["", "Figure: dose_response.png / .pdf; table: dose_response.csv.", "",
-              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+              f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -159,5 +159,5 @@ def analyse(ctx) -> None:
                  "Most of the influential parameters are more than the noise would give."), ""]
     if ctx.smoke:
         lines.append("SMOKE: one trajectory gives one elementary effect per parameter; no verdict here is evidence.")
-    lines.append(f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`.")
+    lines.append(f"Rebuild: `{ctx.rebuild()}`.")
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -60,5 +60,5 @@ def analyse(ctx) -> None:
         lines.append(f"* {OUTPUTS[m]}: largest total-order index {top['parameter']} ST = {top['ST']:.2f} "
                      f"({interval}).")
     lines += ["", "Small designs (smoke) give wide, even negative, intervals: read the full-size run.", "",
-              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+              f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -228,7 +228,7 @@ def analyse(ctx) -> None:
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))
     save_figure(fig, ctx.out_dir, "validation", ctx.footer())
 
-    rebuild = f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."
+    rebuild = f"Rebuild: `{ctx.rebuild()}`."
     caveat = (("The model ranges are 5-95% over seeds (no interval of a mean: no 95% CI here)" if enough else
                f"No range over seeds is given: {n_runs} runs are fewer than the minimum of {MIN_REPLICATES}")
               + "; a pattern passes when the median run meets every condition of its tolerance. Tolerances are fixed "

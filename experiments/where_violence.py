@@ -347,7 +347,7 @@ def findings(ctx, bands: pd.DataFrame, kinds: pd.DataFrame, bursts: pd.DataFrame
     lines += ["", "P17 was added on 2026-12-04 after the integrated model's outputs had been seen (not pre-registered;"
               " docs/validation.md); P2, P3 and P16 were written before the runs that check them.", "",
               "## In plain words", *plain_words(bands, kinds, bursts, res), "",
-              f"Rebuild: `sahel-sim experiment={ctx.name} scale={ctx.scale}`."]
+              f"Rebuild: `{ctx.rebuild()}`."]
     return lines
 
 

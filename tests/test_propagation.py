@@ -222,3 +222,17 @@ def test_the_forecast_from_a_posterior_fitted_on_2012_2014_is_out_of_sample(tmp_
     assert "not an out-of-sample test" not in findings
     scores = pd.read_csv(out / "forecast_scores.csv")
     assert set(scores["metric"]) == {"crps", "log_score"} and np.isfinite(scores["model_score"]).all()
+
+
+def test_an_experiments_rebuild_command_names_the_posterior_and_what_it_gathered(posterior, tmp_path):
+    from sahel_sim.analysis.experiment import ExperimentContext
+
+    def ctx(*overrides: str) -> ExperimentContext:
+        return ExperimentContext("factorial", "full", experiment("factorial", *overrides), tmp_path, tmp_path,
+                                 pd.DataFrame(), pd.DataFrame({"seed": [1, 2]}))
+
+    assert ctx().rebuild() == "sahel-sim experiment=factorial scale=full"
+    drawn = ctx(f"experiment.posterior={posterior}", "experiment.world=local_only").rebuild()
+    assert drawn == (f"sahel-sim experiment=factorial scale=full experiment.posterior={posterior} "
+                     "experiment.world=local_only")
+    assert f"rebuild: {drawn}" in ctx(f"experiment.posterior={posterior}", "experiment.world=local_only").footer()

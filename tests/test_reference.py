@@ -95,5 +95,11 @@ def test_the_table_resumes_at_the_first_missing_chunk_and_refuses_another_design
     again = pd.read_parquet(ref.build_table(tmp_path, 1, ["both", "neither"], progress=False))
     assert (tmp_path / "chunks" / "0000.parquet").stat().st_mtime_ns == kept
     pd.testing.assert_frame_equal(again, first)
+    import shutil
+
+    shutil.rmtree(tmp_path / "chunks")  # a finished table without its chunks (the gallery ships it so) is read
+    monkeypatch.setattr(ref, "_simulate_chunk", lambda rows: pytest.fail("simulated a finished table again"))
+    pd.testing.assert_frame_equal(pd.read_parquet(ref.build_table(tmp_path, 1, ["both", "neither"],
+                                                                  progress=False)), first)
     with pytest.raises(ValueError, match="holds a table of another design"):
         ref.build_table(tmp_path, 2, ["both", "neither"], progress=False)

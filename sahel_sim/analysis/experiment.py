@@ -56,6 +56,17 @@ class ExperimentContext:
             frames.append(df)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    def rebuild(self) -> str:
+        """The command that rebuilds this experiment's outputs: its name and scale, and the posterior it drew from
+        and what it gathered, when it did."""
+        parts = [f"sahel-sim experiment={self.name} scale={self.scale}"]
+        if self.config.posterior:
+            parts.append(f"experiment.posterior={self.config.posterior}")
+            if self.config.world != "both":
+                parts.append(f"experiment.world={self.config.world}")
+        parts += [f"experiment.gather.{k}={v}" for k, v in self.config.gather.items() if v]
+        return " ".join(parts)
+
     @property
     def smoke(self) -> bool:
         """Whether this is a smoke-scale run (its outputs are marked :data:`SMOKE_MARK`)."""
@@ -68,8 +79,7 @@ class ExperimentContext:
         mark = f"{SMOKE_MARK.upper()} · " if self.smoke else ""
         return (f"{mark}sahel_sim experiment={self.name} scale={self.scale} · {len(seeds)} runs, base_seed "
                 f"{self.config.base_seed}, seeds {int(seeds.min()) if len(seeds) else '-'}.."
-                f"{int(seeds.max()) if len(seeds) else '-'} · rebuild: sahel-sim experiment={self.name} "
-                f"scale={self.scale}")
+                f"{int(seeds.max()) if len(seeds) else '-'} · rebuild: {self.rebuild()}")
 
 
 def sweep_command(exp: ExperimentConfig, scale: str, sweep_dir: Path, extra: list[str]) -> list[str]:

@@ -118,6 +118,9 @@ def build_table(out_dir: Path, per_world: int, worlds: list[str] | None = None, 
         raise ValueError(f"out: {out_dir} holds a table of another design ({stored}); allowed: the same "
                          "per_world, worlds and seed to resume it, or another folder")
     stored.write_text(json.dumps(asked, indent=1) + "\n")
+    whole = out_dir / "table.parquet"
+    if whole.is_file() and len(pd.read_parquet(whole, columns=["row"])) == len(design):
+        return whole  # finished before (or shipped without its chunks, as in the gallery): nothing to simulate
     records = design.to_dict("records")
     chunks = [records[i:i + CHUNK] for i in range(0, len(records), CHUNK)]
     todo = [k for k in range(len(chunks)) if not (out_dir / "chunks" / f"{k:04d}.parquet").is_file()]
