@@ -93,7 +93,13 @@ def save_figure(fig, out_dir: Path, name: str, footer: str) -> list[Path]:
         title = fig._suptitle.get_text() if fig._suptitle is not None else ""
         fig.suptitle(f"{SMOKE_MARK.upper()}" + (f"\n{title}" if title else ""), color="#b2182b",
                      fontweight="bold")
-    fig.text(0.01, 0.005, footer, fontsize=7, color="#b2182b" if footer.lower().startswith(SMOKE_MARK) else "#444444")
+    # wrapped to the figure's width (about 1.6 characters a point of width at 7 points), so that a long rebuild
+    # command (a posterior's path) does not widen the saved figure
+    import textwrap
+
+    width = max(60, int(fig.get_figwidth() * 72 / 4.2))
+    fig.text(0.01, 0.005, "\n".join(textwrap.wrap(footer, width)), fontsize=7, va="top",
+             color="#b2182b" if footer.lower().startswith(SMOKE_MARK) else "#444444")
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{name}.png", out_dir / f"{name}.pdf"]
     fig.savefig(paths[0], dpi=130, bbox_inches="tight")

@@ -101,8 +101,8 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
     n = int(cov["records"].max()) if len(cov) else 0
     band50, band90 = binomial_band(n, 0.5), binomial_band(n, 0.9)
     worlds = [w for w in WORLDS if w in set(mr["true_world"]) | set(mr["attributed_world"])]
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, max(4.5, 0.16 * len(cov) + 1.5)),
-                                 gridspec_kw={"width_ratios": [3, 2]})
+    fig, (ax, wx, bx) = plt.subplots(1, 3, figsize=(14, max(4.5, 0.16 * len(cov) + 1.5)),
+                                     gridspec_kw={"width_ratios": [3, 1.3, 2.2]})
     y = np.arange(len(cov))
     ax.axvspan(*band90, color="#fddbc7", lw=0, label=f"90% intervals: calibrated range over {n} records")
     ax.axvspan(*band50, color="#d1e5f0", lw=0, label=f"50% intervals: calibrated range over {n} records")
@@ -112,6 +112,13 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
     ax.set_xlim(-0.02, 1.02)
     ax.set_xlabel("share of synthetic records whose true value the interval holds")
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    wx.barh(y, cov["width90_over_prior"], color="#777777")
+    wx.axvline(1.0, color="black", lw=0.8)
+    wx.set_yticks(y, [])
+    wx.set_ylim(ax.get_ylim())
+    wx.set_xlim(0, 1.05)
+    wx.set_xlabel("90% interval's width\nover the prior's (1: not identified)")
+    wx.set_title("identification", fontsize=10)
     ax.set_title("parameter recovery (simulation-based calibration)", fontsize=10)
     matrix = pd.crosstab(mr["true_world"], mr["attributed_world"]).reindex(index=worlds, columns=worlds, fill_value=0)
     counts = matrix.to_numpy()
