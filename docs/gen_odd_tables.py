@@ -279,6 +279,10 @@ def evidence_table() -> list[str]:
         return []
     verdicts = pd.read_csv(SCREENING).set_index("parameter")
     priors = inferred_priors()
+    # how far the record's summaries can narrow each inferred parameter (the reference table's recovery)
+    recovered = Path(__file__).resolve().parents[1] / "experiments" / "gallery" / "reference_table" / "recovery"
+    widths = (pd.read_csv(recovered / "coverage.csv").set_index("parameter")["width90_over_prior"]
+              if (recovered / "coverage.csv").is_file() else pd.Series(dtype=float))
     rows = []
     for row in S._declarations():
         name = row["name"]
@@ -293,6 +297,9 @@ def evidence_table() -> list[str]:
             evidence = f"inferred: uniform prior {fmt(lo)} to {fmt(hi)}"
             if name in verdicts.index and verdicts.loc[name, "verdict"] != "influential":
                 evidence += f" (given before the screening, which found it {verdicts.loc[name, 'verdict']})"
+            if name in widths.index:
+                evidence += (f"; the summaries narrow its 90% interval to {widths[name]:.2f} of the prior's width "
+                             "(reference table's recovery)")
         elif name in verdicts.index:
             v = verdicts.loc[name]
             evidence = ("screened: inactive in the default model (never read)" if v["verdict"] == "inactive" else
@@ -303,7 +310,9 @@ def evidence_table() -> list[str]:
         rows.append([code(name), fmt(row["default"]), fmt(evidence)])
     return ["### Evidence for every parameter (issue 19)", "",
             "Each numeric parameter of the mechanisms and of the state's presence, and what stands behind its value: "
-            "a source, a prior and the inference (docs/inference.md), or the screening's verdict "
+            "a source, a prior and the inference (docs/inference.md; for each inferred parameter, how far the record's "
+            "summaries can narrow it, from the reference table's recovery over 400 synthetic records, "
+            "`experiments/gallery/reference_table/`), or the screening's verdict "
             "(`sahel-sim experiment=screening`, rule and ranges in `configs/experiment/screening.yaml`).", "",
             *table(["parameter", "value", "evidence"], rows), ""]
 
