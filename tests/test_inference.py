@@ -230,7 +230,10 @@ def test_abc_smc_on_the_real_model_resumes_from_its_database(tmp_path):
     assert [g["t"] for g in meta["per_generation"]] == [0, 1]
     assert all(0 < g["acceptance"] <= 1 for g in meta["per_generation"])
     assert all(g["wall_time_s"] > 0 and g["simulations_per_minute"] > 0 for g in meta["per_generation"])
-    assert meta["per_generation"][1]["epsilon"] <= meta["per_generation"][0]["epsilon"]
+    # each generation's epsilon is a distance under that generation's adaptive weights (and a resumed run
+    # recomputes them), so epsilons of different generations are on different scales and need not fall: a check
+    # that they did failed on a clean clone (17.5 after 6.4) and was removed (session 9)
+    assert all(np.isfinite(g["epsilon"]) and g["epsilon"] > 0 for g in meta["per_generation"])
 
 
 @pytest.mark.slow
@@ -313,11 +316,16 @@ def test_recovery_writes_intervals_coverage_and_attributions_and_resumes(tmp_pat
     paths = recover(tmp_path, records=1, worlds=["both", "neither"], population=4, generations=1)
     rec = pd.read_csv(paths["recovery"])
     assert set(rec["record"]) == {0, 1} and set(rec["parameter"]) == set(priors)
-    assert (rec["lo90"] <= rec["lo50"]).all() and (rec["lo50"] <= rec["hi50"]).all()
-    assert (rec["hi50"] <= rec["hi90"]).all()
-    cov = pd.read_csv(paths["coverage"])
-    assert set(cov["parameter"]) == set(priors) and cov["cover90"].between(0, 1).all()
     mr = pd.read_csv(paths["model_recovery"])
+    # four particles over two worlds: a record's own world may get none, and then its intervals are NaN (by design)
+    empty = {int(r.record) for r in mr.itertuples() if getattr(r, f"p_{r.true_world}") == 0}
+    assert set(rec.loc[rec["lo90"].isna(), "record"]) == empty
+    inside = rec.dropna(subset=["lo90"])
+    assert (inside["lo90"] <= inside["lo50"]).all() and (inside["lo50"] <= inside["hi50"]).all()
+    assert (inside["hi50"] <= inside["hi90"]).all()
+    cov = pd.read_csv(paths["coverage"])
+    assert cov["cover90"].between(0, 1).all() and set(cov["parameter"]) <= set(priors)
+    assert set(cov["parameter"]) == (set(priors) if len(inside) else set())
     assert list(mr["true_world"]) == ["both", "neither"]
     assert mr[["p_both", "p_neither"]].sum(axis=1).to_numpy() == pytest.approx([1.0, 1.0])
     stamp = (tmp_path / "records" / "000" / "abc.db").stat().st_mtime_ns
