@@ -265,45 +265,32 @@ class AttackChoice(Mechanism):
         # the sites of the target layer per target type: ids and coordinates, fixed for the run
         self.layer = {s.id: s for s in layer_for(world.config, self.config.layer)}
         self.points: dict[str, tuple[list[str], np.ndarray]] = {}
-        self._site_value: dict[str, tuple[list[float], list[float], list[float]]] = {}
-        for tname, t in self.config.targets.items():
-            sites = [s for s in self.layer.values() if s.kind in t.place_kinds]
-            names = [s.id for s in sites]
-            coords = np.array([[s.lon, s.lat] for s in sites]).reshape(-1, 2)
-            self.points[tname] = (names, coords)
-            self._site_value[tname] = ([self.site_value(s, t) for s in sites], [s.symbolism for s in sites],
-                                       [t.peace_relevance if s.peace_relevance is None else s.peace_relevance
-                                        for s in sites])
-        # all point targets in one row (target types in order): a unit's cell -> its distance to each, computed
-        # the first time a unit stands there (the places are fixed for the run)
-        self._span: dict[str, slice] = {}
-        self._cells: dict[str, list[tuple[int, int]]] = {}
-        start = 0
-        for tname, (names, _) in self.points.items():
-            self._span[tname] = slice(start, start + len(names))
-            self._cells[tname] = [world.cell_of(self.layer[n].lon, self.layer[n].lat) for n in names]
-            start += len(names)
-        every = np.concatenate([coords for _, coords in self.points.values()])
-        self._lon, self._lat = every[:, 0].copy(), every[:, 1].copy()
-        # the same per-site quantities as arrays, all types in a row, for the utilities of all sites at once
         targets = self.config.targets
         self._type_names = list(targets)
-        per_site = [(i, tname, t, k) for i, (tname, t) in enumerate(targets.items())
-                    for k in range(len(self.points[tname][0]))]
-        cells = [self._cells[tname][k] for _, tname, _, k in per_site]
-        self._all_cells = cells
-        cx = np.array([c[0] for c in cells], dtype=int)
-        cy = np.array([c[1] for c in cells], dtype=int)
+        # every point target in one row (target types in the config's order, a type's sites in the layer's): the
+        # per-site quantities attack choice weighs, as arrays, for the utilities of all sites at once
+        rows: list[tuple[int, TargetConfig, Target]] = []
+        for i, (tname, t) in enumerate(targets.items()):
+            sites = [s for s in self.layer.values() if s.kind in t.place_kinds]
+            self.points[tname] = ([s.id for s in sites], np.array([[s.lon, s.lat] for s in sites]).reshape(-1, 2))
+            rows += [(i, t, s) for s in sites]
+        # a unit's cell -> its distance to each point target, computed the first time a unit stands there
+        every = np.concatenate([coords for _, coords in self.points.values()])
+        self._lon, self._lat = every[:, 0].copy(), every[:, 1].copy()
+        self._all_cells = [world.cell_of(s.lon, s.lat) for _, _, s in rows]
+        cx = np.array([c[0] for c in self._all_cells], dtype=int)
+        cy = np.array([c[1] for c in self._all_cells], dtype=int)
         self._all_sites = SiteArrays(
-            type=np.array([i for i, *_ in per_site], dtype=int),
-            names=np.array([self.points[tname][0][k] for _, tname, _, k in per_site], dtype=object),
-            value=np.array([self._site_value[tname][0][k] for _, tname, _, k in per_site], dtype=float),
-            symbolism=np.array([self._site_value[tname][1][k] for _, tname, _, k in per_site], dtype=float),
-            relevance=np.array([self._site_value[tname][2][k] for _, tname, _, k in per_site], dtype=float),
-            x=cx, y=cy, route=world.route[cx, cy] if cells else np.zeros(0),
-            territorial=np.array([bool(t.territorial) for _, _, t, _ in per_site], dtype=bool),
-            force=np.array([bool(t.force) for _, _, t, _ in per_site], dtype=bool),
-            spectacular=np.array([bool(t.needs_capability) for _, _, t, _ in per_site], dtype=bool))
+            type=np.array([i for i, _, _ in rows], dtype=int),
+            names=np.array([s.id for _, _, s in rows], dtype=object),
+            value=np.array([self.site_value(s, t) for _, t, s in rows], dtype=float),
+            symbolism=np.array([s.symbolism for _, _, s in rows], dtype=float),
+            relevance=np.array([t.peace_relevance if s.peace_relevance is None else s.peace_relevance
+                                for _, t, s in rows], dtype=float),
+            x=cx, y=cy, route=world.route[cx, cy] if rows else np.zeros(0),
+            territorial=np.array([bool(t.territorial) for _, t, _ in rows], dtype=bool),
+            force=np.array([bool(t.force) for _, t, _ in rows], dtype=bool),
+            spectacular=np.array([bool(t.needs_capability) for _, t, _ in rows], dtype=bool))
         # the sites with dates of opening or closing (bases, camps), by their index within their type
         self._windowed = {tname: [k for k, n in enumerate(names) if self.layer[n].active_from is not None
                                   or self.layer[n].active_until is not None]
@@ -448,11 +435,9 @@ class AttackChoice(Mechanism):
     def _exists(self, tname: str, t: TargetConfig) -> np.ndarray:
         """Whether each site of a target type is active this week and, for a force's target, the force has troops
         (remembered for the week: both change only when a week begins)."""
-        if self._exists_week is not self.model.week_end:  # also when asked between steps (tests, the app)
-            self._exists_this_week.clear()
-            self._exists_week = self.model.week_end
+        memo = self._exists_memo()
         key = (tname, t.force)
-        exists = self._exists_this_week.get(key)
+        exists = memo.get(key)
         if exists is None:
             m = self.model
             names = self.points[tname][0]
@@ -463,20 +448,25 @@ class AttackChoice(Mechanism):
                 exists = np.ones(len(names), dtype=bool)
                 for k in self._windowed[tname]:  # the few sites that open or close during the run
                     exists[k] = self.layer[names[k]].active(m.week_end)
-            self._exists_this_week[key] = exists
+            memo[key] = exists
         return exists
 
     def _exists_all(self) -> np.ndarray:
         """:meth:`_exists` of every point target, all types in a row (remembered for the week)."""
+        memo = self._exists_memo()
+        exists = memo.get(("", "all"))
+        if exists is None:
+            parts = [self._exists(tname, t) for tname, t in self.config.targets.items()]
+            exists = memo["", "all"] = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+        return exists
+
+    def _exists_memo(self) -> dict:
+        """The week's memo of which sites exist, emptied when the week has changed since it was filled (also when
+        asked between steps: tests, the app)."""
         if self._exists_week is not self.model.week_end:
             self._exists_this_week.clear()
             self._exists_week = self.model.week_end
-        key = ("", "all")
-        exists = self._exists_this_week.get(key)
-        if exists is None:
-            parts = [self._exists(tname, t) for tname, t in self.config.targets.items()]
-            exists = self._exists_this_week[key] = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
-        return exists
+        return self._exists_this_week
 
     def _peace_relevance(self, place: str, relevance: float) -> float:
         """A site's relevance to the peace process this week: 1 where this week's meeting is held, the site's own
