@@ -33,7 +33,7 @@ from ...runner.compose import resolved
 from ...runner.outputs import build_tables
 from ..schema import SahelConfig, load_config
 from ..sensitivity import set_path
-from .summaries import CALIBRATION, SUMMARIES, run_summaries, training_years, window_names
+from .summaries import run_summaries, training_years, window_names
 from .worlds import WORLDS
 
 #: uniform priors of the free parameters: the ranges of the rejection-ABC calibration
@@ -92,18 +92,20 @@ def _integer_parameters() -> set[str]:
 
 #: parameters that must be integers in the config
 INTEGER = _integer_parameters()
-#: the run: the record's in-sample years
-CALENDAR = ["calendar.end=2016-12-26"]
 #: the last year of the record's in-sample window (a fit on all of it)
 IN_SAMPLE_END = 2016
 
 
 def calendar_end(year: int) -> list[str]:
     """The run's end for a fit on the record to ``year``: the last week starting in that year (weeks from the
-    default calendar's 2012-01-02); 2016 gives :data:`CALENDAR`."""
+    default calendar's 2012-01-02)."""
     start = pd.Timestamp("2012-01-02")
     last = start + pd.Timedelta(weeks=(pd.Timestamp(f"{year}-12-31") - start).days // 7)
     return [f"calendar.end={last.date().isoformat()}"]
+
+
+#: the run: the record's in-sample years (calendar.end=2016-12-26)
+CALENDAR = calendar_end(IN_SAMPLE_END)
 
 
 def _key(name: str) -> str:
@@ -167,17 +169,18 @@ class Simulator:
         config.seed = self.seed(params)
         return resolved(config)
 
+    def tables(self, params: dict) -> dict[str, pd.DataFrame]:
+        """The tables of the particle's run (in memory)."""
+        return build_tables(SahelModel(self.config(dict(params))).run())
+
     def __call__(self, params: dict) -> dict[str, float]:
-        model = SahelModel(self.config(dict(params))).run()
-        tables = build_tables(model)
+        tables = self.tables(params)
         s = run_summaries(tables["world"], tables["attacks"], tables["events"], training_years(self.train_end))
         return {name: float(s[name]) for name in calibration_names(self.train_end)}
 
 
 def calibration_names(train_end: int = IN_SAMPLE_END) -> list[str]:
     """The calibration summaries a fit on the record to ``train_end`` sees (all of them for the in-sample fit)."""
-    if train_end == IN_SAMPLE_END:
-        return [s.name for s in SUMMARIES if s.role == CALIBRATION]
     return window_names(train_end)
 
 
@@ -324,6 +327,7 @@ def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | Non
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0]
     worlds = list(worlds or WORLDS)
+    train_end = int((settings or {}).get("train_end", IN_SAMPLE_END))
     per_generation = []
     for row in pops.itertuples():
         p = history.get_model_probabilities(int(row.t))["p"]
@@ -336,8 +340,7 @@ def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | Non
                                                    / max(int(row.samples), 1)),
                                "world_probabilities": {w: float(p.get(m, 0.0)) for m, w in enumerate(worlds)}})
     meta = {"generations": len(per_generation), "simulations": int(history.total_nr_simulations),
-            "worlds": worlds, "train_end": int((settings or {}).get("train_end", IN_SAMPLE_END)),
-            "summaries": calibration_names(int((settings or {}).get("train_end", IN_SAMPLE_END))),
+            "worlds": worlds, "train_end": train_end, "summaries": calibration_names(train_end),
             "priors": {k: list(v) for k, v in prior_ranges(scale=(settings or {}).get("prior_scale", 1.0)).items()},
             "per_generation": per_generation, **(settings or {})}
     paths["inference"].write_text(json.dumps(meta, indent=2) + "\n")

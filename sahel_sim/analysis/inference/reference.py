@@ -40,9 +40,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .abc import INTEGER, Simulator, prior_ranges
+from .abc import INTEGER, Simulator, calibration_names, prior_ranges
 from .recovery import LEVELS, coverage, weighted_quantiles
-from .summaries import CALIBRATION, SUMMARIES, run_summaries, training_years, window_names
+from .summaries import SUMMARIES, run_summaries, training_years, window_names
 from .worlds import WORLDS
 
 #: the prefix of the summaries a fit on the record's 2012-2014 would see (computed from the same run)
@@ -77,16 +77,11 @@ def simulate_row(world: str, params: dict[str, float], row: int) -> dict[str, fl
     """Every summary of one run of ``world`` at ``params`` to the end of 2016 (the record's summaries of 2012-2016,
     and those a 2012-2014 fit sees, prefixed :data:`WINDOW`). The run's seed is the particle's seed salted with the
     row's number, so no row shares a seed with an inference's particle."""
-    from ...core.model import SahelModel
-    from ...runner.outputs import build_tables
-
     sim = _SIMULATORS.get(world)
     if sim is None:  # one per world and process: it composes the world's config once
         sim = _SIMULATORS[world] = Simulator(world)
     sim.salt = f"reference-row-{row}"
-    keyed = {k.replace(".", "__"): v for k, v in params.items()}
-    model = SahelModel(sim.config(keyed)).run()
-    tables = build_tables(model)
+    tables = sim.tables({k.replace(".", "__"): v for k, v in params.items()})
     full = run_summaries(tables["world"], tables["attacks"], tables["events"])
     window = run_summaries(tables["world"], tables["attacks"], tables["events"], training_years(2014))
     out = {s.name: float(full[s.name]) for s in SUMMARIES}
@@ -171,7 +166,7 @@ def calibration_columns(window: bool = False) -> list[str]:
     """The table's columns a fit sees: the calibration summaries of 2012-2016, or (``window``) of 2012-2014."""
     if window:
         return [WINDOW + n for n in window_names(2014)]
-    return [s.name for s in SUMMARIES if s.role == CALIBRATION]
+    return calibration_names()
 
 
 def scales(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
