@@ -72,6 +72,17 @@ def window_statement(train_end: int | None) -> tuple[str, str]:
             "`experiment.posterior=OUT/posterior.parquet`).")
 
 
+def score_lines(scores: pd.DataFrame) -> list[str]:
+    """One findings line per target, metric and baseline of ``forecast_scores.csv``: both scores, the skill, and
+    who wins."""
+    lines = []
+    for r in scores.itertuples():
+        verdict = "the model wins" if r.skill > 0 else "**the model loses**"
+        lines.append(f"* {r.target.replace('_', ' ')}, {r.metric.replace('_', ' ')}: model {r.model_score:.3g}, "
+                     f"{r.baseline} {r.baseline_score:.3g}, skill {r.skill:+.2f} ({verdict}).")
+    return lines
+
+
 def analyse(ctx) -> None:
     rng = np.random.default_rng(0)
     record = record_weekly()
@@ -126,10 +137,7 @@ def analyse(ctx) -> None:
               f"({BASELINE_DRAWS} draws each). Scores: mean CRPS and mean log score (a negative binomial matched to "
               "each week's or year's ensemble), lower is better; skill = 1 - model / baseline.", "",
               window_note, ""]
-    for r in scores.itertuples():
-        verdict = "the model wins" if r.skill > 0 else "**the model loses**"
-        lines.append(f"* {r.target.replace('_', ' ')}, {r.metric.replace('_', ' ')}: model {r.model_score:.3g}, "
-                     f"{r.baseline} {r.baseline_score:.3g}, skill {r.skill:+.2f} ({verdict}).")
+    lines += score_lines(scores)
     lines += ["", f"Baselines fitted on {TRAIN[0]}-{TRAIN[1]}: NB regression trend "
               f"{nb.params[1]:+.2f} log-deaths a year, size {nb.size:.3f}; NB-INGARCH omega {ingarch.omega:.2f}, "
               f"alpha {ingarch.alpha:.2f}, beta {ingarch.beta:.2f}, size {ingarch.size:.3f}.", "",

@@ -79,14 +79,14 @@ def binomial_band(n: int, p: float, level: float = 0.95) -> tuple[float, float]:
     return float(lo / n), float(hi / n)
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson's 95% interval of a rate of ``k`` in ``n``."""
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """Wilson's 95% interval of a rate of ``k`` in ``n`` (statsmodels' ``proportion_confint``)."""
     if n == 0:
         return float("nan"), float("nan")
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(centre - half), float(centre + half)
+    from statsmodels.stats.proportion import proportion_confint
+
+    lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
+    return float(lo), float(hi)
 
 
 def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
@@ -170,17 +170,13 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
 def forecast_report(folder: Path, out_dir: Path) -> list[str]:
     """The output contract's ``forecast_scores.csv`` copied from a forecast experiment's folder, with its skill
     and whether it is out of sample for the model (the forecast's own reading of its posterior's window)."""
-    from experiments.forecast import model_window, window_statement
+    from experiments.forecast import model_window, score_lines, window_statement
 
     shutil.copyfile(folder / "forecast_scores.csv", out_dir / "forecast_scores.csv")
     scores = pd.read_csv(folder / "forecast_scores.csv")
     _, window = window_statement(model_window(folder))
-    lines = ["## Out-of-sample forecast of 2015-2016", "", f"From `{folder}` (`forecast_scores.csv`). {window}", ""]
-    for r in scores.itertuples():
-        verdict = "the model wins" if r.skill > 0 else "**the model loses**"
-        lines.append(f"* {r.target.replace('_', ' ')}, {r.metric.replace('_', ' ')} against {r.baseline}: skill "
-                     f"{r.skill:+.2f} ({verdict}).")
-    return lines + [""]
+    return ["## Out-of-sample forecast of 2015-2016", "", f"From `{folder}` (`forecast_scores.csv`). {window}", "",
+            *score_lines(scores), ""]
 
 
 def projection_report(folder: Path, out_dir: Path) -> list[str]:
