@@ -34,7 +34,6 @@ and the same command gives the same rows.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -147,10 +146,11 @@ def _chunk_job(index: int, rows: list[dict]) -> tuple[int, list[dict]]:
 
 
 def _write_chunk(path: Path, frame: pd.DataFrame) -> None:
-    """A table written whole under a temporary name and renamed into place (a killed run leaves none half-written)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    """A table written whole under a temporary name and renamed into place (a killed run leaves none half-written):
+    the runs' own :func:`~sahel_sim.runner.outputs._atomic_write`."""
+    from ...runner.outputs import _atomic_write
+
+    _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def _bar(total: int, done: int, show: bool):
