@@ -110,15 +110,13 @@ def differs_from_default(config) -> list[str]:
     fires them (``scenario.events=<14 entries>``: the shared history and the scenario's own, see :func:`_leaves`)."""
     from ..core.params import root_schema
 
-    default = default_leaves(root_schema() or type(config))
-    current = _leaves(config, "")
+    default = default_leaves(root_schema() or type(config))  # the compared leaves: uncompared keys left out
+    current = compared_leaves(config, resolve=False)
     out = []
     for key, value in current.items():
-        if key.split(".")[0] in UNCOMPARED_KEYS:
-            continue
         if key not in default:
             out.append(f"+{key}={_shown(value)}")
         elif default[key] != value:
             out.append(f"{key}={_shown(value)}")
-    out += [f"~{key}" for key in default if key not in current and key.split(".")[0] not in UNCOMPARED_KEYS]
+    out += [f"~{key}" for key in default if key not in current]
     return out
