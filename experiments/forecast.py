@@ -8,7 +8,6 @@ posterior, and the figure and findings say which case they show."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -45,15 +44,12 @@ def model_window(out_dir: Path) -> int | None:
     """The last year of the record the model's parameters were fitted on: that of the posterior the runs drew
     from (its ``inference.json``'s ``train_end``; 2016 for a fit before the window existed), or None at a named
     point (the calibrated default, whose calibration saw the record to 2016)."""
-    from sahel_sim.analysis.inference.propagation import read_sidecar
+    from sahel_sim.analysis.inference.propagation import read_meta, read_sidecar
 
     drawn = read_sidecar(out_dir)
     if drawn is None:
         return None
-    meta = Path(drawn["posterior"]).parent / "inference.json"
-    if not meta.is_file():
-        return 2016
-    return int(json.loads(meta.read_text()).get("train_end", 2016))
+    return int(read_meta(drawn["posterior"]).get("train_end", 2016))
 
 
 def window_statement(train_end: int | None) -> tuple[str, str]:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from experiments.common import parameter_note, save_figure, save_table, summaries_per_run
 from sahel_sim.analysis.inference.abc import model_probabilities
-from sahel_sim.analysis.inference.propagation import read_posterior
+from sahel_sim.analysis.inference.propagation import read_meta, read_posterior
 from sahel_sim.analysis.inference.recovery import weighted_quantiles
 from sahel_sim.analysis.inference.summaries import CALIBRATION, HELD_OUT, SUMMARIES, record_summaries
 from sahel_sim.analysis.inference.worlds import WORLDS
@@ -229,15 +229,10 @@ def throughput(gens: list[dict]) -> str:
             " simulations a minute")
 
 
-def _inference_meta(posterior_path: Path) -> dict:
-    meta = posterior_path.parent / "inference.json"
-    return json.loads(meta.read_text()) if meta.is_file() else {}
-
-
 def analyse(ctx) -> None:
     posterior_path = Path(ctx.config.posterior)
     posterior = read_posterior(posterior_path)
-    meta = _inference_meta(posterior_path)
+    meta = read_meta(posterior_path)
     worlds = [w for w in WORLDS if w in set(posterior["world"])] or list(WORLDS)
     probabilities = model_probabilities(posterior, list(WORLDS))
     shutil.copyfile(posterior_path, ctx.out_dir / "posterior.parquet")

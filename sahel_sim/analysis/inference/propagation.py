@@ -42,6 +42,13 @@ DRAWS_FILE = "posterior_draws.csv"
 SIDECAR = "posterior_draws.json"
 
 
+def read_meta(posterior_path: str | Path) -> dict:
+    """What the inference beside a ``posterior.parquet`` wrote about itself (its ``inference.json``: generations,
+    window, summaries, priors, method), or an empty dict when there is none."""
+    meta = Path(posterior_path).parent / "inference.json"
+    return json.loads(meta.read_text()) if meta.is_file() else {}
+
+
 def read_posterior(path: str | Path) -> pd.DataFrame:
     """A ``posterior.parquet`` with its ``world`` and ``weight`` columns; refused with a one-line
     :class:`ConfigError` naming ``experiment.posterior`` when the file is missing or not a posterior."""
