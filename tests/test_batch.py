@@ -31,10 +31,11 @@ def _sweep(cwd: Path, name: str, *extra: str):
 
 @pytest.fixture(scope="module")
 def sweeps(tmp_path_factory):
-    """The same 8 runs as one chunk (the basic launcher's default: one job) and as one Hydra job per run."""
+    """The same 8 runs as one chunk (the basic launcher's default: one job) and as Hydra's own sweeper makes them:
+    one Hydra job per run, each composed in full."""
     cwd = tmp_path_factory.mktemp("chunks")
     chunked, p = _sweep(cwd, "chunked")
-    alone, _ = _sweep(cwd, "alone", "hydra.sweeper.chunk_size=1")
+    alone, _ = _sweep(cwd, "alone", "hydra/sweeper=basic")
     return cwd, chunked, alone, p
 
 
@@ -262,3 +263,55 @@ def test_the_start_up_benchmark_cuts_a_sweeps_wall_time_into_parts_that_add_up_t
     assert all(part[1] >= 0 for part in result["parts"])
     assert result["sum_of_parts_s"] <= result["wall_s"] and result["sum_of_parts_s"] > 0.6 * result["wall_s"]
     assert dict((p[0], p[1]) for p in result["parts"])["main: Hydra's multirun composition"] == 2
+
+
+def test_a_workers_later_jobs_get_configs_set_from_one_it_composed_equal_to_hydras_own(monkeypatch, tmp_path):
+    """A joblib worker runs several Hydra jobs of a sweep: each job's first run is set from a config the worker
+    already composed (SweepConfigLoader) when only plain values differ, and composed in full otherwise; either way
+    the config is the one Hydra composes for those overrides."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sahel_sim.analysis.batch import SweepConfigLoader
+    from sahel_sim.faces.api import config_dir, register_schema
+
+    register_schema()
+    GlobalHydra.instance().clear()
+    hydra = Hydra.create_main_hydra2("sahel_sim", create_config_search_path(str(config_dir())))
+    try:
+        loader = hydra.config_loader
+        master = loader.load_configuration("config", [*QUICK, f"hydra.sweep.dir={tmp_path}"], RunMode.MULTIRUN)
+        full = [loader.load_sweep_config(master, job) for job in JOBS]  # Hydra's own, one per job
+        calls: list[list[str]] = []
+        compose = ConfigLoaderImpl.load_sweep_config
+
+        def counted(self, master_config, sweep_overrides):
+            calls.append(list(sweep_overrides))
+            return compose(self, master_config, sweep_overrides)
+
+        monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config", counted)
+        cached = SweepConfigLoader(loader, "a sweep")
+        got = [cached.load_sweep_config(master, job) for job in JOBS]
+        # composed in full: the first job, and each job whose config group differs; the others are set
+        assert calls == [JOBS[0], JOBS[2]]
+        for job, ours, hydras in zip(JOBS, got, full, strict=True):
+            assert OmegaConf.to_yaml(ours) == OmegaConf.to_yaml(hydras), job
+        got[1].seed = 99  # Hydra may change what it is given: the next job is still its own
+        again = cached.load_sweep_config(master, JOBS[1])
+        assert OmegaConf.to_yaml(again) == OmegaConf.to_yaml(full[1])
+        assert SweepConfigLoader(loader, "another sweep").load_sweep_config(master, JOBS[1]) is not None
+        assert calls[-1] == JOBS[1]  # another sweep's id: nothing reused
+    finally:
+        GlobalHydra.instance().clear()
+
+
+#: jobs of a sweep as a worker might get them: plain values, then a config group, then plain values again
+JOBS = [["seed=1", "intervention=none", "mechanisms.rivalry.strength=0"],
+        ["seed=2", "intervention=none", "mechanisms.rivalry.strength=2.5"],
+        ["seed=1", "intervention=barkhane", "mechanisms.rivalry.strength=0"],
+        ["seed=3", "intervention=barkhane", "mechanisms.rivalry.strength=2.5"],
+        ["seed=4", "intervention=none", "mechanisms.rivalry.strength=0"]]

@@ -27,6 +27,7 @@ runs per job (default: two jobs per parallel worker of the launcher, at most ``h
 # where ``dataclass`` looks up string annotations
 import logging
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ from omegaconf import DictConfig
 from sahel_sim.analysis.batch import (
     MAX_JOBS,
     ChunkTask,
+    SweepConfigLoader,
     chunk_count,
     composes,
     launcher_workers,
@@ -91,7 +93,11 @@ class SahelSweeper(BasicSweeper):
         """As Hydra's, but the launcher gets a task function that runs a chunk of runs per job."""
         # the default config's leaves go to the workers with the task, when the master config holds them
         defaults = sweep_default_leaves(config, hydra_context.config_loader)
-        task = ChunkTask(task_function, hydra_context, config, defaults)
+        # a worker that runs several jobs of this sweep composes in full once (SweepConfigLoader)
+        sweep_id = uuid.uuid4().hex
+        hydra_context = HydraContext(config_loader=SweepConfigLoader(hydra_context.config_loader, sweep_id),
+                                     callbacks=hydra_context.callbacks)
+        task = ChunkTask(task_function, hydra_context, config, defaults, sweep_id)
         super().setup(hydra_context=hydra_context, task_function=task, config=config)
         self.launcher = _ChunkedLauncher(self.launcher, task, self)
 
