@@ -41,7 +41,7 @@ import pandas as pd
 
 from .abc import INTEGER, Simulator, calibration_names, prior_ranges
 from .recovery import LEVELS, coverage, weighted_quantiles
-from .summaries import SUMMARIES, run_summaries, training_years, window_names
+from .summaries import SECOND_SET_NAMES, SUMMARIES, run_summaries, training_years, window_names
 from .worlds import WORLDS
 
 #: the prefix of the summaries a fit on the record's 2012-2014 would see (computed from the same run)
@@ -50,6 +50,9 @@ WINDOW = "w2014_"
 CHUNK = 40
 #: the central quantiles of :data:`.recovery.LEVELS`
 _QUANTILES = tuple(q for level in sorted(LEVELS, reverse=True) for q in ((1 - level) / 2, (1 + level) / 2))
+#: the sets of calibration summaries a fit on the table can use: the first (the calibration role of
+#: :mod:`.summaries`) and the second, pre-registered after the first's identification check (docs/inference.md)
+SUMMARY_SETS = ("first", "second")
 
 
 def draw_rows(per_world: int, worlds: list[str] | None = None, seed: int = 0,
@@ -162,11 +165,28 @@ def _bar(total: int, done: int, show: bool):
 # --- rejection ABC on the table ------------------------------------------------------------------------------------
 
 
-def calibration_columns(window: bool = False) -> list[str]:
-    """The table's columns a fit sees: the calibration summaries of 2012-2016, or (``window``) of 2012-2014."""
+def calibration_columns(window: bool = False, summary_set: str = "first") -> list[str]:
+    """The table's columns a fit sees: the calibration summaries of 2012-2016, or (``window``) of 2012-2014; with
+    ``summary_set="second"``, the second set (:data:`.summaries.SECOND_SET_NAMES`, 2012-2016 only: its events fall
+    in 2015-2016)."""
+    if summary_set not in SUMMARY_SETS:
+        raise ValueError(f"summaries: {summary_set!r}; allowed: {', '.join(SUMMARY_SETS)}")
+    if summary_set == "second":
+        if window:
+            raise ValueError("summaries: 'second' with the 2012-2014 window; allowed: 'first' (the second set's "
+                             "spectaculars and pledges fall in 2015-2016)")
+        return list(SECOND_SET_NAMES)
     if window:
         return [WINDOW + n for n in window_names(2014)]
     return calibration_names()
+
+
+def check_columns(table: pd.DataFrame, columns: list[str]) -> None:
+    """Refuse a table without the summaries a fit needs (one simulated before they were defined), naming them."""
+    missing = [c for c in columns if c not in table]
+    if missing:
+        raise ValueError(f"summaries: the table has no column {', '.join(missing)}; allowed: a table simulated with "
+                         "them (simulate it again into a new folder)")
 
 
 def scales(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -234,11 +254,11 @@ def adjusted(kept: pd.DataFrame, observed: dict[str, float], columns: list[str],
 
 def infer(table: pd.DataFrame, observed: dict[str, float], window: bool = False, accept: float = 0.05,
           ranges: dict[str, tuple[float, float]] | None = None, scale: np.ndarray | None = None,
-          adjust: bool = False) -> tuple[pd.DataFrame, dict[str, float]]:
+          adjust: bool = False, summary_set: str = "first") -> tuple[pd.DataFrame, dict[str, float]]:
     """Rejection ABC of ``observed`` on ``table``: the accepted rows with their weights (a posterior in the format
     of ``posterior.parquet``: world, parameters, weight; with ``adjust``, each world's values regression-adjusted
     on their own), and each world's posterior probability."""
-    columns = calibration_columns(window)
+    columns = calibration_columns(window, summary_set)
     scale = scales(table, columns) if scale is None else scale
     ranges = ranges or prior_ranges()
     kept = rejection(table, observed, columns, accept, scale)
@@ -257,7 +277,7 @@ def infer(table: pd.DataFrame, observed: dict[str, float], window: bool = False,
 
 
 def table_recovery(table: pd.DataFrame, out_dir: Path, records: int = 100, accept: float = 0.05, seed: int = 0,
-                   window: bool = False, adjust: bool = False) -> dict[str, Path]:
+                   window: bool = False, adjust: bool = False, summary_set: str = "first") -> dict[str, Path]:
     """Parameter and model recovery on the table: ``records`` rows of each world, drawn at random, each inferred
     from the table without it (:func:`infer`); the parameter intervals of its own world beside its truth, and the
     world it is attributed to. Writes ``recovery.csv``, ``coverage.csv``, ``model_recovery.csv`` (the columns of
@@ -265,7 +285,8 @@ def table_recovery(table: pd.DataFrame, out_dir: Path, records: int = 100, accep
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ranges = prior_ranges()
-    columns = calibration_columns(window)
+    columns = calibration_columns(window, summary_set)
+    check_columns(table, columns)
     scale = scales(table, columns)
     rng = np.random.default_rng(seed)
     worlds = list(dict.fromkeys(table["world"]))
@@ -278,7 +299,8 @@ def table_recovery(table: pd.DataFrame, out_dir: Path, records: int = 100, accep
         truth_row = table.iloc[i]
         world = str(truth_row["world"])
         observed = {c: float(truth_row[c]) for c in columns}
-        posterior, probs = infer(table.drop(index=table.index[i]), observed, window, accept, ranges, scale, adjust)
+        posterior, probs = infer(table.drop(index=table.index[i]), observed, window, accept, ranges, scale, adjust,
+                                 summary_set)
         own = posterior[posterior["world"] == world]
         for name in ranges:
             if name in switched[world]:  # the world sets it: its truth is not what made the record
@@ -304,9 +326,33 @@ def table_recovery(table: pd.DataFrame, out_dir: Path, records: int = 100, accep
                   "inferred from the table without it: an amortised check of the method, not of the ABC-SMC run on "
                   "the record",
         "records_per_world": int(min(records, len(table) // max(len(worlds), 1))), "accept": accept,
-        "window": "2012-2014" if window else "2012-2016", "table_rows": len(table), "adjust": adjust},
+        "window": "2012-2014" if window else "2012-2016", "table_rows": len(table), "adjust": adjust,
+        "summary_set": summary_set, "summaries": columns},
         indent=1) + "\n")
     return paths
+
+
+#: the acceptance shares of the record's sensitivity check (pre-registered with the second set, docs/inference.md)
+SENSITIVITY_ACCEPT = (0.025, 0.05, 0.10)
+
+
+def record_sensitivity(table: pd.DataFrame, observed: dict[str, float], summary_set: str = "first") -> pd.DataFrame:
+    """The record's world probabilities under the settings the analysis fixed beforehand: each acceptance share of
+    :data:`SENSITIVITY_ACCEPT` with equal world priors, and, at 5%, a prior of 0.5 on each world in turn (the
+    others 1/6 each: Bayes' rule on the equal-prior probabilities). One row per setting, one column per world."""
+    worlds = list(dict.fromkeys(table["world"]))
+    rows = []
+    for accept in SENSITIVITY_ACCEPT:
+        _, probs = infer(table, observed, accept=accept, summary_set=summary_set)
+        rows.append({"setting": f"accept {accept:.1%}, equal world priors", **probs})
+        if accept == 0.05:
+            for favoured in worlds:
+                prior = {w: 0.5 if w == favoured else 0.5 / (len(worlds) - 1) for w in worlds}
+                odds = {w: probs[w] * prior[w] * len(worlds) for w in worlds}
+                total = sum(odds.values())
+                rows.append({"setting": f"accept 5.0%, prior 0.5 on {favoured}",
+                             **{w: odds[w] / total for w in worlds}})
+    return pd.DataFrame(rows)
 
 
 def write_posterior(folder: Path, posterior: pd.DataFrame, meta: dict, worlds: list[str]) -> dict[str, Path]:
@@ -343,6 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--adjust", action="store_true", help="Beaumont et al.'s local-linear adjustment (off by "
                     "default: it under-covers with these summaries, see the module's docstring)")
+    ap.add_argument("--summaries", choices=SUMMARY_SETS, default="first",
+                    help="the calibration summaries: the first set, or the second (pre-registered after the first's "
+                         "identification check, docs/inference.md); outputs of the second go to recovery_second/ "
+                         "and record_second/")
     args = ap.parse_args(argv)
     for name in ("per_world", "cores", "records"):
         if getattr(args, name) < 1:
@@ -356,18 +406,34 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         ap.error(f"--{exc}")
     table = pd.read_parquet(path)
-    paths = table_recovery(table, args.out / "recovery", args.records, args.accept, args.seed, adjust=args.adjust)
+    second = args.summaries == "second"
+    suffix = "_second" if second else ""
+    try:
+        check_columns(table, calibration_columns(summary_set=args.summaries))
+    except ValueError as exc:
+        ap.error(f"--{exc}")
+    paths = table_recovery(table, args.out / f"recovery{suffix}", args.records, args.accept, args.seed,
+                           adjust=args.adjust, summary_set=args.summaries)
     print(pd.read_csv(paths["coverage"]).to_string(index=False))
     mr = pd.read_csv(paths["model_recovery"])
     print(f"model recovery: {(mr['attributed_world'] == mr['true_world']).mean():.0%} of {len(mr)} records")
-    for window in (False, True):
+    record = record_summaries(training_years(2016))
+    observed = {c: float(record[c]) for c in calibration_columns(summary_set=args.summaries)}
+    sensitivity = record_sensitivity(table, observed, args.summaries)
+    (args.out / f"record{suffix}").mkdir(parents=True, exist_ok=True)
+    sensitivity.to_csv(args.out / f"record{suffix}" / "sensitivity.csv", index=False)
+    print(sensitivity.round(3).to_string(index=False))
+    for window in ((False,) if second else (False, True)):
         record = record_summaries(training_years(2014) if window else training_years(2016))
-        observed = {c: float(record[c.removeprefix(WINDOW)]) for c in calibration_columns(window)}
-        posterior, probs = infer(table, observed, window, args.accept, adjust=args.adjust)
-        folder = args.out / ("record_2012_2014" if window else "record")
+        columns = calibration_columns(window, args.summaries)
+        observed = {c: float(record[c.removeprefix(WINDOW)]) for c in columns}
+        posterior, probs = infer(table, observed, window, args.accept, adjust=args.adjust,
+                                 summary_set=args.summaries)
+        folder = args.out / ("record_2012_2014" if window else f"record{suffix}")
         write_posterior(folder, posterior, {"method": "rejection ABC on the reference table", "accept": args.accept,
                                             "table_rows": len(table), "train_end": 2014 if window else 2016,
-                                            "summaries": [c.removeprefix(WINDOW) for c in calibration_columns(window)],
+                                            "summary_set": args.summaries,
+                                            "summaries": [c.removeprefix(WINDOW) for c in columns],
                                             "priors": {k: list(v) for k, v in prior_ranges().items()}},
                         list(dict.fromkeys(table["world"])))
         print(f"{folder.name}: " + ", ".join(f"{w} {p:.2f}" for w, p in probs.items()))
