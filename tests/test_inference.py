@@ -16,8 +16,12 @@ from sahel_sim.analysis.inference.forecast import (
 )
 from sahel_sim.analysis.inference.summaries import (
     CALIBRATION,
+    CENSORED_YEAR,
     HELD_OUT,
+    SECOND,
+    SECOND_SET_NAMES,
     SUMMARIES,
+    decimal_year,
     distance,
     record_summaries,
     run_summaries,
@@ -48,7 +52,7 @@ def test_the_record_s_summaries_are_the_validation_s_numbers():
 def test_calibration_targets_and_held_out_patterns_never_overlap():
     roles = {s.name: s.role for s in SUMMARIES}
     assert len(roles) == len(SUMMARIES)  # every name once
-    assert {CALIBRATION, HELD_OUT} == set(roles.values())
+    assert {CALIBRATION, HELD_OUT, SECOND} == set(roles.values())
     table = summary_table()
     assert table["source"].str.len().gt(0).all() and table["scale"].gt(0).all()
 
@@ -60,6 +64,31 @@ def test_a_run_is_summarised_by_the_same_names_as_the_record():
     assert s[[n for n in s.index if n != "al_mourabitoun_year"]].notna().all()
     assert distance(record_summaries(), record_summaries()) == 0
     assert distance(s, record_summaries()) > 0
+    # the second set, read again from the run's own tables
+    spectacular = r.attacks[r.attacks["spectacular"].astype(bool)]
+    late = spectacular[spectacular["date"].dt.year.between(2015, 2016)]
+    assert s["spectaculars_aq_2015_2016"] == (late["camp"] == "AQ").sum()
+    assert s["spectaculars_is_2015_2016"] == (late["camp"] == "IS").sum()
+    assert s["first_spectacular"] == decimal_year(spectacular["date"].min() if len(spectacular) else None)
+    pledges = r.events[(r.events["kind"] == "pledge") & (r.events["other"] == "IS")]
+    assert s["first_is_pledge"] == decimal_year(pledges["date"].min() if len(pledges) else None)
+    merged = s["al_mourabitoun_year"]
+    assert s["al_mourabitoun_merger"] == (merged if merged == merged else CENSORED_YEAR)
+
+
+def test_the_second_set_is_the_first_plus_what_the_worlds_change_and_no_first_set_fit_sees_it():
+    from sahel_sim.analysis.inference.abc import calibration_names
+    from sahel_sim.analysis.inference.summaries import window_names
+
+    second = [s.name for s in SUMMARIES if s.role == SECOND]
+    assert list(SECOND_SET_NAMES) == [*calibration_names(), *second]
+    assert not set(second) & set(calibration_names()) and not set(second) & set(window_names(2014))
+    rec = record_summaries()
+    assert rec["spectaculars_aq_2015_2016"] == 4 and rec["spectaculars_is_2015_2016"] == 0
+    assert rec["first_spectacular"] == pytest.approx(2015.18, abs=0.005)  # La Terrasse, 7 Mar 2015
+    assert rec["first_is_pledge"] == pytest.approx(2015.36, abs=0.005)  # al-Sahrawi, ~13 May 2015
+    assert rec["al_mourabitoun_merger"] == rec["al_mourabitoun_year"] == pytest.approx(2013.64)
+    assert decimal_year(pd.Timestamp("2019-01-01")) == decimal_year(pd.NaT) == CENSORED_YEAR  # not by 2016
 
 
 # --- forecasts and baselines -------------------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from sahel_sim.analysis.inference.abc import prior_ranges
 A, B = "mechanisms.attacks.base_rate", "mechanisms.territory.clash_rate"
 
 
-def toy_table(per_world: int = 600, seed: int = 0) -> pd.DataFrame:
+def toy_table(per_world: int = 600, seed: int = 0, worlds: tuple[str, ...] = ("both", "neither")) -> pd.DataFrame:
     """A table with the real columns whose summaries a toy simulator makes: deaths_2012 and deaths_2014 grow with
     parameter A (identified), the world `neither` halves deaths_2013 (worlds told apart), everything else noise."""
     rng = np.random.default_rng(seed)
-    design = ref.draw_rows(per_world, ["both", "neither"], seed)
+    design = ref.draw_rows(per_world, list(worlds), seed)
     lo, hi = prior_ranges()[A]
     a = (design[A].to_numpy() - lo) / (hi - lo)
     n = len(design)
@@ -103,3 +103,46 @@ def test_the_table_resumes_at_the_first_missing_chunk_and_refuses_another_design
                                                                   progress=False)), first)
     with pytest.raises(ValueError, match="holds a table of another design"):
         ref.build_table(tmp_path, 2, ["both", "neither"], progress=False)
+
+
+def test_the_second_set_is_asked_for_by_name_and_a_table_without_it_is_refused_in_one_line(tmp_path, capsys):
+    from sahel_sim.analysis.inference.summaries import SECOND_SET_NAMES
+
+    assert ref.calibration_columns(summary_set="second") == list(SECOND_SET_NAMES)
+    with pytest.raises(ValueError, match="'second' with the 2012-2014 window"):
+        ref.calibration_columns(True, "second")
+    with pytest.raises(ValueError, match="summaries: 'third'; allowed: first, second"):
+        ref.calibration_columns(summary_set="third")
+    table = toy_table(20)  # the first set's columns only, as a table simulated before the second set
+    with pytest.raises(ValueError, match="no column spectaculars_aq_2015_2016"):
+        ref.table_recovery(table, tmp_path, records=2, summary_set="second")
+    shipped = tmp_path / "shipped"  # a finished table of the command's design, without the second set
+    shipped.mkdir()
+    design = ref.draw_rows(5)
+    columns = ref.calibration_columns() + ref.calibration_columns(True)
+    design = pd.concat([design, pd.DataFrame(1.0, index=design.index, columns=columns)], axis=1)
+    design.to_parquet(shipped / "table.parquet")
+    (shipped / "design.json").write_text(json.dumps({"per_world": 5, "worlds": sorted(set(design["world"]),
+                                                                                     key=list(design["world"]).index),
+                                                      "seed": 0, "parameters": list(prior_ranges())}))
+    with pytest.raises(SystemExit):
+        ref.main([str(shipped), "--per-world", "5", "--summaries", "second"])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--summaries: the table has no column spectaculars_aq_2015_2016" in err
+    assert not (shipped / "recovery_second").exists()  # refused before anything was written
+
+
+def test_the_records_sensitivity_covers_the_acceptance_shares_and_a_prior_on_each_world():
+    worlds = ("both", "global_only", "local_only", "neither")
+    table = toy_table(300, worlds=worlds)
+    truth = table.iloc[920]  # a `neither` row: deaths_2013 halved, which no other world does
+    observed = {c: float(truth[c]) for c in ref.calibration_columns()}
+    sens = ref.record_sensitivity(table.drop(index=920), observed).set_index("setting")
+    assert len(sens) == len(ref.SENSITIVITY_ACCEPT) + 4  # three shares; at 5%, a prior of 0.5 on each world
+    assert np.allclose(sens[list(worlds)].sum(axis=1), 1.0)
+    equal = sens.loc["accept 5.0%, equal world priors"]
+    on_both = sens.loc["accept 5.0%, prior 0.5 on both"]
+    # Bayes' rule: the odds of `both` against any other world are multiplied by 3 (a prior of 0.5 against 1/6)
+    assert on_both["both"] / on_both["neither"] == pytest.approx(3 * equal["both"] / equal["neither"])
+    assert on_both["local_only"] / on_both["neither"] == pytest.approx(equal["local_only"] / equal["neither"])
+    assert (sens["neither"] > 0.5).all()  # the toy record's world, whatever the setting
