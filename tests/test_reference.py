@@ -146,3 +146,26 @@ def test_the_records_sensitivity_covers_the_acceptance_shares_and_a_prior_on_eac
     assert on_both["both"] / on_both["neither"] == pytest.approx(3 * equal["both"] / equal["neither"])
     assert on_both["local_only"] / on_both["neither"] == pytest.approx(equal["local_only"] / equal["neither"])
     assert (sens["neither"] > 0.5).all()  # the toy record's world, whatever the setting
+
+
+def test_the_second_sets_recovery_is_set_beside_the_firsts_on_the_same_records(tmp_path):
+    """A second set whose added summaries tell parameter B (which the first set says nothing about) narrows B's
+    intervals and leaves A's about as they were; the comparison holds both sets' coverage, widths and model
+    recovery."""
+    from sahel_sim.analysis.inference.summaries import SECOND_SET_NAMES
+
+    table = toy_table(200)
+    lo, hi = prior_ranges()[B]
+    rng = np.random.default_rng(1)
+    for name in SECOND_SET_NAMES:
+        if name not in table:  # the five added summaries: each a noisy reading of B
+            table[name] = (table[B] - lo) / (hi - lo) + rng.normal(0, 0.05, len(table))
+    first = ref.table_recovery(table, tmp_path / "recovery", records=15)["coverage"].parent
+    second = ref.table_recovery(table, tmp_path / "recovery_second", records=15, summary_set="second")
+    both = ref.against(first, second["coverage"].parent).set_index("parameter")
+    assert json.loads(second["method"].read_text())["summary_set"] == "second"
+    assert both.loc[B, "width90_second"] < both.loc[B, "width90_first"] - 0.2
+    assert abs(both.loc[A, "width_change"]) < 0.2
+    model = both.loc["(model recovery)"]
+    assert 0 <= model["width90_first"] <= 1 and 0 <= model["width90_second"] <= 1
+    assert list(both.index[:-1]) == list(both.iloc[:-1].sort_values("width90_second").index)

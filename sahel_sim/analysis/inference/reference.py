@@ -332,6 +332,27 @@ def table_recovery(table: pd.DataFrame, out_dir: Path, records: int = 100, accep
     return paths
 
 
+def against(first: Path, second: Path) -> pd.DataFrame:
+    """The second set's recovery beside the first's, on the same records (``OUT/recovery`` and
+    ``OUT/recovery_second``): per parameter, the 90% coverage and the 90% width as a share of the prior under each
+    set, and the change in width; a last row ``(model recovery)`` holds each set's share of records attributed to
+    the world that made them."""
+    cov = {name: pd.read_csv(Path(folder) / "coverage.csv").set_index("parameter")
+           for name, folder in (("first", first), ("second", second))}
+    out = pd.DataFrame({"cover90_first": cov["first"]["cover90"], "cover90_second": cov["second"]["cover90"],
+                        "width90_first": cov["first"]["width90_over_prior"],
+                        "width90_second": cov["second"]["width90_over_prior"]})
+    out["width_change"] = out["width90_second"] - out["width90_first"]
+    out = out.sort_values("width90_second")
+    recovered = {}
+    for name, folder in (("first", first), ("second", second)):
+        mr = pd.read_csv(Path(folder) / "model_recovery.csv")
+        recovered[name] = float((mr["attributed_world"] == mr["true_world"]).mean())
+    out.loc["(model recovery)"] = [np.nan, np.nan, recovered["first"], recovered["second"],
+                                   recovered["second"] - recovered["first"]]
+    return out.rename_axis("parameter").reset_index()
+
+
 #: the acceptance shares of the record's sensitivity check (pre-registered with the second set, docs/inference.md)
 SENSITIVITY_ACCEPT = (0.025, 0.05, 0.10)
 
@@ -417,6 +438,10 @@ def main(argv: list[str] | None = None) -> int:
     print(pd.read_csv(paths["coverage"]).to_string(index=False))
     mr = pd.read_csv(paths["model_recovery"])
     print(f"model recovery: {(mr['attributed_world'] == mr['true_world']).mean():.0%} of {len(mr)} records")
+    if second and (args.out / "recovery" / "coverage.csv").is_file():  # the first set's, on the same records
+        both = against(args.out / "recovery", args.out / "recovery_second")
+        both.to_csv(args.out / "recovery_second" / "against_first.csv", index=False)
+        print(both.round(3).to_string(index=False))
     record = record_summaries(training_years(2016))
     observed = {c: float(record[c]) for c in calibration_columns(summary_set=args.summaries)}
     sensitivity = record_sensitivity(table, observed, args.summaries)
