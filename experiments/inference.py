@@ -278,7 +278,8 @@ def analyse(ctx) -> None:
     save_figure(fig, ctx.out_dir, "posterior", ctx.footer())
 
     # figure 2: every summary predicted from the posterior against the record
-    fig, axes = plt.subplots(4, 4, figsize=(12, 9))
+    cols = 5
+    fig, axes = plt.subplots(-(-len(SUMMARIES) // cols), cols, figsize=(14, 2.3 * -(-len(SUMMARIES) // cols)))
     roles = dict(zip(check["summary"], check["role"], strict=True))
     for ax, s in zip(axes.flat, SUMMARIES, strict=False):
         v = long.loc[long["metric"] == s.name, "value"].to_numpy(float)
