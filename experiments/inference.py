@@ -22,9 +22,11 @@ from experiments.common import parameter_note, save_figure, save_table, summarie
 from sahel_sim.analysis.inference.abc import model_probabilities
 from sahel_sim.analysis.inference.propagation import read_meta, read_posterior
 from sahel_sim.analysis.inference.recovery import weighted_quantiles
-from sahel_sim.analysis.inference.summaries import CALIBRATION, HELD_OUT, SUMMARIES, record_summaries
+from sahel_sim.analysis.inference.summaries import CALIBRATION, HELD_OUT, OVERLAPS, SUMMARIES, record_summaries
 from sahel_sim.analysis.inference.worlds import WORLDS
 
+#: a held-out summary that a fitted one contains (summaries.OVERLAPS): predicted, but not an independent check
+OVERLAPPING = "overlaps a target"
 #: the parameters whose marginals the figure shows (those the record narrowed most)
 SHOWN = 12
 #: fewer generations than this: the report says the posterior is interim, not a result (an ABC-SMC posterior after
@@ -56,14 +58,19 @@ def predictive_check(long: pd.DataFrame, record: pd.Series, fitted: list[str] | 
     """Each summary's posterior predictive median and 90% interval over the runs beside the record's value, and
     whether the record falls inside (NaN values, e.g. a merger that never happened, are counted, not dropped).
     ``fitted`` names the summaries the inference saw (its inference.json's; a fit on a training window saw fewer
-    than the calibration role): every other summary is held out for this posterior."""
+    than the calibration role): every other summary is held out for this posterior, except those a fitted
+    summary contains (``summaries.OVERLAPS``: the second set's targets), which are predicted but not independent."""
     rows = []
     for s in SUMMARIES:
         v = long.loc[long["metric"] == s.name, "value"].to_numpy(float)
         finite = v[np.isfinite(v)]
         q05, q50, q95 = (np.quantile(finite, [0.05, 0.5, 0.95]) if len(finite) else (np.nan,) * 3)
         rec = float(record[s.name])
-        role = s.role if fitted is None else (CALIBRATION if s.name in fitted else HELD_OUT)
+        if fitted is None:
+            role = CALIBRATION if s.role == CALIBRATION else HELD_OUT
+        else:
+            overlapped = {o for f in fitted for o in OVERLAPS.get(f, ())}
+            role = CALIBRATION if s.name in fitted else OVERLAPPING if s.name in overlapped else HELD_OUT
         rows.append({"summary": s.name, "role": role, "record": rec, "median": q50, "q05": q05, "q95": q95,
                      "inside_90": bool(q05 <= rec <= q95) if len(finite) else False,
                      "runs": len(v), "runs_without_value": int((~np.isfinite(v)).sum())})
@@ -130,14 +137,15 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
     bx.set_xlabel("world the model selection attributed the record to")
     bx.set_ylabel("world that made the record")
     bx.set_title("model recovery (records per cell)", fontsize=10)
-    fig.suptitle(f"Does the inference recover what made a record? Parameters: {n} synthetic records; worlds: "
-                 f"{len(mr)} records from {mr['true_world'].nunique()} worlds", fontsize=11)
+    about = folder / "recovery.json"  # written by the table's recovery; the ABC-SMC's writes none
+    meta = json.loads(about.read_text()) if about.is_file() else {}
+    method = meta.get("method", "the same ABC-SMC as the record")
+    which = " (the second set of summaries)" if meta.get("summary_set") == "second" else ""
+    fig.suptitle(f"Does the inference recover what made a record{which}? Parameters: {n} synthetic records; "
+                 f"worlds: {len(mr)} records from {mr['true_world'].nunique()} worlds", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     save_figure(fig, out_dir, "recovery", footer)
 
-    about = folder / "recovery.json"  # written by the table's recovery; the ABC-SMC's writes none
-    method = (json.loads(about.read_text())["method"] if about.is_file()
-              else "the same ABC-SMC as the record")
     below = cov[cov["cover90"] < band90[0]]
     inside = int(cov["cover90"].between(*band90).sum())
     right = int((mr["true_world"] == mr["attributed_world"]).sum())
@@ -155,7 +163,7 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
              "the summaries do not identify the parameter; the record cannot narrow what synthetic records "
              "do not.",
              f"* Model recovery: {right} of {len(mr)} records attributed to the world that made them "
-             f"({right / max(len(mr), 1):.2f}, 95% interval {lo:.2f} to {hi:.2f}; chance is "
+             f"({right / max(len(mr), 1):.3f}, 95% interval {lo:.2f} to {hi:.2f}; chance is "
              f"{1 / max(len(worlds), 1):.2f}). Read a record's world probabilities against this rate: of the "
              "records attributed to a world, the share that came from it is "
              + "; ".join(f"{w.replace('_', ' ')} {int(matrix.loc[w, w])} of {int(matrix[w].sum())}"
@@ -284,23 +292,26 @@ def analyse(ctx) -> None:
     for ax, s in zip(axes.flat, SUMMARIES, strict=False):
         v = long.loc[long["metric"] == s.name, "value"].to_numpy(float)
         v = v[np.isfinite(v)]
-        fitted_here = roles[s.name] == CALIBRATION
+        role = roles[s.name]
         if len(v):
-            ax.hist(v, bins=20, color="#777777" if fitted_here else "#4393c3")
+            ax.hist(v, bins=20, color={CALIBRATION: "#777777", OVERLAPPING: "#bababa"}.get(role, "#4393c3"))
         ax.axvline(float(record_summaries()[s.name]), color="#b2182b", lw=1.5)
-        ax.set_title(f"{s.name} ({'fitted' if fitted_here else 'held out'})", fontsize=8)
+        label = {CALIBRATION: "fitted", OVERLAPPING: "in a fitted one"}.get(role, "held out")
+        ax.set_title(f"{s.name} ({label})", fontsize=8)
         ax.tick_params(labelsize=6)
         ax.set_yticks([])
     for ax in list(axes.flat)[len(SUMMARIES):]:
         ax.axis("off")
     fig.suptitle(f"{stamp}Posterior predictive check, world '{world}': {len(ctx.run_dirs())} draws (grey: "
-                 "summaries the inference was fitted to; blue: held out) against the record (red)", fontsize=10)
+                 "summaries the inference was fitted to; light grey: contained in one; blue: held out) against the "
+                 "record (red)", fontsize=10)
     fig.tight_layout()
     save_figure(fig, ctx.out_dir, "posterior_predictive", ctx.footer())
 
     # findings
     fitted = check[check["role"] == CALIBRATION]
-    held = check[check["role"] != CALIBRATION]
+    held = check[check["role"] == HELD_OUT]
+    overlapping = check[check["role"] == OVERLAPPING]
     best = probabilities.sort_values("probability", ascending=False).iloc[0]
     gens = meta.get("per_generation", [])
     lines = [f"# {ctx.config.title}", "", *parameter_note(ctx)]
@@ -310,10 +321,15 @@ def analyse(ctx) -> None:
                   "and intervals below describe that, not what the record says. Resume the inference (the same "
                   "command, same folder) and rebuild this report.", ""]
     if not gens and meta.get("method"):  # a posterior made otherwise than by ABC-SMC (the reference table)
+        second = meta.get("summary_set") == "second"
+        which = ("the second set's " if second else "") + f"{len(meta.get('summaries', []))} calibration summaries"
         lines += [f"**What the posterior rests on.** {meta['method']}: {meta.get('table_rows', '?')} simulations, "
-                  f"the nearest {meta.get('accept', float('nan')):.0%} accepted, on the "
-                  f"{len(meta.get('summaries', []))} calibration summaries of 2012-{meta.get('train_end', 2016)}, "
-                  f"{len(meta.get('priors', {}))} inferred parameters.", ""]
+                  f"the nearest {meta.get('accept', float('nan')):.0%} accepted, on {which} of "
+                  f"2012-{meta.get('train_end', 2016)} ({', '.join(meta.get('summaries', []))}), "
+                  f"{len(meta.get('priors', {}))} inferred parameters."
+                  + (" The second set was pre-registered after the first set's identification check "
+                     "(docs/inference.md); the summaries it adds are targets here, not held-out checks." if second
+                     else ""), ""]
     if gens:
         last = gens[-1]
         lines += [f"**What the posterior rests on.** ABC-SMC (pyabc) over the four worlds: {meta['generations']} "
@@ -329,6 +345,13 @@ def analyse(ctx) -> None:
               "population, not the sensitivity to the priors)."]
     lines += [f"* {r.world}: {r.probability:.2f} ({r.lower:.2f} to {r.upper:.2f})" for r in probabilities.itertuples()
               if r.world != best["world"]]
+    sensitivity = Path(ctx.config.posterior).parent / "sensitivity.csv"
+    if sensitivity.is_file():  # the table inference's settings fixed beforehand (reference.record_sensitivity)
+        sens = pd.read_csv(sensitivity)
+        worlds = [c for c in sens.columns if c != "setting"]
+        lines += ["", f"Sensitivity (`{sensitivity.name}` beside the posterior): the world probabilities under each "
+                  "setting fixed before the analysis:"]
+        lines += [f"* {r['setting']}: " + ", ".join(f"{w} {r[w]:.2f}" for w in worlds) for _, r in sens.iterrows()]
     narrowed = int((params.loc[params["world"] == world, "contraction"] > 0.3).sum())
     lines += ["", "## The parameters", "",
               f"In world '{world}', the record narrowed {narrowed} "
@@ -344,6 +367,9 @@ def analyse(ctx) -> None:
               f"{len(fitted)}: {verdicts(fitted)}.",
               f"* Held-out summaries (never seen by the inference) inside: {int(held['inside_90'].sum())} of "
               f"{len(held)}: {verdicts(held)}.",
+              *([f"* Contained in a fitted summary (predicted, not an independent check): "
+                 f"{int(overlapping['inside_90'].sum())} of {len(overlapping)}: {verdicts(overlapping)}."]
+                if len(overlapping) else []),
               "", *gathered(ctx),
               f"Rebuild: `{ctx.rebuild()}` (the posterior from the inference first: docs/inference.md)."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")

@@ -164,3 +164,25 @@ def test_what_a_report_gathers_is_checked_before_any_run(tmp_path):
     config = load_config(["experiment=inference", f"experiment.posterior={tmp_path}/p.parquet",
                           f"experiment.gather.recovery={folder}"])
     assert config.experiment.gather == {"recovery": str(folder), "forecast": "", "projection": ""}
+
+
+def test_a_second_set_fit_counts_what_its_targets_contain_apart_from_the_held_out_checks():
+    from experiments.inference import OVERLAPPING, predictive_check
+    from sahel_sim.analysis.inference.summaries import (
+        CALIBRATION,
+        HELD_OUT,
+        SECOND_SET_NAMES,
+        SUMMARIES,
+        record_summaries,
+    )
+
+    record = record_summaries()
+    long = pd.DataFrame([{"metric": s.name, "value": float(record[s.name])} for s in SUMMARIES for _ in range(3)])
+    second = predictive_check(long, record, list(SECOND_SET_NAMES)).set_index("summary")["role"]
+    assert second["first_is_pledge"] == second["deaths_2013"] == CALIBRATION
+    assert second["spectaculars_2015"] == second["al_mourabitoun_year"] == OVERLAPPING
+    assert second["weekly_largest"] == second["spectaculars_2013"] == HELD_OUT
+    first = predictive_check(long, record, [s.name for s in SUMMARIES if s.role == CALIBRATION])
+    first = first.set_index("summary")["role"]
+    assert first["spectaculars_2015"] == first["first_is_pledge"] == HELD_OUT  # a first-set fit never saw them
+    assert set(predictive_check(long, record)["role"]) == {CALIBRATION, HELD_OUT}

@@ -437,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
                            adjust=args.adjust, summary_set=args.summaries)
     print(pd.read_csv(paths["coverage"]).to_string(index=False))
     mr = pd.read_csv(paths["model_recovery"])
-    print(f"model recovery: {(mr['attributed_world'] == mr['true_world']).mean():.0%} of {len(mr)} records")
+    print(f"model recovery: {(mr['attributed_world'] == mr['true_world']).mean():.1%} of {len(mr)} records")
     if second and (args.out / "recovery" / "coverage.csv").is_file():  # the first set's, on the same records
         both = against(args.out / "recovery", args.out / "recovery_second")
         both.to_csv(args.out / "recovery_second" / "against_first.csv", index=False)
