@@ -169,3 +169,26 @@ def test_the_second_sets_recovery_is_set_beside_the_firsts_on_the_same_records(t
     model = both.loc["(model recovery)"]
     assert 0 <= model["width90_first"] <= 1 and 0 <= model["width90_second"] <= 1
     assert list(both.index[:-1]) == list(both.iloc[:-1].sort_values("width90_second").index)
+
+
+def test_leaving_out_the_summary_that_tells_the_worlds_apart_returns_the_record_to_the_prior():
+    table = toy_table()
+    truth = table.iloc[620]  # a `neither` row; deaths_2013 alone separates the toy's worlds
+    columns = ref.calibration_columns()
+    loo = ref.leave_one_out(table.drop(index=620), {c: float(truth[c]) for c in columns}, columns)
+    assert list(loo["left_out"]) == ["", *columns]
+    assert np.allclose(loo[["both", "neither"]].sum(axis=1), 1.0)
+    probs = loo.set_index("left_out")["neither"]
+    assert probs[""] > 0.6 and abs(probs["deaths_2013"] - 0.5) < abs(probs[""] - 0.5)
+
+
+def test_the_table_by_world_says_how_often_a_year_summary_s_event_happened():
+    from sahel_sim.analysis.inference.summaries import CENSORED_YEAR
+
+    table = pd.DataFrame({"world": ["both", "both", "neither", "neither"],
+                          "first_is_pledge": [2015.5, CENSORED_YEAR, CENSORED_YEAR, CENSORED_YEAR],
+                          "spectaculars_aq_2015_2016": [1.0, 3.0, 0.0, 0.0]})
+    out = ref.by_world(table, ["first_is_pledge", "spectaculars_aq_2015_2016"]).set_index("world")
+    assert out.loc["both", "first_is_pledge_happened"] == 0.5 and out.loc["neither", "first_is_pledge_happened"] == 0
+    assert out.loc["both", "spectaculars_aq_2015_2016_median"] == 2.0
+    assert "spectaculars_aq_2015_2016_happened" not in out  # a count, not a year

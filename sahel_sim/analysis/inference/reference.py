@@ -353,6 +353,36 @@ def against(first: Path, second: Path) -> pd.DataFrame:
     return out.rename_axis("parameter").reset_index()
 
 
+def leave_one_out(table: pd.DataFrame, observed: dict[str, float], columns: list[str],
+                  accept: float = 0.05) -> pd.DataFrame:
+    """Which summary carries the record's world probabilities: the probabilities with all ``columns``, then with
+    each one left out in turn (one row each, ``left_out`` empty for all). **Exploratory**: not part of the
+    analysis fixed before the second set's run; written after its results were seen, to explain them."""
+    rows = []
+    for drop in ["", *columns]:
+        cols = [c for c in columns if c != drop]
+        kept = rejection(table, {c: observed[c] for c in cols}, cols, accept)
+        probs = kept.groupby("world")["weight"].sum()
+        rows.append({"left_out": drop, **{w: float(probs.get(w, 0.0)) for w in dict.fromkeys(table["world"])}})
+    return pd.DataFrame(rows)
+
+
+def by_world(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """What each world's rows of the table make of ``columns``: the median, and for the year summaries
+    (``CENSORED_YEAR`` = did not happen by the end of 2016) the share of rows where the event happened."""
+    from .summaries import CENSORED_YEAR
+
+    rows = []
+    for world, part in table.groupby("world", sort=False):
+        row = {"world": world}
+        for c in columns:
+            row[f"{c}_median"] = float(part[c].median())
+            if part[c].max() == CENSORED_YEAR:
+                row[f"{c}_happened"] = float((part[c] < CENSORED_YEAR).mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 #: the acceptance shares of the record's sensitivity check (pre-registered with the second set, docs/inference.md)
 SENSITIVITY_ACCEPT = (0.025, 0.05, 0.10)
 
@@ -448,6 +478,11 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / f"record{suffix}").mkdir(parents=True, exist_ok=True)
     sensitivity.to_csv(args.out / f"record{suffix}" / "sensitivity.csv", index=False)
     print(sensitivity.round(3).to_string(index=False))
+    if second:  # exploratory, written after the second set's results were seen (docs/inference.md)
+        added = [c for c in SECOND_SET_NAMES if c not in calibration_columns()]
+        leave_one_out(table, observed, list(SECOND_SET_NAMES), args.accept).to_csv(
+            args.out / "record_second" / "exploratory_leave_one_out.csv", index=False)
+        by_world(table, added).to_csv(args.out / "record_second" / "table_by_world.csv", index=False)
     for window in ((False,) if second else (False, True)):
         record = record_summaries(training_years(2014) if window else training_years(2016))
         columns = calibration_columns(window, args.summaries)
