@@ -23,7 +23,7 @@ from sahel_sim.analysis.inference.abc import model_probabilities
 from sahel_sim.analysis.inference.propagation import read_meta, read_posterior
 from sahel_sim.analysis.inference.recovery import weighted_quantiles
 from sahel_sim.analysis.inference.summaries import CALIBRATION, HELD_OUT, OVERLAPS, SUMMARIES, record_summaries
-from sahel_sim.analysis.inference.worlds import WORLDS
+from sahel_sim.analysis.inference.worlds import ALL_WORLDS, CHANNEL_COMPARISON, CHANNEL_WORLDS, WORLDS
 
 #: a held-out summary that a fitted one contains (summaries.OVERLAPS): predicted, but not an independent check
 OVERLAPPING = "overlaps a target"
@@ -107,7 +107,7 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
     mr = pd.read_csv(folder / "model_recovery.csv")
     n = int(cov["records"].max()) if len(cov) else 0
     band50, band90 = binomial_band(n, 0.5), binomial_band(n, 0.9)
-    worlds = [w for w in WORLDS if w in set(mr["true_world"]) | set(mr["attributed_world"])]
+    worlds = [w for w in ALL_WORLDS if w in set(mr["true_world"]) | set(mr["attributed_world"])]
     fig, (ax, wx, bx) = plt.subplots(1, 3, figsize=(14, max(4.5, 0.16 * len(cov) + 1.5)),
                                      gridspec_kw={"width_ratios": [3, 1.3, 2.2]})
     y = np.arange(len(cov))
@@ -241,8 +241,11 @@ def analyse(ctx) -> None:
     posterior_path = Path(ctx.config.posterior)
     posterior = read_posterior(posterior_path)
     meta = read_meta(posterior_path)
-    worlds = [w for w in WORLDS if w in set(posterior["world"])] or list(WORLDS)
-    probabilities = model_probabilities(posterior, list(WORLDS))
+    present = set(posterior["world"])
+    # the four worlds of the question, or those of the channel comparison when the posterior is over them
+    compared = CHANNEL_COMPARISON if present & set(CHANNEL_WORLDS) else list(WORLDS)
+    worlds = [w for w in compared if w in present] or compared
+    probabilities = model_probabilities(posterior, compared)
     shutil.copyfile(posterior_path, ctx.out_dir / "posterior.parquet")
     save_table(probabilities, ctx.out_dir, "model_probabilities")
     priors = meta.get("priors") or {c: [float(posterior[c].min()), float(posterior[c].max())]

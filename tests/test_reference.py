@@ -192,3 +192,27 @@ def test_the_table_by_world_says_how_often_a_year_summary_s_event_happened():
     assert out.loc["both", "first_is_pledge_happened"] == 0.5 and out.loc["neither", "first_is_pledge_happened"] == 0
     assert out.loc["both", "spectaculars_aq_2015_2016_median"] == 2.0
     assert "spectaculars_aq_2015_2016_happened" not in out  # a count, not a year
+
+
+def test_rows_another_table_holds_are_reused_and_the_others_simulated(tmp_path, monkeypatch):
+    """The channel comparison's table shares `both` with the four worlds' table: those rows are taken from it,
+    the channel world's rows are simulated (one real run), and the table is the one simulation alone gives."""
+    monkeypatch.setattr(ref, "CHUNK", 1)
+    alone = pd.read_parquet(ref.build_table(tmp_path / "alone", 1, ["both", "local_only_channel"], progress=False))
+    four = alone.iloc[:1].copy()  # a table holding `both`'s row only
+    simulated = []
+    real = ref._simulate_chunk
+
+    def counted(rows):
+        simulated.extend(r["world"] for r in rows)
+        return real(rows)
+
+    monkeypatch.setattr(ref, "_simulate_chunk", counted)
+    again = pd.read_parquet(ref.build_table(tmp_path / "again", 1, ["both", "local_only_channel"], progress=False,
+                                            reuse=four))
+    assert simulated == ["local_only_channel"]
+    pd.testing.assert_frame_equal(again, alone)
+    other = four.assign(**{A: four[A] + 0.01})  # another parameter value: not the same row, simulated
+    simulated.clear()
+    ref.build_table(tmp_path / "third", 1, ["both"], progress=False, reuse=other)
+    assert simulated == ["both"]

@@ -34,7 +34,7 @@ from ...runner.outputs import build_tables
 from ..schema import SahelConfig, load_config
 from ..sensitivity import set_path
 from .summaries import run_summaries, training_years, window_names
-from .worlds import WORLDS
+from .worlds import ALL_WORLDS, WORLDS
 
 #: uniform priors of the free parameters: the ranges of the rejection-ABC calibration
 #: (configs/experiment/calibration.yaml) and, for the relation weights of issue 17, their declared ranges' core
@@ -146,11 +146,11 @@ class Simulator:
         """The particle as Hydra overrides (what :meth:`config` is equal to when composed)."""
         values = [f"{_name(k)}={int(round(v)) if _name(k) in INTEGER else float(v)!r}" for k, v in params.items()
                   if _name(k) not in self.switched()]
-        return [*self.base, *WORLDS[self.world], *values]
+        return [*self.base, *ALL_WORLDS[self.world], *values]
 
     def switched(self) -> set[str]:
         """Keys the world sets itself (its switches win over a particle's value of the same parameter)."""
-        return {o.split("=", 1)[0] for o in WORLDS[self.world]}
+        return {o.split("=", 1)[0] for o in ALL_WORLDS[self.world]}
 
     def seed(self, params: dict) -> int:
         key = [self.world, sorted((k, float(v)) for k, v in params.items())]
@@ -160,7 +160,7 @@ class Simulator:
     def config(self, params: dict) -> SahelConfig:
         """The particle's validated config: the world's composed config with the particle's values and seed."""
         if self._template is None:
-            self._template = load_config([*self.base, *WORLDS[self.world]])
+            self._template = load_config([*self.base, *ALL_WORLDS[self.world]])
         config = copy.deepcopy(self._template)
         switched = self.switched()
         for key, value in params.items():
@@ -360,8 +360,8 @@ def worlds_argument(ap, text: str) -> list[str]:
     """``--worlds a,b``: the worlds named, in the order given; refused in one line naming the argument and the
     allowed worlds."""
     worlds = [w for w in text.split(",") if w]
-    if not worlds or any(w not in WORLDS for w in worlds) or len(set(worlds)) < len(worlds):
-        ap.error(f"--worlds: {text!r}; allowed: a comma-separated list of distinct worlds of {', '.join(WORLDS)}")
+    if not worlds or any(w not in ALL_WORLDS for w in worlds) or len(set(worlds)) < len(worlds):
+        ap.error(f"--worlds: {text!r}; allowed: a comma-separated list of distinct worlds of {', '.join(ALL_WORLDS)}")
     return worlds
 
 

@@ -31,7 +31,7 @@ import pandas as pd
 import yaml
 
 from ...core.params import ConfigError
-from .worlds import WORLDS
+from .worlds import ALL_WORLDS
 
 #: the columns of a posterior table that are not parameters
 META = ("world", "weight", "generation", "model")
@@ -148,8 +148,8 @@ def prepare_draws(posterior_path: str, world: str, replicates: int, base_seed: i
     """Read the posterior, draw ``replicates`` parameter sets of ``world`` (leaving out the parameters the
     experiment sets itself) and write them as the design table ``out_dir/posterior_draws.csv`` with its sidecar.
     Returns the table's path and the world's switches to add to every run. Every refusal comes before any run."""
-    if world not in WORLDS:
-        raise ConfigError("experiment.world", f"{world!r} is not a world; allowed: {', '.join(WORLDS)}")
+    if world not in ALL_WORLDS:
+        raise ConfigError("experiment.world", f"{world!r} is not a world; allowed: {', '.join(ALL_WORLDS)}")
     posterior = read_posterior(posterior_path)
     particles = world_particles(posterior, world)
     names = [n for n in parameters(posterior) if particles[n].notna().all()]
@@ -157,14 +157,14 @@ def prepare_draws(posterior_path: str, world: str, replicates: int, base_seed: i
     drawn = [n for n in names if n not in excluded]
     _check_paths(drawn, posterior_path)
     table = draw_parameters(particles, drawn, replicates, base_seed)
-    switches = [s for s in WORLDS[world] if not is_set(override_key(s), experiment_keys)]
+    switches = [s for s in ALL_WORLDS[world] if not is_set(override_key(s), experiment_keys)]
     out_dir.mkdir(parents=True, exist_ok=True)
     design = out_dir / DRAWS_FILE
     _write_if_changed(design, table.to_csv(index=False))
     sidecar = {"posterior": str(Path(posterior_path)), "sha256": sha256(Path(posterior_path)), "world": world,
                "draws": replicates, "particles": int(len(particles)), "base_seed": int(base_seed),
                "drawn": drawn, "excluded": excluded, "world_switches": switches,
-               "world_switches_set_by_experiment": [s for s in WORLDS[world] if s not in switches]}
+               "world_switches_set_by_experiment": [s for s in ALL_WORLDS[world] if s not in switches]}
     _write_if_changed(out_dir / SIDECAR, json.dumps(sidecar, indent=2) + "\n")
     return design, switches
 

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from .abc import (
-    WORLDS,
     Simulator,
     add_engine_arguments,
     engine_from_arguments,
@@ -38,6 +37,7 @@ from .abc import (
     world_shares,
     worlds_argument,
 )
+from .worlds import ALL_WORLDS
 
 #: the central intervals whose coverage is checked
 LEVELS = (0.5, 0.9)
@@ -104,8 +104,8 @@ def recover(out_dir: Path, records: int = 20, worlds: list[str] | None = None, p
     Returns the paths of the three tables."""
     worlds = list(worlds or ["both"])
     for w in worlds:
-        if w not in WORLDS:
-            raise ValueError(f"worlds: {w!r} is not a world; allowed: {', '.join(WORLDS)}")
+        if w not in ALL_WORLDS:
+            raise ValueError(f"worlds: {w!r} is not a world; allowed: {', '.join(ALL_WORLDS)}")
     if records < 1:
         raise ValueError(f"records: {records}; allowed: an integer >= 1")
     out_dir = Path(out_dir)

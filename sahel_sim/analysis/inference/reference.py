@@ -42,7 +42,7 @@ import pandas as pd
 from .abc import INTEGER, Simulator, calibration_names, prior_ranges
 from .recovery import LEVELS, coverage, weighted_quantiles
 from .summaries import SECOND_SET_NAMES, SUMMARIES, run_summaries, training_years, window_names
-from .worlds import WORLDS
+from .worlds import ALL_WORLDS, CHANNEL_COMPARISON, WORLDS
 
 #: the prefix of the summaries a fit on the record's 2012-2014 would see (computed from the same run)
 WINDOW = "w2014_"
@@ -100,9 +100,11 @@ def _simulate_chunk(rows: list[dict]) -> list[dict]:
 
 
 def build_table(out_dir: Path, per_world: int, worlds: list[str] | None = None, seed: int = 0, cores: int = 1,
-                scheduler: str = "", progress: bool = True) -> Path:
+                scheduler: str = "", progress: bool = True, reuse: pd.DataFrame | None = None) -> Path:
     """Simulate the table into ``out_dir/table.parquet`` (resuming at the first chunk not yet written); returns its
-    path. ``design.json`` records what was asked; a folder holding another design is refused."""
+    path. ``design.json`` records what was asked; a folder holding another design is refused. A chunk whose every
+    row ``reuse`` (another table) holds with the same row number, world and parameters is taken from it instead of
+    simulated: a row's run depends on nothing else (the same row gives the same summaries, tested)."""
     from joblib import Parallel, delayed, parallel_config
 
     out_dir = Path(out_dir)
@@ -126,6 +128,8 @@ def build_table(out_dir: Path, per_world: int, worlds: list[str] | None = None, 
         from distributed import Client
 
         client = Client(scheduler, timeout=30)
+    if reuse is not None and len(todo):
+        todo = [k for k in todo if not _reused(out_dir / "chunks" / f"{k:04d}.parquet", chunks[k], reuse)]
     backend = {"backend": "dask"} if client else {"backend": "loky", "n_jobs": cores}
     bar = _bar(len(chunks), len(chunks) - len(todo), progress)
     try:
@@ -142,6 +146,21 @@ def build_table(out_dir: Path, per_world: int, worlds: list[str] | None = None, 
                       ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
     _write_chunk(out_dir / "table.parquet", table)
     return out_dir / "table.parquet"
+
+
+def _reused(path: Path, rows: list[dict], reuse: pd.DataFrame) -> bool:
+    """Write the chunk of ``rows`` from ``reuse`` when it holds every one of them (same row number, world and
+    parameters, and every summary column of a simulated row); True if it did."""
+    wanted = pd.DataFrame(rows)
+    found = reuse[reuse["row"].isin(wanted["row"])].set_index("row").reindex(wanted["row"])
+    params = [c for c in wanted.columns if c not in ("row", "world")]
+    summaries = [s.name for s in SUMMARIES] + [WINDOW + n for n in window_names(2014)]
+    if (found["world"].isna().any() or list(found["world"]) != list(wanted["world"])
+            or any(c not in found for c in summaries)
+            or not np.array_equal(found[params].to_numpy(float), wanted[params].to_numpy(float))):
+        return False
+    _write_chunk(path, found.reset_index()[list(wanted.columns) + summaries])
+    return True
 
 
 def _chunk_job(index: int, rows: list[dict]) -> tuple[int, list[dict]]:
@@ -293,7 +312,7 @@ def table_recovery(table: pd.DataFrame, out_dir: Path, records: int = 100, accep
     chosen = np.concatenate([rng.choice(np.flatnonzero(table["world"].to_numpy() == w),
                                         size=min(records, int((table["world"] == w).sum())), replace=False)
                              for w in worlds])
-    switched = {w: {o.split("=", 1)[0] for o in WORLDS[w]} for w in worlds}
+    switched = {w: {o.split("=", 1)[0] for o in ALL_WORLDS[w]} for w in worlds}
     rec_rows, model_rows = [], []
     for i in chosen.tolist():
         truth_row = table.iloc[i]
@@ -440,6 +459,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--adjust", action="store_true", help="Beaumont et al.'s local-linear adjustment (off by "
                     "default: it under-covers with these summaries, see the module's docstring)")
+    ap.add_argument("--worlds", default=",".join(WORLDS),
+                    help="comma-separated worlds of the table (default: the four of the question; the channel "
+                         f"comparison: {','.join(CHANNEL_COMPARISON)})")
+    ap.add_argument("--reuse", type=Path, help="a table.parquet whose rows of the same design are taken instead of "
+                                               "simulated again (e.g. the four worlds' table for the channel "
+                                               "comparison's `both` and `global_only`)")
     ap.add_argument("--summaries", choices=SUMMARY_SETS, default="first",
                     help="the calibration summaries: the first set, or the second (pre-registered after the first's "
                          "identification check, docs/inference.md); outputs of the second go to recovery_second/ "
@@ -452,8 +477,16 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--accept: {args.accept}; allowed: a share in (0, 1]")
     if args.scheduler and args.cores > 1:
         ap.error("--cores and --scheduler: give one; allowed: --cores N on this machine, or --scheduler ADDRESS")
+    worlds = [w.strip() for w in args.worlds.split(",") if w.strip()]
+    if not worlds or any(w not in ALL_WORLDS for w in worlds) or len(set(worlds)) < len(worlds):
+        ap.error(f"--worlds: {args.worlds!r}; allowed: a comma-separated list of distinct worlds of "
+                 f"{', '.join(ALL_WORLDS)}")
+    if args.reuse is not None and not args.reuse.is_file():
+        ap.error(f"--reuse: {args.reuse} is not a file; allowed: a table.parquet of a reference table")
     try:
-        path = build_table(args.out, args.per_world, seed=args.seed, cores=args.cores, scheduler=args.scheduler)
+        path = build_table(args.out, args.per_world, worlds, seed=args.seed, cores=args.cores,
+                           scheduler=args.scheduler,
+                           reuse=pd.read_parquet(args.reuse) if args.reuse is not None else None)
     except ValueError as exc:
         ap.error(f"--{exc}")
     table = pd.read_parquet(path)

@@ -149,6 +149,11 @@ class AttackConfig:
     temperature: float = param(1.0, lo=0.01, hi=100.0, doc="logit choice temperature")
     spectacle_taste: float = param(0.2, lo=0.0, hi=10.0, doc="utility per unit spectacle without rivalry")
     outbid_weight: float = param(3.0, lo=0.0, hi=50.0, doc="utility per unit spectacle x deficit x rivalry")
+    outbidding: bool = param(True, doc="whether the global rivalry acts on attack choice (the outbidding pressure in "
+                                       "the tempo, the spectacle pull and the attention term); false keeps the "
+                                       "rivalry as context (pledges, recruitment, attention) but takes its action "
+                                       "on attacks away: the channel worlds of docs/inference.md",
+                             source="a switch, not a measured quantity")
     spoil_weight: float = param(3.0, lo=0.0, hi=50.0, doc="utility per unit peace relevance x spoiler motive")
     retaliation_weight: float = param(2.0, lo=0.0, hi=50.0, doc="utility of foreign targets per unit retaliation")
     territory_weight: float = param(2.0, lo=0.0, hi=50.0, doc="utility of army targets per unit contest")
@@ -316,7 +321,9 @@ class AttackChoice(Mechanism):
 
     # --- motives ----------------------------------------------------------------------------------------------
     def outbid(self, group: ArmedGroup) -> float:
-        """Outbidding pressure: rivalry intensity x the camp's attention deficit."""
+        """Outbidding pressure: rivalry intensity x the camp's attention deficit (0 with ``outbidding`` off)."""
+        if not self.config.outbidding:
+            return 0.0
         m = self.model
         return m.rivalry_intensity * m.attention_deficit(group.camp)
 
