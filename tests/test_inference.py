@@ -170,6 +170,29 @@ def test_the_four_worlds_switch_the_two_hypotheses():
                                     "local_only": (False, True), "neither": (False, False)}[world]
 
 
+def test_the_channel_worlds_keep_the_rivalry_as_context_and_take_away_its_action_on_attacks():
+    """local_only_channel: the rivalry runs (intensity, the IS brand for pledges) but outbidding is off, so the
+    attack choice feels no outbidding pressure while a group of the lagging camp in `both` does."""
+    from sahel_sim import SahelModel
+    from sahel_sim.analysis.inference.abc import Simulator
+    from sahel_sim.analysis.inference.worlds import CHANNEL_COMPARISON, CHANNEL_WORLDS
+    from sahel_sim.faces.api import load_config
+
+    assert set(CHANNEL_WORLDS) <= set(CHANNEL_COMPARISON)
+    for world, local in (("local_only_channel", True), ("neither_channel", False)):
+        cfg = load_config(Simulator(world).overrides({}))
+        assert cfg.mechanisms.rivalry.enabled and not cfg.mechanisms.attacks.outbidding
+        assert (cfg.mechanisms.peace_process.enabled and cfg.mechanisms.attacks.retaliation_weight > 0) == local
+    pressure = {}
+    for world in ("both", "local_only_channel"):
+        model = SahelModel(load_config([*Simulator(world).overrides({}), "calendar.end=2015-06-29"]), rng=1)
+        model.run()
+        choice = next(mech for mech in model.mechanisms if hasattr(mech, "outbid"))
+        assert model.rivalry_intensity > 0.5  # the rivalry runs in both worlds
+        pressure[world] = max(choice.outbid(g) for g in model.groups())
+    assert pressure["both"] > 0 and pressure["local_only_channel"] == 0
+
+
 def test_a_particle_gives_the_same_summaries_every_time():
     from sahel_sim.analysis.inference.abc import Simulator
 
