@@ -132,7 +132,8 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
     bx.imshow(counts, cmap="Greys", vmin=0, vmax=max(int(counts.max()), 1) * 1.4)
     for (i, j), v in np.ndenumerate(counts):
         bx.text(j, i, str(v), ha="center", va="center", color="black", fontsize=11)
-    bx.set_xticks(range(len(worlds)), [w.replace("_", " ") for w in worlds], fontsize=8)
+    bx.set_xticks(range(len(worlds)), [w.replace("_channel", "\n(channel)").replace("_", " ") for w in worlds],
+                  fontsize=8)
     bx.set_yticks(range(len(worlds)), [w.replace("_", " ") for w in worlds], fontsize=8)
     bx.set_xlabel("world the model selection attributed the record to")
     bx.set_ylabel("world that made the record")
