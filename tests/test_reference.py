@@ -216,3 +216,12 @@ def test_rows_another_table_holds_are_reused_and_the_others_simulated(tmp_path, 
     simulated.clear()
     ref.build_table(tmp_path / "third", 1, ["both"], progress=False, reuse=other)
     assert simulated == ["both"]
+
+
+def test_the_tables_worlds_are_checked_in_one_line_before_anything_is_written(tmp_path, capsys):
+    for bad in ("both,nowhere", "both,both", ""):
+        with pytest.raises(SystemExit):
+            ref.main([str(tmp_path / "t"), "--worlds", bad])
+        err = capsys.readouterr().err
+        assert "--worlds:" in err and "local_only_channel" in err  # the allowed worlds, the channel ones included
+    assert not (tmp_path / "t").exists()

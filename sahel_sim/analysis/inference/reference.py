@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .abc import INTEGER, Simulator, calibration_names, prior_ranges
+from .abc import INTEGER, Simulator, calibration_names, prior_ranges, worlds_argument
 from .recovery import LEVELS, coverage, weighted_quantiles
 from .summaries import SECOND_SET_NAMES, SUMMARIES, run_summaries, training_years, window_names
 from .worlds import ALL_WORLDS, CHANNEL_COMPARISON, WORLDS
@@ -477,10 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--accept: {args.accept}; allowed: a share in (0, 1]")
     if args.scheduler and args.cores > 1:
         ap.error("--cores and --scheduler: give one; allowed: --cores N on this machine, or --scheduler ADDRESS")
-    worlds = [w.strip() for w in args.worlds.split(",") if w.strip()]
-    if not worlds or any(w not in ALL_WORLDS for w in worlds) or len(set(worlds)) < len(worlds):
-        ap.error(f"--worlds: {args.worlds!r}; allowed: a comma-separated list of distinct worlds of "
-                 f"{', '.join(ALL_WORLDS)}")
+    worlds = worlds_argument(ap, args.worlds)
     if args.reuse is not None and not args.reuse.is_file():
         ap.error(f"--reuse: {args.reuse} is not a file; allowed: a table.parquet of a reference table")
     try:
