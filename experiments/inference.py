@@ -61,6 +61,7 @@ def predictive_check(long: pd.DataFrame, record: pd.Series, fitted: list[str] | 
     than the calibration role): every other summary is held out for this posterior, except those a fitted
     summary contains (``summaries.OVERLAPS``: the second set's targets), which are predicted but not independent."""
     rows = []
+    overlapped = {o for f in fitted or () for o in OVERLAPS.get(f, ())}
     for s in SUMMARIES:
         v = long.loc[long["metric"] == s.name, "value"].to_numpy(float)
         finite = v[np.isfinite(v)]
@@ -69,7 +70,6 @@ def predictive_check(long: pd.DataFrame, record: pd.Series, fitted: list[str] | 
         if fitted is None:
             role = CALIBRATION if s.role == CALIBRATION else HELD_OUT
         else:
-            overlapped = {o for f in fitted for o in OVERLAPS.get(f, ())}
             role = CALIBRATION if s.name in fitted else OVERLAPPING if s.name in overlapped else HELD_OUT
         rows.append({"summary": s.name, "role": role, "record": rec, "median": q50, "q05": q05, "q95": q95,
                      "inside_90": bool(q05 <= rec <= q95) if len(finite) else False,

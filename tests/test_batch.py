@@ -56,6 +56,18 @@ def test_a_chunk_writes_every_run_as_a_hydra_job_of_its_own_would(sweeps):
     assert "8/8 runs complete, 0 failed" in p.stderr
 
 
+def test_jobs_set_from_a_config_an_earlier_chunk_kept_write_what_hydras_own_jobs_write(sweeps):
+    """Four jobs of two runs in one process (the basic launcher): each job after the first gets its first run's
+    config set from one an earlier chunk kept (SweepConfigLoader) where its config group matches; every file of
+    every run is the one Hydra's own sweeper writes."""
+    cwd, _, alone, _ = sweeps
+    pairs, _ = _sweep(cwd, "pairs", "hydra.sweeper.chunk_size=2")
+    assert _runs(pairs) == _runs(alone)
+    for name in _runs(pairs):
+        for f in (*TABLES, *HYDRA_RECORD, "fingerprint.txt"):
+            assert (pairs / name / f).read_bytes() == (alone / name / f).read_bytes(), (name, f)
+
+
 def test_a_chunked_sweeps_runs_are_byte_identical_to_the_same_runs_made_alone(sweeps, tmp_path):
     """Each run of a chunk, set from another run's composed config, is the run ``sahel_sim.run`` makes alone."""
     _, chunked, _, _ = sweeps
@@ -266,9 +278,9 @@ def test_the_start_up_benchmark_cuts_a_sweeps_wall_time_into_parts_that_add_up_t
 
 
 def test_a_workers_later_jobs_get_configs_set_from_one_it_composed_equal_to_hydras_own(monkeypatch, tmp_path):
-    """A joblib worker runs several Hydra jobs of a sweep: each job's first run is set from a config the worker
-    already composed (SweepConfigLoader) when only plain values differ, and composed in full otherwise; either way
-    the config is the one Hydra composes for those overrides."""
+    """A joblib worker runs several Hydra jobs of a sweep: each job's first run is set from a config the worker's
+    chunks kept (SweepConfigLoader) when only plain values differ, and composed in full otherwise; either way the
+    config is the one Hydra composes for those overrides. A job composed in full is kept only by its chunk."""
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
     from hydra._internal.hydra import Hydra
     from hydra._internal.utils import create_config_search_path
@@ -276,7 +288,7 @@ def test_a_workers_later_jobs_get_configs_set_from_one_it_composed_equal_to_hydr
     from hydra.types import RunMode
     from omegaconf import OmegaConf
 
-    from sahel_sim.analysis.batch import SweepConfigLoader
+    from sahel_sim.analysis.batch import SweepConfigLoader, sweep_configs
     from sahel_sim.faces.api import config_dir, register_schema
 
     register_schema()
@@ -295,7 +307,14 @@ def test_a_workers_later_jobs_get_configs_set_from_one_it_composed_equal_to_hydr
 
         monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config", counted)
         cached = SweepConfigLoader(loader, "a sweep")
-        got = [cached.load_sweep_config(master, job) for job in JOBS]
+        cached.load_sweep_config(master, JOBS[0])
+        cached.load_sweep_config(master, JOBS[1])
+        assert calls == [JOBS[0], JOBS[1]]  # a job of one run keeps nothing: the next one is composed in full
+        calls.clear()
+        got = []
+        for job in JOBS:  # each job a chunk with further runs, which keeps its first run's config (ChunkRunner)
+            got.append(cached.load_sweep_config(master, job))
+            sweep_configs("a sweep", loader, master).add(job, got[-1])
         # composed in full: the first job, and each job whose config group differs; the others are set
         assert calls == [JOBS[0], JOBS[2]]
         for job, ours, hydras in zip(JOBS, got, full, strict=True):
