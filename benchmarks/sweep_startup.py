@@ -49,6 +49,7 @@ TRACED = {
     "hydra.core.plugins": [("Plugins.instantiate_sweeper", "instantiate sweeper and launcher")],
     "hydra._internal.core_plugins.basic_sweeper": [("BasicSweeper.sweep", "sweeper sweep")],
     "joblib.parallel": [("Parallel.__call__", "joblib Parallel")],
+    "sahel_sim.analysis.workers": [("warm", "warm-up"), ("await_started", "await warm-up")],
     "hydra._internal.config_loader_impl": [("ConfigLoaderImpl.load_sweep_config", "job composition")],
     "hydra_plugins.hydra_joblib_launcher._core": [("execute_job", "job")],
     "sahel_sim.analysis.batch": [("ChunkTask.__call__", "chunk")],
@@ -227,6 +228,22 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
     runs_all = sorted((e for e in events if e["name"] == "run"), key=lambda e: e["t0"])
     last = max(runs_all, key=lambda e: e["t1"])
     outside = (t_start, None), (t_end, None)
+    # the launcher's joblib.Parallel is main's last; an earlier one started the workers ahead (faces/prestart.py)
+    parallels = sorted((e for e in events if e["pid"] == main_pid and e["name"] == "joblib Parallel"),
+                       key=lambda e: e["t0"])
+    launch = parallels[-1]
+    ahead = wk["process start"]["t0"] < launch["t0"]
+    if ahead:  # the worker started with the command: its start and imports ran beside main's own work
+        worker_parts = [_part("workers started ahead: from the launch until the first job starts (their warm-up's "
+                              "end, dispatch)", _point(launch, "0"), _point(first_jobs[w], "0"))]
+    else:
+        worker_parts = [
+            _part("workers: loky starts the process", _point(launch, "0"), (wk["process start"]["t0"], None)),
+            _part("worker: interpreter start", (wk["process start"]["t0"], 0.0), _point(wk["process start"], "1")),
+            _part("worker: imports (unpickling the task imports sahel_sim.faces.cli)",
+                  _point(wk["process start"], "1"), _point(wk["import sahel_sim.faces.cli"], "1")),
+            _part("worker: rest of unpickling, loky set-up until the job starts",
+                  _point(wk["import sahel_sim.faces.cli"], "1"), _point(first_jobs[w], "0"))]
     parts = [
         _part("python start, until sitecustomize runs", outside[0], (m["process start"]["t1"], None)),
         _part("main: imports (sahel_sim.faces.cli and all it imports)", _point(m["process start"], "1"),
@@ -238,13 +255,8 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
         _part("main: Hydra's composition for get_mode", _point(composes[0], "0"), _point(composes[0], "1")),
         _part("main: Hydra's multirun composition", _point(composes[0], "1"), _point(composes[-1], "1")),
         _part("main: on_multirun_start, sweeper and launcher set-up, planning", _point(composes[-1], "1"),
-              _point(m["joblib Parallel"], "0")),
-        _part("workers: loky starts the process", _point(m["joblib Parallel"], "0"), (wk["process start"]["t0"], None)),
-        _part("worker: interpreter start", (wk["process start"]["t0"], 0.0), _point(wk["process start"], "1")),
-        _part("worker: imports (unpickling the task imports sahel_sim.faces.cli)", _point(wk["process start"], "1"),
-              _point(wk["import sahel_sim.faces.cli"], "1")),
-        _part("worker: rest of unpickling, loky set-up until the job starts",
-              _point(wk["import sahel_sim.faces.cli"], "1"), _point(first_jobs[w], "0")),
+              _point(launch, "0")),
+        *worker_parts,
         *_run_parts(wk, job="worker: ", run="first run: ", which="first "),
         _part("later runs and the wait for the last worker", (wk["run"]["t1"], None), (last["t1"], None)),
         _part("main: from the last run's end to the collection", (last["t1"], None),
@@ -276,6 +288,11 @@ def breakdown(events: list[dict], t_start: float, t_end: float, runs: int) -> di
         "run_s": spans("run"),
         "write_run_s": spans("write run"),
         "later_run_parts": later,
+        "workers_started_ahead": ahead,
+        # when each worker was ready for jobs, from the sweep's start: its warm-up's end, or its first job's start
+        "worker_ready_s": [round((_first(events, "warm-up", pid) or first_jobs[pid])["t1" if _first(
+            events, "warm-up", pid) else "t0"] - t_start, 3) for pid in workers],
+        "launch_s": round(launch["t0"] - t_start, 3),
         "main_imports_mesa": any(e["name"] == "import mesa" and e["pid"] == main_pid for e in events),
         "worker_imports_s": [round(_first(events, "import sahel_sim.faces.cli", pid)["t1"]
                                    - _first(events, "process start", pid)["t1"], 3) for pid in workers],

@@ -1,5 +1,5 @@
 """``python -m sahel_sim``: the same as the ``sahel-sim`` command."""
 
-from .faces.cli import main
+from .faces.prestart import main
 
 main()

@@ -56,6 +56,25 @@ def test_a_chunk_writes_every_run_as_a_hydra_job_of_its_own_would(sweeps):
     assert "8/8 runs complete, 0 failed" in p.stderr
 
 
+def test_a_joblib_sweep_in_workers_started_ahead_writes_what_hydras_own_jobs_write(tmp_path):
+    """``hydra/launcher=joblib`` over plain values: the workers start with the command (sahel_sim/faces/prestart.py),
+    each job's first run is made from the master config (SweepConfigs.from_master), its further runs are set from
+    it; every run's tables, config and Hydra record are those of Hydra's own sweeper (one job per run, each composed
+    in full), byte for byte."""
+    plain = ["seed=1,2,3", "intervention=none", "mechanisms.rivalry.strength=0,2.5", *QUICK]
+    runs = {}
+    for name, extra in (("joblib", ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]),
+                        ("alone", ["hydra/sweeper=basic"])):
+        p = sahel_sim("-m", *plain, f"hydra.sweep.dir={tmp_path / name}", *extra, cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+        runs[name] = _runs(tmp_path / name)
+    assert len(runs["joblib"]) == 6 and runs["joblib"] == runs["alone"]
+    for name in runs["joblib"]:
+        for f in (*TABLES, *HYDRA_RECORD, "fingerprint.txt"):
+            assert (tmp_path / "joblib" / name / f).read_bytes() == (tmp_path / "alone" / name / f).read_bytes(), \
+                (name, f)
+
+
 def test_jobs_set_from_a_config_an_earlier_chunk_kept_write_what_hydras_own_jobs_write(sweeps):
     """Four jobs of two runs in one process (the basic launcher): each job after the first gets its first run's
     config set from one an earlier chunk kept (SweepConfigLoader) where its config group matches; every file of
@@ -334,3 +353,58 @@ JOBS = [["seed=1", "intervention=none", "mechanisms.rivalry.strength=0"],
         ["seed=1", "intervention=barkhane", "mechanisms.rivalry.strength=0"],
         ["seed=3", "intervention=barkhane", "mechanisms.rivalry.strength=2.5"],
         ["seed=4", "intervention=none", "mechanisms.rivalry.strength=0"]]
+
+
+def test_a_jobs_config_made_from_the_sweeps_master_config_is_the_one_hydra_composes(monkeypatch, tmp_path):
+    """A worker's first job of a sweep of plain values is not composed: its config is the master config Hydra
+    composed from the command line, with the job's values set (SweepConfigs.from_master). It must be the config
+    Hydra composes for that job, hydra node included, key for key and value for value (its YAML); a sweep over a
+    config group, or a job whose keys are not the command line's, is composed in full."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sahel_sim.analysis.batch import SweepConfigLoader
+    from sahel_sim.faces.api import config_dir, register_schema
+
+    register_schema()
+    GlobalHydra.instance().clear()
+    hydra = Hydra.create_main_hydra2("sahel_sim", create_config_search_path(str(config_dir())))
+    try:
+        loader = hydra.config_loader
+        command = ["seed=1,2", "intervention=none", "calendar.end=2012-09-24",
+                   "mechanisms.rivalry.strength=0,2.5", "output.quiet=true"]
+        master = loader.load_configuration("config", [*command, "hydra.mode=MULTIRUN",
+                                                      f"hydra.sweep.dir={tmp_path}"], RunMode.MULTIRUN)
+        # the jobs as the sweeper writes them (it writes every value anew: output.quiet=True)
+        batches = BasicSweeper.split_arguments(OverridesParser.create().parse_overrides(command), None)
+        jobs = [batch for batches_ in batches for batch in batches_][::3]
+        assert len(jobs) == 2 and "output.quiet=True" in jobs[0]
+        full = [loader.load_sweep_config(master, job) for job in jobs]  # Hydra's own
+        before = OmegaConf.to_yaml(master)
+        calls: list[list[str]] = []
+        compose = ConfigLoaderImpl.load_sweep_config
+
+        def counted(self, master_config, sweep_overrides):
+            calls.append(list(sweep_overrides))
+            return compose(self, master_config, sweep_overrides)
+
+        monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config", counted)
+        for i, (job, hydras) in enumerate(zip(jobs, full, strict=True)):
+            ours = SweepConfigLoader(loader, f"sweep {i}").load_sweep_config(master, job)
+            assert OmegaConf.to_yaml(ours) == OmegaConf.to_yaml(hydras), job
+            assert ours.hydra.job.override_dirname == hydras.hydra.job.override_dirname != ""
+        assert calls == []  # none composed
+        assert OmegaConf.to_yaml(master) == before  # the master config is left as it was
+        # a config group swept, or keys in another order: composed in full
+        grouped = loader.load_configuration("config", ["seed=1", "intervention=none,barkhane"], RunMode.MULTIRUN)
+        SweepConfigLoader(loader, "groups").load_sweep_config(grouped, ["seed=1", "intervention=barkhane"])
+        SweepConfigLoader(loader, "order").load_sweep_config(master, [jobs[0][1], jobs[0][0], *jobs[0][2:]])
+        assert calls == [["seed=1", "intervention=barkhane"], [jobs[0][1], jobs[0][0], *jobs[0][2:]]]
+    finally:
+        GlobalHydra.instance().clear()

@@ -55,6 +55,7 @@ from sahel_sim.analysis.batch import (
     prechecked,
     sweep_default_leaves,
 )
+from sahel_sim.analysis.workers import await_started
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ class _ChunkedLauncher(Launcher):
         # the launcher numbers its jobs initial_job_idx, initial_job_idx + 1, ...: the job numbered N runs chunk N
         self.task.chunks = {initial_job_idx + i: chunk for i, chunk in enumerate(chunks)}
         log.debug(f"{len(job_overrides)} runs in {len(chunks)} jobs")
+        await_started()  # workers sahel-sim started ahead (sahel_sim.faces.prestart) have imported what jobs need
         return self.launcher.launch([chunk[0] for chunk in chunks], initial_job_idx=initial_job_idx)
 
     def __getattr__(self, name: str) -> Any:  # the wrapped launcher's own settings (n_jobs, params, ...)

@@ -307,6 +307,45 @@ class SweepConfigs:
             composed.set_values(parsed)
         return composed
 
+    def from_master(self, overrides: Sequence[str]) -> Any | None:
+        """The full config of the sweep's job with ``overrides``, made from the sweep's master config (which Hydra
+        composed from the command line's overrides, each swept key at its default) by setting the job's values
+        with Hydra's override code, as a chunk's further runs are set: a copy (~0.08 s) instead of a composition
+        (~0.35 s). None (compose it in full) unless the job's overrides are the command line's keys in its order,
+        each a plain value where the command line sweeps it and the very same value where it does not, and
+        nothing in the master config was left out of its composition (a missing config group)."""
+        from hydra._internal.config_loader_impl import ConfigLoaderImpl
+        from omegaconf import OmegaConf
+
+        master = self.master_config
+        if any(str(choice) == "???" for choice in master.hydra.runtime.choices.values()):
+            return None
+        parsed = self.parser.parse_overrides(list(overrides))
+        command = self.parser.parse_overrides(list(master.hydra.overrides.task))
+        if [o.key_or_group for o in parsed] != [o.key_or_group for o in command] or self._key(parsed) is None:
+            return None
+        choices = set(master.hydra.runtime.choices)
+        changed = []
+        for job, line in zip(parsed, command, strict=True):
+            if job.is_sweep_override() or composes(job, self.loader, choices) != composes(line, self.loader, choices):
+                return None
+            if not line.is_sweep_override():  # set in the master config: the job's must be the same value
+                # (the sweeper writes it anew: output.quiet=true comes back as output.quiet=True)
+                same = (job.input_line == line.input_line
+                        or (type(job.value()) is type(line.value()) and job.value() == line.value()
+                            and job.get_key_element() == line.get_key_element()))
+                if not same:
+                    return None
+                continue
+            if composes(job, self.loader, choices):
+                return None
+            changed.append(job)
+        config = copy.deepcopy(master)
+        OmegaConf.set_readonly(config.hydra, False)
+        ConfigLoaderImpl._apply_overrides_to_config(changed, config)
+        _set_job_identity(config, parsed)
+        return config
+
     def compose(self, overrides: Sequence[str]) -> _Composed:
         """The run's composed config: set from one this process holds, or composed in full by Hydra and kept."""
         composed = self.config_for(overrides)
@@ -332,18 +371,24 @@ class SweepConfigLoader:
     overrides differ only in plain values from a config this process's chunks kept for the sweep
     (:class:`SweepConfigs`) gets that config with its values set, the way the further runs of a chunk get theirs,
     instead of Hydra's full composition (about 0.35 s). A joblib worker runs several jobs of a sweep; each after a
-    chunk of more than one run then starts without composing. Hydra gets a copy it may change. A job composed in
-    full is not kept here: a chunk keeps its first run's config only when it has further runs (the copy costs about
-    half a composition), so a job of one run costs what it did. Everything else is the wrapped loader's."""
+    chunk of more than one run then starts without composing. Hydra gets a copy it may change. Any other job whose
+    swept keys are plain values (the usual sweep: seeds, replicates, parameter values) is made from the sweep's
+    master config (:meth:`SweepConfigs.from_master`), a copy with its values set; only the rest (a swept config
+    group, ``+key``, a sweep defined in the sweeper's ``params``) is composed in full. None of these is kept here:
+    a chunk keeps its first run's config only when it has further runs. Everything else is the wrapped loader's."""
 
     def __init__(self, loader: Any, sweep_id: str):
         self.loader = loader
         self.sweep_id = sweep_id
 
     def load_sweep_config(self, master_config: Any, sweep_overrides: list[str]) -> Any:
-        composed = sweep_configs(self.sweep_id, self.loader, master_config).config_for(sweep_overrides)
+        configs = sweep_configs(self.sweep_id, self.loader, master_config)
+        composed = configs.config_for(sweep_overrides)
         if composed is not None:
             return copy.deepcopy(composed.full)
+        config = configs.from_master(sweep_overrides)
+        if config is not None:
+            return config
         return self.loader.load_sweep_config(master_config, list(sweep_overrides))
 
     def __getattr__(self, name: str) -> Any:  # everything else: the wrapped loader's

@@ -23,6 +23,7 @@ from ..analysis.batch import check_chunk_settings, mark_prechecked
 from ..analysis.experiment import run_experiment
 from ..analysis.schema import SahelConfig, compose, register_schema, to_sim_config
 from ..analysis.sweep import CONFIG_FLAGS, run_job, tell, with_sweep_dir
+from ..analysis.workers import drop_started
 from ..core.params import ConfigError, check_override
 from ..core.scenario import dropped_events_note
 from ..runner.compose import config_dir
@@ -254,6 +255,8 @@ def main() -> None:
         if exc.code == 1 and not _task_started:
             sys.exit(EXIT_BAD_INPUT)
         raise
+    finally:
+        drop_started()  # a sweep whose launcher did not take them (hydra/sweeper=basic): they are done with
 
 
 if __name__ == "__main__":
