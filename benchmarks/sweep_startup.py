@@ -52,7 +52,9 @@ TRACED = {
     "sahel_sim.analysis.workers": [("warm", "warm-up"), ("await_started", "await warm-up")],
     "hydra._internal.config_loader_impl": [("ConfigLoaderImpl.load_sweep_config", "job composition")],
     "hydra_plugins.hydra_joblib_launcher._core": [("execute_job", "job")],
-    "sahel_sim.analysis.batch": [("ChunkTask.__call__", "chunk")],
+    "sahel_sim.analysis.batch": [("ChunkTask.__call__", "chunk"),
+                                 # a job's config: set from a kept one, made from the master config, or composed
+                                 ("SweepConfigLoader.load_sweep_config", "job config")],
     "sahel_sim.runner.run": [("run", "run")],
     "sahel_sim.core.geography": [("World.__init__", "map build")],
     "sahel_sim.core.model": [("SahelModel.__init__", "model construction"), ("SahelModel.run", "model steps")],
@@ -303,8 +305,9 @@ def _run_parts(ev: dict, job: str, run: str, which: str) -> list:
     """The eight parts of one run inside its process, from its job's composition to its files, from that process's
     events ``ev``: labelled with ``job`` and ``run`` prefixes (a worker's first run, or an array task's run)."""
     return [
-        _part(f"{job}the job's composition", _point(ev["job composition"], "0"), _point(ev["job composition"], "1")),
-        _part(f"{job}Hydra run_job set-up until the {which}run", _point(ev["job composition"], "1"),
+        _part(f"{job}the job's config (composed, or made from the master config)", _point(ev["job config"], "0"),
+              _point(ev["job config"], "1")),
+        _part(f"{job}Hydra run_job set-up until the {which}run", _point(ev["job config"], "1"),
               _point(ev["run"], "0")),
         _part(f"{run}until the model's construction (imports the model and Mesa)", _point(ev["run"], "0"),
               _point(ev["model construction"], "0")),
@@ -338,8 +341,8 @@ def _later_runs(events: list[dict], workers: list[int]) -> list[tuple[str, float
         runs = [e for e in mine if e["name"] == "run"]
         for before, run in zip(runs, runs[1:], strict=False):
             inside = {e["name"]: e for e in mine if run["t0"] <= e["t0"] and e["t1"] <= run["t1"]}
-            new_job = any(e["name"] == "job composition" and before["t1"] <= e["t0"] <= run["t0"] for e in mine)
-            gap = ("between runs, a new job: its composition, Hydra's job record, the fingerprint" if new_job else
+            new_job = any(e["name"] == "job config" and before["t1"] <= e["t0"] <= run["t0"] for e in mine)
+            gap = ("between runs, a new job: its config, Hydra's job record, the fingerprint" if new_job else
                    "between runs of a chunk: the config set from the last, Hydra's job record, the fingerprint")
             parts = [(gap, before["t1"], before["c1"], run["t0"], run["c0"]),
                      ("model construction", *_both(inside["model construction"])),

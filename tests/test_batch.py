@@ -283,7 +283,7 @@ def test_the_start_up_benchmark_cuts_a_sweeps_wall_time_into_parts_that_add_up_t
     event(1, "main", [step(1, "process start"), step(1, "import sahel_sim.faces.cli"), step(1, "precheck"),
                       step(1, "hydra compose_config"), step(1, "hydra compose_config"),
                       step(1, "joblib Parallel", step(2, "process start"), step(2, "import sahel_sim.faces.cli"),
-                           step(2, "job", step(2, "job composition"), run, run)),
+                           step(2, "job", step(2, "job config"), run, run)),
                       step(1, "on_multirun_end (collect)")])
     end = next(clock)
     for e in events:  # a process starts before its own record of it
@@ -408,3 +408,81 @@ def test_a_jobs_config_made_from_the_sweeps_master_config_is_the_one_hydra_compo
         assert calls == [["seed=1", "intervention=barkhane"], [jobs[0][1], jobs[0][0], *jobs[0][2:]]]
     finally:
         GlobalHydra.instance().clear()
+
+
+def test_a_chunks_hydra_record_is_dumped_in_parts_as_omegaconf_dumps_it_whole(tmp_path):
+    """A chunk's further runs write ``.hydra/config.yaml`` and ``hydra.yaml`` from YAML kept per section (the first
+    run's file cut into its sections; Hydra's own settings dumped once): the same text as OmegaConf's dump of the
+    whole config, run after run."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    from sahel_sim.analysis.batch import _Composed, _set_job_identity
+    from sahel_sim.faces.api import config_dir, register_schema
+
+    register_schema()
+    parser = OverridesParser.create()
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        full = compose("config", overrides=["seed=1", "mechanisms.rivalry.strength=0"], return_hydra_config=True)
+    first = parser.parse_overrides(["seed=1", "mechanisms.rivalry.strength=0"])
+    _set_job_identity(full, first)
+    record = tmp_path / "config.yaml"
+    task = OmegaConf.masked_copy(full, [k for k in full if k != "hydra"])
+    record.write_text(OmegaConf.to_yaml(task))
+    composed = _Composed(full, first)
+    composed.read_task_yaml(record)
+    assert composed.sections and "".join(composed.sections.values()) == record.read_text()
+    assert OmegaConf.to_yaml(composed.full) == OmegaConf.to_yaml(full)  # the copy is the config
+    for overrides in (["seed=2", "mechanisms.rivalry.strength=0"], ["seed=2", "mechanisms.rivalry.strength=2.5"],
+                      ["seed=3", "mechanisms.rivalry.strength=0.5"]):
+        composed.set_values(parser.parse_overrides(overrides))
+        assert composed.task_yaml() == OmegaConf.to_yaml(composed.task), overrides
+        assert "strength: " + overrides[1].split("=")[1] in composed.task_yaml()
+        HydraConfig.instance().set_config(composed.full)
+        hydra_cfg = HydraConfig.instance().cfg
+        assert composed.hydra_yaml(hydra_cfg) == OmegaConf.to_yaml(hydra_cfg), overrides
+        assert f"- {overrides[0]}" in composed.hydra_yaml(hydra_cfg)
+    # a file that is not the config's dump is not taken
+    other = _Composed(full, first)
+    (tmp_path / "other.yaml").write_text("seed: 1\n")
+    other.read_task_yaml(tmp_path / "other.yaml")
+    assert other.sections == {}
+
+
+def test_a_chunks_task_config_converted_section_by_section_is_the_one_converted_whole():
+    """A chunk's further runs convert their task config to dataclasses incrementally (only the sections their
+    values changed, sahel_sim.analysis.schema.track): the same SahelConfig as converting the whole config, run
+    after run, and a value no section may hold is still refused in one line."""
+    import copy
+
+    from hydra import compose, initialize_config_dir
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from sahel_sim.analysis import schema
+    from sahel_sim.analysis.batch import _Composed
+    from sahel_sim.core.params import ConfigError
+    from sahel_sim.faces.api import config_dir, register_schema
+
+    register_schema()
+    parser = OverridesParser.create()
+    keys = ["replicate=0", "mechanisms.rivalry.strength=0", "calendar.end=2013-01-07"]
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        full = compose("config", overrides=keys, return_hydra_config=True)
+    composed = _Composed(full, parser.parse_overrides(keys))
+    schema.track(composed.task)
+    seen = set()
+    for overrides in (keys, ["replicate=1", "mechanisms.rivalry.strength=0", "calendar.end=2013-01-07"],
+                      ["replicate=1", "mechanisms.rivalry.strength=2.5", "calendar.end=2013-01-07"],
+                      ["replicate=2", "mechanisms.rivalry.strength=0.5", "calendar.end=2014-01-06"]):
+        composed.set_values(parser.parse_overrides(overrides))
+        ours = schema.to_sim_config(composed.task)
+        whole = schema.to_sim_config(copy.deepcopy(composed.task))  # another object: converted whole
+        assert ours == whole, overrides
+        seen.add((ours.seed, ours.mechanisms.rivalry.strength, str(ours.calendar.end)))
+    assert len(seen) == 4  # every run's values came through
+    composed.set_values(parser.parse_overrides(["replicate=2", "mechanisms.rivalry.strength=-3",
+                                                "calendar.end=2014-01-06"]))
+    with pytest.raises(ConfigError, match="mechanisms.rivalry.strength"):
+        schema.to_sim_config(composed.task)

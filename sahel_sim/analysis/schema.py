@@ -46,9 +46,61 @@ def compose(overrides: list[str] | None = None, config_name: str = "config") -> 
 def to_sim_config(cfg: DictConfig) -> SahelConfig:
     """The validated dataclass tree of a composed config (Hydra's own node removed), with its design row's
     values and its replicate's seed applied."""
-    config = _compose.to_config(cfg, SahelConfig)
+    if _tracked is not None and _tracked.cfg is cfg:
+        config = _tracked.convert()
+    else:
+        config = _compose.to_config(cfg, SahelConfig)
     apply_design_row(config)
     return _compose.resolved(config)
+
+
+class _Tracked:
+    """A chunk's task config, which a sweep's worker sets in place from run to run (``sahel_sim.analysis.batch``),
+    with its dataclass tree as last converted (before the design row and the seed) and the top-level sections set
+    since: converting it again converts those sections only (about 0.003 s instead of 0.02 s a run)."""
+
+    def __init__(self, cfg: DictConfig):
+        self.cfg = cfg
+        self.template: SahelConfig | None = None
+        self.changed: set[str] = set()
+
+    def convert(self) -> SahelConfig:
+        import copy
+
+        from omegaconf import OmegaConf
+        from omegaconf.errors import OmegaConfBaseException
+
+        if self.template is not None:
+            try:
+                for key in self.changed:
+                    node = self.cfg._get_node(key)
+                    value = OmegaConf.to_object(node) if OmegaConf.is_config(node) else self.cfg[key]
+                    setattr(self.template, key, value)
+            except OmegaConfBaseException:
+                self.template = None  # converted in full below, which reports the error as one line
+        if self.template is None:
+            self.template = _compose.to_config(self.cfg, SahelConfig)
+        self.changed.clear()
+        return copy.deepcopy(self.template)
+
+
+#: the chunk's task config being tracked in this process (:func:`track`), if any
+_tracked: _Tracked | None = None
+
+
+def track(cfg: DictConfig) -> None:
+    """Convert ``cfg`` incrementally from now on: every change to it until its next conversion is reported by
+    :func:`changed` (a chunk of a sweep sets its task config's values in place: ``sahel_sim.analysis.batch``).
+    Tracking another config forgets the last one."""
+    global _tracked
+    if _tracked is None or _tracked.cfg is not cfg:
+        _tracked = _Tracked(cfg)
+
+
+def changed(cfg: DictConfig, sections: set[str]) -> None:
+    """Report that these top-level sections of ``cfg`` were set (nothing to do unless ``cfg`` is tracked)."""
+    if _tracked is not None and _tracked.cfg is cfg:
+        _tracked.changed |= sections
 
 
 def load_config(overrides: list[str] | None = None, seed: int | None = None) -> SahelConfig:
