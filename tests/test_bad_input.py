@@ -6,7 +6,7 @@ code 2, no traceback, and must write nothing (the run folder is not created; a f
 Most cases run in-process through :func:`sahel_sim.faces.cli.precheck` (what ``sahel-sim`` does before Hydra starts);
 config files in a user's folder use ``hydra.searchpath=[file://DIR]``; a handful are real ``sahel-sim``
 subprocesses (``--config-dir``, ``--config-name``, unwritable folders), and a full disk is simulated in-process by
-making the atomic write fail with ENOSPC while the CLI's task writes its outputs.
+making the staged writes fail with ENOSPC while the CLI's task writes its outputs.
 
 Cases marked ``xfail(strict=True)`` are known gaps in files this suite's authors may not edit (``api.py``,
 ``cli.py``, ``outputs.py``); each reason names the change needed. When it is made the case passes, XPASS(strict)
@@ -314,26 +314,22 @@ def test_the_command_refuses_bad_files_and_folders_in_one_line(make_args, field,
 
 def run_cli_with_full_disk(run_dir: Path, fail_from: int) -> tuple[int | str | None, str]:
     """``sahel-sim`` in-process, with every table write from the ``fail_from``-th on failing with ENOSPC after
-    writing part of its temporary file (the real atomic write must remove it). Returns exit code and stderr."""
-    real_write = outputs._atomic_write
+    writing part of its file in the staging folder (the real write must remove it). Returns exit code and stderr."""
+    real_write = outputs._write_staged
     calls = {"tables": 0}
 
-    def full_disk(path: Path, write):
+    def full_disk(path: Path, data):
         if path.suffix != ".parquet":
-            return real_write(path, write)
+            return real_write(path, data)
         calls["tables"] += 1
         if calls["tables"] < fail_from:
-            return real_write(path, write)
-
-        def partial_then_enospc(tmp: Path) -> None:
-            tmp.write_bytes(b"PAR1 half a table")
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
-
-        return real_write(path, partial_then_enospc)
+            return real_write(path, data)
+        path.write_bytes(b"PAR1 half a table")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
     err = io.StringIO()
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
-        mp.setattr(outputs, "_atomic_write", full_disk)
+        mp.setattr(outputs, "_write_staged", full_disk)
         mp.setattr(cli, "_task_started", False)
         mp.setattr(sys, "argv", ["sahel-sim", *SHORT, "output.figure=false", f"hydra.run.dir={run_dir}"])
         try:

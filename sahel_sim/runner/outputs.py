@@ -428,6 +428,15 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
+def _write_staged(path: Path, data) -> None:
+    """Write a file of a run into its private staging folder (text as UTF-8): nothing there is final until the
+    staging folder's files are renamed into the run folder, and a failure removes the whole staging folder."""
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+
+
 def check_folder(out_dir: Path, field: str = "hydra.run.dir") -> None:
     """Refuse, without creating anything, a run folder that holds a finished run or could not be created.
 
@@ -468,30 +477,31 @@ def write_run(model: SahelModel, tables: dict[str, pd.DataFrame], summary: dict,
     it was written, so a failure part-way (a full disk, an interruption) leaves no table of this run behind.
     """
     check_writable(out_dir)
+    # the staging folder is private (mkdtemp) and nothing in it is final until the renames below: its files are
+    # written directly, with the permissions open() gives under the umask, as _atomic_write would give them
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
         files = []
         for name in TABLES:
             files.append(f"{name}.parquet")
-            _atomic_write(staging / files[-1], lambda p, df=tables[name]: p.write_bytes(parquet_bytes(df)))
+            _write_staged(staging / files[-1], parquet_bytes(tables[name]))
         resolved = config_yaml(model.config)
         files.append("config.yaml")
-        _atomic_write(staging / "config.yaml", lambda p: p.write_text(resolved))
+        _write_staged(staging / "config.yaml", resolved)
         import mesa
 
         run_info = {"seed": int(model.config.seed), "sahel_sim_version": __version__,
                     "mesa_version": mesa.__version__, "python": platform.python_version(),
                     "wall_time_s": round(wall_time_s, 3), "steps": int(model.steps)}
         files.append("run.json")
-        _atomic_write(staging / "run.json", lambda p: p.write_text(json.dumps(run_info, indent=2) + "\n"))
+        _write_staged(staging / "run.json", json.dumps(run_info, indent=2) + "\n")
         if figure:
             from .figures import overview_figure
 
             files.append("overview.png")
             _atomic_write(staging / "overview.png", lambda p: overview_figure(model, tables, p))
         files.append(FINISHED_MARKER)
-        _atomic_write(staging / FINISHED_MARKER,
-                      lambda p: p.write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n"))
+        _write_staged(staging / FINISHED_MARKER, json.dumps(summary, indent=2, sort_keys=False) + "\n")
         for name in files:  # renames within one folder: they cannot run out of space
             os.replace(staging / name, out_dir / name)
     finally:
