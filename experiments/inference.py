@@ -141,7 +141,8 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
     about = folder / "recovery.json"  # written by the table's recovery; the ABC-SMC's writes none
     meta = json.loads(about.read_text()) if about.is_file() else {}
     method = meta.get("method", "the same ABC-SMC as the record")
-    which = " (the second set of summaries)" if meta.get("summary_set") == "second" else ""
+    which = (f" (the {meta['summary_set']} set of summaries)" if meta.get("summary_set") in ("second", "third")
+             else "")
     fig.suptitle(f"Does the inference recover what made a record{which}? Parameters: {n} synthetic records; "
                  f"worlds: {len(mr)} records from {mr['true_world'].nunique()} worlds", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
@@ -325,14 +326,16 @@ def analyse(ctx) -> None:
                   "and intervals below describe that, not what the record says. Resume the inference (the same "
                   "command, same folder) and rebuild this report.", ""]
     if not gens and meta.get("method"):  # a posterior made otherwise than by ABC-SMC (the reference table)
-        second = meta.get("summary_set") == "second"
-        which = ("the second set's " if second else "") + f"{len(meta.get('summaries', []))} calibration summaries"
+        later = meta.get("summary_set") if meta.get("summary_set") in ("second", "third") else ""
+        second = bool(later)
+        which = (f"the {later} set's " if later else "") + f"{len(meta.get('summaries', []))} calibration summaries"
         lines += [f"**What the posterior rests on.** {meta['method']}: {meta.get('table_rows', '?')} simulations, "
                   f"the nearest {meta.get('accept', float('nan')):.0%} accepted, on {which} of "
                   f"2012-{meta.get('train_end', 2016)} ({', '.join(meta.get('summaries', []))}), "
                   f"{len(meta.get('priors', {}))} inferred parameters."
-                  + (" The second set was pre-registered after the first set's identification check "
-                     "(docs/inference.md); the summaries it adds are targets here, not held-out checks." if second
+                  + (f" The {later} set was pre-registered after the "
+                     + ("first set's identification check" if later == "second" else "channel comparison")
+                     + " (docs/inference.md); the summaries it adds are targets here, not held-out checks." if second
                      else ""), ""]
     if gens:
         last = gens[-1]

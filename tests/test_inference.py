@@ -21,6 +21,7 @@ from sahel_sim.analysis.inference.summaries import (
     SECOND,
     SECOND_SET_NAMES,
     SUMMARIES,
+    THIRD,
     decimal_year,
     distance,
     record_summaries,
@@ -52,16 +53,20 @@ def test_the_record_s_summaries_are_the_validation_s_numbers():
 def test_calibration_targets_and_held_out_patterns_never_overlap():
     roles = {s.name: s.role for s in SUMMARIES}
     assert len(roles) == len(SUMMARIES)  # every name once
-    assert {CALIBRATION, HELD_OUT, SECOND} == set(roles.values())
+    assert {CALIBRATION, HELD_OUT, SECOND, THIRD} == set(roles.values())
     table = summary_table()
     assert table["source"].str.len().gt(0).all() and table["scale"].gt(0).all()
+    record = record_summaries()  # the third set's record: Radisson Blu after Paris; three after the pledge, one before
+    assert record["aq_spectaculars_after_is_shocks"] == 1 and record["aq_spectaculars_pledge_change"] == 2
 
 
 def test_a_run_is_summarised_by_the_same_names_as_the_record():
     r = run(["calendar.end=2016-12-26"], seed=4)
     s = run_summaries(r.world, r.attacks, r.events)
     assert list(s.index) == list(record_summaries().index)
-    assert s[[n for n in s.index if n != "al_mourabitoun_year"]].notna().all()
+    # a year never reached, and the change around a pledge that may not come, are missing by design
+    maybe = ("al_mourabitoun_year", "aq_spectaculars_pledge_change")
+    assert s[[n for n in s.index if n not in maybe]].notna().all()
     assert distance(record_summaries(), record_summaries()) == 0
     assert distance(s, record_summaries()) > 0
     # the second set, read again from the run's own tables
@@ -72,6 +77,20 @@ def test_a_run_is_summarised_by_the_same_names_as_the_record():
     assert s["first_spectacular"] == decimal_year(spectacular["date"].min() if len(spectacular) else None)
     pledges = r.events[(r.events["kind"] == "pledge") & (r.events["other"] == "IS")]
     assert s["first_is_pledge"] == decimal_year(pledges["date"].min() if len(pledges) else None)
+    # the third set, read again from the run's own tables
+    aq = spectacular[(spectacular["camp"] == "AQ") & (spectacular["date"].dt.year <= 2016)]["date"]
+    shocks = r.events[(r.events["kind"] == "global_shock") & (r.events["other"] == "IS")]["date"]
+    shocks = shocks[pd.to_datetime(shocks).dt.year <= 2016]
+    assert len(shocks) == 3  # Paris, Brussels, Nice: the scenario's input
+    after = sum(any(pd.Timedelta(0) <= d - x <= pd.Timedelta(days=56) for x in shocks) for d in aq)
+    assert s["aq_spectaculars_after_is_shocks"] == after
+    if len(pledges) and pledges["date"].min().year <= 2016:
+        p = pledges["date"].min()
+        year = pd.Timedelta(days=364)
+        assert s["aq_spectaculars_pledge_change"] == (((aq > p) & (aq <= p + year)).sum()
+                                                      - ((aq >= p - year) & (aq < p)).sum())
+    else:
+        assert np.isnan(s["aq_spectaculars_pledge_change"])
     merged = s["al_mourabitoun_year"]
     assert s["al_mourabitoun_merger"] == (merged if merged == merged else CENSORED_YEAR)
 

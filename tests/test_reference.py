@@ -111,8 +111,14 @@ def test_the_second_set_is_asked_for_by_name_and_a_table_without_it_is_refused_i
     assert ref.calibration_columns(summary_set="second") == list(SECOND_SET_NAMES)
     with pytest.raises(ValueError, match="'second' with the 2012-2014 window"):
         ref.calibration_columns(True, "second")
-    with pytest.raises(ValueError, match="summaries: 'third'; allowed: first, second"):
-        ref.calibration_columns(summary_set="third")
+    with pytest.raises(ValueError, match="summaries: 'fourth'; allowed: first, second, third"):
+        ref.calibration_columns(summary_set="fourth")
+    from sahel_sim.analysis.inference.summaries import THIRD_SET_NAMES
+
+    assert ref.calibration_columns(summary_set="third") == list(THIRD_SET_NAMES)
+    assert set(SECOND_SET_NAMES) < set(THIRD_SET_NAMES)
+    with pytest.raises(ValueError, match="'third' with the 2012-2014 window"):
+        ref.calibration_columns(True, "third")
     table = toy_table(20)  # the first set's columns only, as a table simulated before the second set
     with pytest.raises(ValueError, match="no column spectaculars_aq_2015_2016"):
         ref.table_recovery(table, tmp_path, records=2, summary_set="second")
@@ -225,3 +231,13 @@ def test_the_tables_worlds_are_checked_in_one_line_before_anything_is_written(tm
         err = capsys.readouterr().err
         assert "--worlds:" in err and "local_only_channel" in err  # the allowed worlds, the channel ones included
     assert not (tmp_path / "t").exists()
+
+
+def test_pair_accuracy_counts_records_put_on_the_right_side_of_the_rivalrys_action_on_attacks():
+    mr = pd.DataFrame({"true_world": ["both", "both", "global_only", "local_only_channel", "neither_channel"],
+                       "attributed_world": ["global_only", "local_only_channel", "neither_channel",
+                                            "neither_channel", "both"]})
+    sides = ref.pair_accuracy(mr)
+    assert sides["pooled"] == 2 / 5  # both -> global_only and local_only_channel -> neither_channel are right
+    assert sides["both"] == 0.5 and sides["global_only"] == 0.0 and sides["local_only_channel"] == 1.0
+    assert sides["neither_channel"] == 0.0

@@ -41,7 +41,7 @@ import pandas as pd
 
 from .abc import INTEGER, Simulator, calibration_names, prior_ranges, worlds_argument
 from .recovery import LEVELS, coverage, weighted_quantiles
-from .summaries import SECOND_SET_NAMES, SUMMARIES, run_summaries, training_years, window_names
+from .summaries import SECOND_SET_NAMES, SUMMARIES, THIRD_SET_NAMES, run_summaries, training_years, window_names
 from .worlds import ALL_WORLDS, CHANNEL_COMPARISON, WORLDS
 
 #: the prefix of the summaries a fit on the record's 2012-2014 would see (computed from the same run)
@@ -52,7 +52,7 @@ CHUNK = 40
 _QUANTILES = tuple(q for level in sorted(LEVELS, reverse=True) for q in ((1 - level) / 2, (1 + level) / 2))
 #: the sets of calibration summaries a fit on the table can use: the first (the calibration role of
 #: :mod:`.summaries`) and the second, pre-registered after the first's identification check (docs/inference.md)
-SUMMARY_SETS = ("first", "second")
+SUMMARY_SETS = ("first", "second", "third")
 
 
 def draw_rows(per_world: int, worlds: list[str] | None = None, seed: int = 0,
@@ -187,14 +187,14 @@ def _bar(total: int, done: int, show: bool):
 def calibration_columns(window: bool = False, summary_set: str = "first") -> list[str]:
     """The table's columns a fit sees: the calibration summaries of 2012-2016, or (``window``) of 2012-2014; with
     ``summary_set="second"``, the second set (:data:`.summaries.SECOND_SET_NAMES`, 2012-2016 only: its events fall
-    in 2015-2016)."""
+    in 2015-2016); ``"third"``, the third (:data:`.summaries.THIRD_SET_NAMES`, likewise)."""
     if summary_set not in SUMMARY_SETS:
         raise ValueError(f"summaries: {summary_set!r}; allowed: {', '.join(SUMMARY_SETS)}")
-    if summary_set == "second":
+    if summary_set in ("second", "third"):
         if window:
-            raise ValueError("summaries: 'second' with the 2012-2014 window; allowed: 'first' (the second set's "
-                             "spectaculars and pledges fall in 2015-2016)")
-        return list(SECOND_SET_NAMES)
+            raise ValueError(f"summaries: {summary_set!r} with the 2012-2014 window; allowed: 'first' (the "
+                             f"{summary_set} set's spectaculars and pledges fall in 2015-2016)")
+        return list(SECOND_SET_NAMES if summary_set == "second" else THIRD_SET_NAMES)
     if window:
         return [WINDOW + n for n in window_names(2014)]
     return calibration_names()
@@ -406,6 +406,22 @@ def by_world(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 SENSITIVITY_ACCEPT = (0.025, 0.05, 0.10)
 
 
+#: the channel comparison's worlds where the global rivalry acts on attack choice (the others keep it as context)
+RIVALRY_ACTS = ("both", "global_only")
+
+
+def pair_accuracy(model_recovery: pd.DataFrame) -> dict[str, float]:
+    """Of the channel comparison's records, the share put on the right side of "the rivalry acts on attacks"
+    (:data:`RIVALRY_ACTS` against the channel worlds), pooled and for each true world (the third set's criterion 3,
+    docs/inference.md); chance is 0.5."""
+    acts_true = model_recovery["true_world"].isin(RIVALRY_ACTS)
+    right = acts_true == model_recovery["attributed_world"].isin(RIVALRY_ACTS)
+    out = {"pooled": float(right.mean())}
+    out.update({str(w): float(right[model_recovery["true_world"] == w].mean())
+                for w in dict.fromkeys(model_recovery["true_world"])})
+    return out
+
+
 def record_sensitivity(table: pd.DataFrame, observed: dict[str, float], summary_set: str = "first") -> pd.DataFrame:
     """The record's world probabilities under the settings the analysis fixed beforehand: each acceptance share of
     :data:`SENSITIVITY_ACCEPT` with equal world priors, and, at 5%, a prior of 0.5 on each world in turn (the
@@ -466,9 +482,9 @@ def main(argv: list[str] | None = None) -> int:
                                                "simulated again (e.g. the four worlds' table for the channel "
                                                "comparison's `both` and `global_only`)")
     ap.add_argument("--summaries", choices=SUMMARY_SETS, default="first",
-                    help="the calibration summaries: the first set, or the second (pre-registered after the first's "
-                         "identification check, docs/inference.md); outputs of the second go to recovery_second/ "
-                         "and record_second/")
+                    help="the calibration summaries: the first set, the second (pre-registered after the first's "
+                         "identification check) or the third (pre-registered after the channel comparison; "
+                         "docs/inference.md); outputs go to recovery_SET/ and record_SET/ for the second and third")
     args = ap.parse_args(argv)
     for name in ("per_world", "cores", "records"):
         if getattr(args, name) < 1:
@@ -488,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--{exc}")
     table = pd.read_parquet(path)
     second = args.summaries == "second"
-    suffix = "_second" if second else ""
+    suffix = "" if args.summaries == "first" else f"_{args.summaries}"
     try:
         check_columns(table, calibration_columns(summary_set=args.summaries))
     except ValueError as exc:
@@ -498,6 +514,10 @@ def main(argv: list[str] | None = None) -> int:
     print(pd.read_csv(paths["coverage"]).to_string(index=False))
     mr = pd.read_csv(paths["model_recovery"])
     print(f"model recovery: {(mr['attributed_world'] == mr['true_world']).mean():.1%} of {len(mr)} records")
+    if set(worlds) == set(CHANNEL_COMPARISON):  # records on the right side of "the rivalry acts on attacks"
+        sides = pair_accuracy(mr)
+        (paths["model_recovery"].parent / "pair_accuracy.json").write_text(json.dumps(sides, indent=1) + "\n")
+        print("pair accuracy (rivalry acts on attacks or not): " + ", ".join(f"{k} {v:.3f}" for k, v in sides.items()))
     if second and (args.out / "recovery" / "coverage.csv").is_file():  # the first set's, on the same records
         both = against(args.out / "recovery", args.out / "recovery_second")
         both.to_csv(args.out / "recovery_second" / "against_first.csv", index=False)
@@ -513,7 +533,7 @@ def main(argv: list[str] | None = None) -> int:
         leave_one_out(table, observed, list(SECOND_SET_NAMES), args.accept).to_csv(
             args.out / "record_second" / "exploratory_leave_one_out.csv", index=False)
         by_world(table, added).to_csv(args.out / "record_second" / "table_by_world.csv", index=False)
-    for window in ((False,) if second else (False, True)):
+    for window in ((False,) if args.summaries != "first" else (False, True)):
         record = record_summaries(training_years(2014) if window else training_years(2016))
         columns = calibration_columns(window, args.summaries)
         observed = {c: float(record[c.removeprefix(WINDOW)]) for c in columns}

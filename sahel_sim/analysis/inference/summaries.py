@@ -32,8 +32,25 @@ HELD_OUT = "held-out"
 #: calibration summaries identify little (docs/inference.md, "The second set of summaries"); a fit on the first set
 #: never sees them, and for a fit on the second set they are targets, not validation
 SECOND = "second set"
+#: the role of the summaries added in the **third set** (``THIRD_SET_NAMES``): pre-registered on 2026-12-04
+#: (session 11) *after* the channel comparison showed that neither earlier set tells the worlds with and without
+#: the rivalry's action on attack choice apart (docs/inference.md, "The third set of summaries"); chosen from what
+#: outbidding does in the model (attack choice answers the rival camp's moves), not from their values in any run
+THIRD = "third set"
 #: a year summary of an event that did not happen by the end of 2016 (the in-sample record's end): censored there
 CENSORED_YEAR = 2017.0
+#: weeks after a global IS shock in which an AQ-camp spectacular attack counts as following it: the length of the
+#: Radisson Blu window (9 Nov-31 Dec 2015, 7.6 weeks), rounded up
+SHOCK_WINDOW_DAYS = 56
+#: days before and after the first pledge to IS over which AQ-camp spectacular attacks are compared
+PLEDGE_WINDOW_DAYS = 364
+#: the record's spectacular attacks in the map's region 2012-2016 and their camp (record README, timeline and
+#: Figures: every one by AQ-camp groups)
+RECORD_SPECTACULAR_DATES = ("2015-03-07", "2015-08-07", "2015-11-20", "2016-01-15")
+#: the global IS shocks of the record (record README timeline; the scenario's global_shock events of camp IS)
+RECORD_IS_SHOCKS = ("2015-11-13", "2016-03-22", "2016-07-14")
+#: the record's first pledge to IS (Lebovich 2016: al-Sahrawi, ~13 May 2015)
+RECORD_FIRST_IS_PLEDGE = "2015-05-13"
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,16 @@ SUMMARIES: tuple[Summary, ...] = (
             "2016)", "Lebovich 2016 (al-Sahrawi, ~13 May 2015)", 1.0, SECOND),
     Summary("al_mourabitoun_merger", "decimal year MUJAO and Belmokhtar's group are first in one group "
             f"({CENSORED_YEAR:.0f}: not by the end of 2016)", "Lebovich 2016 (22 Aug 2013)", 1.0, SECOND),
+    # the third set (THIRD): what outbidding alone changes, pre-registered 2026-12-04 before any run computed them
+    Summary("aq_spectaculars_after_is_shocks", "AQ-camp spectacular attacks in the map's region 2012-2016 within "
+            f"{SHOCK_WINDOW_DAYS} days after a global IS shock (each attack counted once)",
+            "record README timeline (Paris 13 Nov 2015 -> Radisson Blu 20 Nov 2015; none after Brussels or Nice: 1)",
+            1.0, THIRD),
+    Summary("aq_spectaculars_pledge_change", "AQ-camp spectacular attacks in the map's region in the "
+            f"{PLEDGE_WINDOW_DAYS} days after the first pledge to IS minus those in the {PLEDGE_WINDOW_DAYS} days "
+            "before it, within 2012-2016 (NaN: no pledge by the end of 2016)",
+            "record README timeline (after 13 May 2015: Sevare, Radisson Blu, Ouagadougou; before: La Terrasse: "
+            "3 - 1 = 2)", 1.0, THIRD),
 )
 
 #: held-out summaries that a second-set target contains or restates: for a fit that saw the target they are not
@@ -105,10 +132,47 @@ OVERLAPS: dict[str, tuple[str, ...]] = {
     "spectaculars_aq_2015_2016": ("spectaculars_2015", "spectaculars_2016"),
     "spectaculars_is_2015_2016": ("spectaculars_2015", "spectaculars_2016"),
     "al_mourabitoun_merger": ("al_mourabitoun_year",),
+    "aq_spectaculars_after_is_shocks": ("spectaculars_2015", "spectaculars_2016"),
+    "aq_spectaculars_pledge_change": ("spectaculars_2015", "spectaculars_2016"),
 }
 
 #: the second set of calibration summaries: the first set and the summaries of role SECOND
 SECOND_SET_NAMES: tuple[str, ...] = tuple(s.name for s in SUMMARIES if s.role in (CALIBRATION, SECOND))
+#: the third set of calibration summaries: the second set and the summaries of role THIRD
+THIRD_SET_NAMES: tuple[str, ...] = tuple(s.name for s in SUMMARIES if s.role in (CALIBRATION, SECOND, THIRD))
+
+
+def spectaculars_after_shocks(spectacular_dates: pd.Series, shock_dates: pd.Series) -> float:
+    """How many of these spectacular attacks fall within :data:`SHOCK_WINDOW_DAYS` days after one of the shocks
+    (on the day of a shock or up to the window's end; an attack after two shocks counts once).
+
+    >>> spectaculars_after_shocks(pd.Series(pd.to_datetime(["2015-11-20", "2016-01-15"])),
+    ...                           pd.Series(pd.to_datetime(["2015-11-13", "2016-03-22"])))
+    1.0
+    """
+    if len(spectacular_dates) == 0 or len(shock_dates) == 0:
+        return 0.0
+    attacks = pd.to_datetime(spectacular_dates).to_numpy()[:, None]
+    shocks = pd.to_datetime(shock_dates).to_numpy()[None, :]
+    after = (attacks >= shocks) & (attacks <= shocks + np.timedelta64(SHOCK_WINDOW_DAYS, "D"))
+    return float(after.any(axis=1).sum())
+
+
+def pledge_change(spectacular_dates: pd.Series, pledge: pd.Timestamp | None) -> float:
+    """Spectacular attacks in the :data:`PLEDGE_WINDOW_DAYS` days after ``pledge`` minus those in as many days
+    before it (NaN without a pledge).
+
+    >>> pledge_change(pd.Series(pd.to_datetime(["2015-03-07", "2015-08-07", "2015-11-20", "2016-01-15"])),
+    ...               pd.Timestamp("2015-05-13"))
+    2.0
+    """
+    if pledge is None or pd.isna(pledge):
+        return float("nan")
+    when = pd.to_datetime(spectacular_dates)
+    window = pd.Timedelta(days=PLEDGE_WINDOW_DAYS)
+    after = ((when > pledge) & (when <= pledge + window)).sum()
+    before = ((when >= pledge - window) & (when < pledge)).sum()
+    return float(after - before)
 
 #: the record's value of each summary where it is a fact rather than a series
 _RECORD_FACTS = {"minusma_deaths": float(MINUSMA_DEATHS), "al_mourabitoun_year": 2013.64,
@@ -129,7 +193,11 @@ def decimal_year(when: pd.Timestamp | None) -> float:
 
 
 _RECORD_FACTS["first_spectacular"] = decimal_year(pd.Timestamp("2015-03-07"))
-_RECORD_FACTS["first_is_pledge"] = decimal_year(pd.Timestamp("2015-05-13"))
+_RECORD_FACTS["first_is_pledge"] = decimal_year(pd.Timestamp(RECORD_FIRST_IS_PLEDGE))
+_RECORD_FACTS["aq_spectaculars_after_is_shocks"] = spectaculars_after_shocks(
+    pd.Series(pd.to_datetime(RECORD_SPECTACULAR_DATES)), pd.Series(pd.to_datetime(RECORD_IS_SHOCKS)))
+_RECORD_FACTS["aq_spectaculars_pledge_change"] = pledge_change(
+    pd.Series(pd.to_datetime(RECORD_SPECTACULAR_DATES)), pd.Timestamp(RECORD_FIRST_IS_PLEDGE))
 
 
 def record_summaries(years: tuple[int, ...] = UCDP_YEARS) -> pd.Series:
@@ -175,6 +243,14 @@ def run_summaries(world: pd.DataFrame, attacks: pd.DataFrame, events: pd.DataFra
     pledges = events[(events["kind"] == "pledge") & (events["other"] == "IS")] if len(events) else events
     out["first_is_pledge"] = decimal_year(pledges["date"].min() if len(pledges) else None)
     out["al_mourabitoun_merger"] = decimal_year(when)
+    # the third set: AQ-camp spectaculars after the rival camp's moves (global IS shocks, the first IS pledge)
+    aq = in_sample[in_sample["camp"] == "AQ"]["date"] if len(in_sample) else pd.Series([], dtype="datetime64[ns]")
+    shocks = (events[(events["kind"] == "global_shock") & (events["other"] == "IS")
+                     & (pd.to_datetime(events["date"]).dt.year <= 2016)]["date"]
+              if len(events) else pd.Series([], dtype="datetime64[ns]"))
+    out["aq_spectaculars_after_is_shocks"] = spectaculars_after_shocks(aq, shocks)
+    first = pledges["date"].min() if len(pledges) else None
+    out["aq_spectaculars_pledge_change"] = pledge_change(aq, first if first is None or first.year <= 2016 else None)
     return pd.Series(out)[[s.name for s in SUMMARIES]]
 
 
