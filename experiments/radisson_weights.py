@@ -1,7 +1,13 @@
 """The Radisson window under the two hypotheses' weights: the outbidding weight (H-global) and the spoiling weight
 (H-local), each at its default and tripled; in each world, the window's attack with every driver, without the IS
-shocks and without the peace meetings at the hotel (``experiments.radisson_window``), and the world's spectacular
-attacks a year against the record's."""
+shocks and without the peace meetings where groups can strike (``experiments.radisson_window``), and the world's
+spectacular attacks a year against the record's.
+
+Since the target layer (issue 18) the model is not given the hotel, as in ``radisson_window``: the peace meetings
+rotate among the capital's meeting hosts (``no_peace_meetings`` holds them where no group can strike), and the
+window is also asked of "a hotel, restaurant or bar frequented by foreigners in Bamako" (``window_bamako_hotel``);
+``scenario=given_venues`` gives the former world (the four venues attacked in history, meetings at the hotel).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.common import CORRECTION, correction_note, fmt, parameter_note, per_run, save_figure, save_table
-from experiments.radisson_window import CF, CONDITIONS, SHORT, outcomes_per_run, paired_effects
+from experiments.radisson_window import CF, CONDITIONS, OUTCOMES, SHORT, outcomes_per_run, paired_effects
 from sahel_sim.analysis import validation as V
 
 OUTBID, SPOIL = "mechanisms.attacks.outbid_weight", "mechanisms.attacks.spoil_weight"
@@ -38,18 +44,26 @@ def yearly_fit(attacks: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+def history_table(per_run_outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per weight setting, the history condition's mean of each outcome of
+    :data:`experiments.radisson_window.OUTCOMES` that the per-run table has (the window, in Bamako, at a Bamako
+    hotel or restaurant of the target layer, the 2015 count)."""
+    keys = [k for k in OUTCOMES if k in per_run_outcomes.columns]
+    history = per_run_outcomes[per_run_outcomes[CF] == "none"]
+    return history.groupby([OUTBID, SPOIL])[keys].mean().reset_index()
+
+
 def analyse(ctx) -> None:
     rng = np.random.default_rng(20151120)
     runs = per_run(ctx.metrics, "weeks", [CF, OUTBID, SPOIL])
     for key in (OUTBID, SPOIL):
         runs[key] = runs[key].astype(float)
-    attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular", "region"])
+    attacks = ctx.read_tables("attacks", ["date", "camp", "spectacular", "region", "target_kind", "city"])
     per = outcomes_per_run(attacks, runs[["run", "seed", CF, OUTBID, SPOIL]])
     effects = paired_effects(per, rng, by=[OUTBID, SPOIL])
     effects = effects[effects["paired_runs"] > 0].reset_index(drop=True)
     save_table(effects, ctx.out_dir, "radisson_weights_effects")
-    history = (per[per[CF] == "none"].groupby([OUTBID, SPOIL])[["window_any", "window_bamako", "spectaculars_2015"]]
-               .mean().reset_index())
+    history = history_table(per)
     save_table(history, ctx.out_dir, "radisson_weights_history")
     years = yearly_fit(attacks, runs)
     save_table(years, ctx.out_dir, "radisson_weights_years")
@@ -92,8 +106,8 @@ def analyse(ctx) -> None:
     lines = [f"# {ctx.config.title}", "", *parameter_note(ctx), f"Question: {ctx.config.question}", "",
              f"Design: the 2012-2017 history with the outbidding and the spoiling weights (`{OUTBID}`, `{SPOIL}`) at "
              f"3 (the defaults) and 9, each world with every driver, without the IS shocks and without the peace "
-             f"meetings at the hotel; {n} seeds each, the same seeds throughout; the window and the paired effects "
-             f"as in `radisson_window`; scale={ctx.scale}.", ""]
+             f"meetings where groups can strike; {n} seeds each, the same seeds throughout; the window and the paired "
+             f"effects as in `radisson_window`; scale={ctx.scale}.", ""]
     for outbid, spoil in worlds:
         h = history[(history[OUTBID] == outbid) & (history[SPOIL] == spoil)].iloc[0]
         t = years[(years[OUTBID] == outbid) & (years[SPOIL] == spoil)]
@@ -107,13 +121,20 @@ def analyse(ctx) -> None:
                 parts.append(f"{CONDITIONS[cond][0]} {fmt(e['effect'], e['ci_low'], e['ci_high'], 3)}"
                              + (f" (Holm-adjusted p = {adjusted:.3f})" if np.isfinite(adjusted) else ""))
         per_year = ", ".join(f"{y:.0f}: {m:.2f}" for y, m in zip(t["year"], t["model_mean"], strict=True))
+        hotel = (f", at a Bamako hotel or restaurant {h['window_bamako_hotel']:.3f}"
+                 if "window_bamako_hotel" in h.index else "")
         lines.append(f"* {_world(outbid, spoil)}: {SHORT['window_any']} {h['window_any']:.3f} (in Bamako "
-                     f"{h['window_bamako']:.3f}); removed: {'; '.join(parts)}. Spectacular attacks a year ({per_year}; "
-                     f"record {', '.join(f'{r:.0f}' for r in t['record'])}): distance {t['sq_distance'].iloc[0]:.2f}.")
+                     f"{h['window_bamako']:.3f}{hotel}); removed: {'; '.join(parts)}. Spectacular attacks a year "
+                     f"({per_year}; record {', '.join(f'{r:.0f}' for r in t['record'])}): distance "
+                     f"{t['sq_distance'].iloc[0]:.2f}.")
     best = years.drop_duplicates([OUTBID, SPOIL]).sort_values("sq_distance").iloc[0]
     lines += ["", f"Closest to the record's spectacular attacks a year: {_world(best[OUTBID], best[SPOIL])} (distance "
               f"{best['sq_distance']:.2f}). A distance over six yearly counts is a coarse test: it says which world "
               "the record favours, not that the others are excluded.", "",
+              "Since issue 18 the hotels and venues are not given: the map's targets are the target layer's sites "
+              "(docs/targets.md), the peace meetings rotate among the capital's meeting hosts, and the removal of the "
+              "meetings holds them where no group can strike. Results computed before then (the given venues, "
+              "meetings every eight weeks at one hotel) are those of `scenario=given_venues`.", "",
               correction_note("the paired effects of every weight setting (every removal on every outcome, "
                               "radisson_weights_effects.csv)", int(len(effects))), "",
               f"Rebuild: `{ctx.rebuild()}`."]

@@ -354,6 +354,26 @@ def test_radisson_weights_default_levels_are_the_defaults_and_effects_are_paired
     assert years["sq_distance"].tolist() == [(3 - 1) ** 2 + 1 + 1] * len(years)
 
 
+def test_radisson_weights_asks_of_a_bamako_hotel_of_the_target_layer_as_radisson_window_does():
+    """Since the target layer the weights' history table carries the window at a Bamako hotel, restaurant or bar
+    (from the attacks' target kind and city); the meetings' removal is the counterfactual that holds them where no
+    group can strike."""
+    from experiments.radisson_weights import OUTBID, SPOIL, history_table
+    from experiments.radisson_window import CONDITIONS, outcomes_per_run
+
+    assert yaml.safe_load((CONFIGS / "counterfactual" / "no_peace_meetings.yaml").read_text())[
+        "mechanisms"]["peace_process"]["at_sites"] is False
+    assert "hotel" not in CONDITIONS["no_peace_meetings"][0]
+    runs = pd.DataFrame({"run": ["a", "b", "c"], "seed": [1, 2, 1], "counterfactual": ["none", "none", "no_is_shocks"],
+                         OUTBID: 3.0, SPOIL: 3.0})
+    attacks = pd.DataFrame({"run": ["a", "b", "c"], "date": pd.Timestamp("2015-11-16"), "camp": "AQ",
+                            "spectacular": True, "region": ["bamako", "bamako", "gao"],
+                            "target_kind": ["hotel", "government", "base"], "city": ["bamako", "bamako", "gao"]})
+    history = history_table(outcomes_per_run(attacks, runs)).iloc[0]
+    assert history["window_any"] == 1.0 and history["window_bamako"] == 1.0
+    assert history["window_bamako_hotel"] == 0.5  # run a struck a hotel in Bamako, run b a government site
+
+
 def test_an_experiment_writes_into_the_run_folder_it_is_given_and_says_where(tmp_path):
     p = subprocess.run([sys.executable, "-m", "sahel_sim", "experiment=history", "scale=smoke",
                         "calendar.end=2012-06-25", "hydra.run.dir=my_experiment"], cwd=tmp_path,
