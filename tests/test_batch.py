@@ -296,11 +296,25 @@ def test_the_start_up_benchmark_cuts_a_sweeps_wall_time_into_parts_that_add_up_t
     assert dict((p[0], p[1]) for p in result["parts"])["main: Hydra's multirun composition"] == 2
 
 
+def count_compositions(monkeypatch) -> list[list[str]]:
+    """From now on, the overrides of every full composition of a job's config by Hydra's loader, in order."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+    calls: list[list[str]] = []
+    compose = ConfigLoaderImpl.load_sweep_config
+
+    def counted(self, master_config, sweep_overrides):
+        calls.append(list(sweep_overrides))
+        return compose(self, master_config, sweep_overrides)
+
+    monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config", counted)
+    return calls
+
+
 def test_a_workers_later_jobs_get_configs_set_from_one_it_composed_equal_to_hydras_own(monkeypatch, tmp_path):
     """A joblib worker runs several Hydra jobs of a sweep: each job's first run is set from a config the worker's
     chunks kept (SweepConfigLoader) when only plain values differ, and composed in full otherwise; either way the
     config is the one Hydra composes for those overrides. A job composed in full is kept only by its chunk."""
-    from hydra._internal.config_loader_impl import ConfigLoaderImpl
     from hydra._internal.hydra import Hydra
     from hydra._internal.utils import create_config_search_path
     from hydra.core.global_hydra import GlobalHydra
@@ -317,14 +331,7 @@ def test_a_workers_later_jobs_get_configs_set_from_one_it_composed_equal_to_hydr
         loader = hydra.config_loader
         master = loader.load_configuration("config", [*QUICK, f"hydra.sweep.dir={tmp_path}"], RunMode.MULTIRUN)
         full = [loader.load_sweep_config(master, job) for job in JOBS]  # Hydra's own, one per job
-        calls: list[list[str]] = []
-        compose = ConfigLoaderImpl.load_sweep_config
-
-        def counted(self, master_config, sweep_overrides):
-            calls.append(list(sweep_overrides))
-            return compose(self, master_config, sweep_overrides)
-
-        monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config", counted)
+        calls = count_compositions(monkeypatch)
         cached = SweepConfigLoader(loader, "a sweep")
         cached.load_sweep_config(master, JOBS[0])
         cached.load_sweep_config(master, JOBS[1])
@@ -360,7 +367,6 @@ def test_a_jobs_config_made_from_the_sweeps_master_config_is_the_one_hydra_compo
     composed from the command line, with the job's values set (SweepConfigs.from_master). It must be the config
     Hydra composes for that job, hydra node included, key for key and value for value (its YAML); a sweep over a
     config group, or a job whose keys are not the command line's, is composed in full."""
-    from hydra._internal.config_loader_impl import ConfigLoaderImpl
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra._internal.hydra import Hydra
     from hydra._internal.utils import create_config_search_path
@@ -387,14 +393,7 @@ def test_a_jobs_config_made_from_the_sweeps_master_config_is_the_one_hydra_compo
         assert len(jobs) == 2 and "output.quiet=True" in jobs[0]
         full = [loader.load_sweep_config(master, job) for job in jobs]  # Hydra's own
         before = OmegaConf.to_yaml(master)
-        calls: list[list[str]] = []
-        compose = ConfigLoaderImpl.load_sweep_config
-
-        def counted(self, master_config, sweep_overrides):
-            calls.append(list(sweep_overrides))
-            return compose(self, master_config, sweep_overrides)
-
-        monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config", counted)
+        calls = count_compositions(monkeypatch)
         for i, (job, hydras) in enumerate(zip(jobs, full, strict=True)):
             ours = SweepConfigLoader(loader, f"sweep {i}").load_sweep_config(master, job)
             assert OmegaConf.to_yaml(ours) == OmegaConf.to_yaml(hydras), job
