@@ -122,6 +122,11 @@ def test_the_report_gathers_recovery_and_says_which_parameters_are_over_confiden
     assert "Fewer than 20 records" not in lines
     few = "\n".join(recovery_report(synthetic_recovery(tmp_path / "few", records=5), out, "footer"))
     assert "Fewer than 20 records (5)" in few
+    assert "right side of" not in lines  # a table of the four worlds: no pair accuracy
+    (tmp_path / "rec" / "pair_accuracy.json").write_text('{"pooled": 0.578, "both": 0.42, "neither_channel": 0.81}')
+    channel = "\n".join(recovery_report(tmp_path / "rec", out, "footer"))
+    assert "the rivalry acts on attack choice" in channel and ": 0.578 (chance 0.5; by world: both 0.42, " \
+        "neither channel 0.81)" in channel and "asks 0.65" in channel
 
 
 def test_the_report_gathers_a_forecast_and_a_projection_and_names_what_it_did_not_gather(tmp_path):
