@@ -41,6 +41,9 @@ def hydras_joblib_arguments(*overrides: str) -> dict:
                                         "hydra.launcher.timeout=null"]])
 def test_the_workers_are_asked_for_with_the_arguments_hydras_launcher_passes(overrides):
     found = joblib_settings(["-m", "seed=1,2", "hydra/launcher=joblib", *overrides])
+    if not overrides and (os.cpu_count() or 1) == 1:  # all CPUs of a one-CPU machine: joblib runs in-process
+        assert found is None
+        return
     assert found is not None
     settings, count = found
     assert settings == hydras_joblib_arguments(*overrides)
