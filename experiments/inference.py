@@ -335,7 +335,6 @@ def analyse(ctx) -> None:
                   "command, same folder) and rebuild this report.", ""]
     if not gens and meta.get("method"):  # a posterior made otherwise than by ABC-SMC (the reference table)
         later = meta.get("summary_set") if meta.get("summary_set") in ("second", "third") else ""
-        second = bool(later)
         which = (f"the {later} set's " if later else "") + f"{len(meta.get('summaries', []))} calibration summaries"
         lines += [f"**What the posterior rests on.** {meta['method']}: {meta.get('table_rows', '?')} simulations, "
                   f"the nearest {meta.get('accept', float('nan')):.0%} accepted, on {which} of "
@@ -343,7 +342,7 @@ def analyse(ctx) -> None:
                   f"{len(meta.get('priors', {}))} inferred parameters."
                   + (f" The {later} set was pre-registered after the "
                      + ("first set's identification check" if later == "second" else "channel comparison")
-                     + " (docs/inference.md); the summaries it adds are targets here, not held-out checks." if second
+                     + " (docs/inference.md); the summaries it adds are targets here, not held-out checks." if later
                      else ""), ""]
     if gens:
         last = gens[-1]

@@ -44,9 +44,7 @@ def launcher_workers(launcher: Any) -> int:
     """How many jobs a launcher runs at once, from its config node (``hydra.launcher``)."""
     target = str(launcher.get("_target_", "")) if launcher is not None else ""
     if target.endswith("JoblibLauncher"):
-        n_jobs = int(launcher.get("n_jobs", -1) or -1)
-        # joblib's convention: -1 all CPUs, -2 all but one, ...
-        return max(1, n_jobs if n_jobs > 0 else (os.cpu_count() or 1) + 1 + n_jobs)
+        return joblib_workers(int(launcher.get("n_jobs", -1) or -1))
     if target.endswith("SlurmLauncher"):
         return max(1, int(launcher.get("array_parallelism", 256) or 256))
     if target.endswith("LocalLauncher"):  # submitit_local starts every job at once, on this machine's CPUs
@@ -54,6 +52,11 @@ def launcher_workers(launcher: Any) -> int:
     if target.endswith("BasicLauncher"):
         return 1
     return MAX_JOBS  # another launcher: as many jobs as the cap allows
+
+
+def joblib_workers(n_jobs: int) -> int:
+    """How many processes joblib runs for ``n_jobs`` (its convention: -1 all CPUs, -2 all but one, ...)."""
+    return max(1, n_jobs if n_jobs > 0 else (os.cpu_count() or 1) + 1 + n_jobs)
 
 
 def chunk_count(runs: int, workers: int, chunk_size: int | None = None, max_jobs: int = MAX_JOBS) -> int:
@@ -236,14 +239,17 @@ class _Composed:
         except OSError:
             return
         keys = [str(k) for k in self.task]
-        starts = []
-        at = 0
-        for key in keys:
-            at = text.find(f"{key}:", at) if at == 0 else text.find(f"\n{key}:", at) + 1
-            if at < 0 or (starts and at <= starts[-1]):
+        starts: list[int] = []
+        for key in keys:  # each section starts at a line's start, after the one before it
+            if not starts:
+                at = 0 if text.startswith(f"{key}:") else -1
+            else:
+                found = text.find(f"\n{key}:", starts[-1])
+                at = found + 1 if found >= 0 else -1
+            if at < 0:
                 return
             starts.append(at)
-        if not keys or starts[0] != 0:
+        if not keys:
             return
         pieces = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
         if "".join(pieces) == text and all(piece.endswith("\n") for piece in pieces):
@@ -402,7 +408,7 @@ class SweepConfigs:
         choices = set(master.hydra.runtime.choices)
         changed = []
         for job, line in zip(parsed, command, strict=True):
-            if job.is_sweep_override() or composes(job, self.loader, choices) != composes(line, self.loader, choices):
+            if job.is_sweep_override():
                 return None
             if not line.is_sweep_override():  # set in the master config: the job's must be the same value
                 # (the sweeper writes it anew: output.quiet=true comes back as output.quiet=True)
@@ -412,8 +418,8 @@ class SweepConfigs:
                 if not same:
                     return None
                 continue
-            if composes(job, self.loader, choices):
-                return None
+            if composes(job, self.loader, choices) or composes(line, self.loader, choices):
+                return None  # a swept config group (or +key, ...): composed in full
             changed.append(job)
         config = copy.deepcopy(master)
         OmegaConf.set_readonly(config.hydra, False)

@@ -32,7 +32,6 @@ def joblib_settings(argv: list[str]) -> tuple[dict[str, Any], int] | None:
     if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
         return None  # --config-dir, --cfg, --help, ...: Hydra decides
     import dataclasses
-    import os
 
     from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
 
@@ -53,8 +52,9 @@ def joblib_settings(argv: list[str]) -> tuple[dict[str, Any], int] | None:
 
     settings["backend"] = "loky"
     process_joblib_cfg(settings)
-    n_jobs = settings["n_jobs"]
-    workers = n_jobs if n_jobs > 0 else (os.cpu_count() or 1) + 1 + n_jobs
+    from ..analysis.batch import joblib_workers
+
+    workers = joblib_workers(settings["n_jobs"])
     return (settings, workers) if workers > 1 else None
 
 

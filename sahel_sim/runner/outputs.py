@@ -499,7 +499,7 @@ def write_run(model: SahelModel, tables: dict[str, pd.DataFrame], summary: dict,
             from .figures import overview_figure
 
             files.append("overview.png")
-            _atomic_write(staging / "overview.png", lambda p: overview_figure(model, tables, p))
+            overview_figure(model, tables, staging / "overview.png")
         files.append(FINISHED_MARKER)
         _write_staged(staging / FINISHED_MARKER, json.dumps(summary, indent=2, sort_keys=False) + "\n")
         for name in files:  # renames within one folder: they cannot run out of space

@@ -192,7 +192,7 @@ def decimal_year(when: pd.Timestamp | None) -> float:
     return min(when.year + (when.day_of_year - 1) / 365.25, CENSORED_YEAR)
 
 
-_RECORD_FACTS["first_spectacular"] = decimal_year(pd.Timestamp("2015-03-07"))
+_RECORD_FACTS["first_spectacular"] = decimal_year(pd.Timestamp(min(RECORD_SPECTACULAR_DATES)))
 _RECORD_FACTS["first_is_pledge"] = decimal_year(pd.Timestamp(RECORD_FIRST_IS_PLEDGE))
 _RECORD_FACTS["aq_spectaculars_after_is_shocks"] = spectaculars_after_shocks(
     pd.Series(pd.to_datetime(RECORD_SPECTACULAR_DATES)), pd.Series(pd.to_datetime(RECORD_IS_SHOCKS)))
