@@ -340,6 +340,112 @@ def test_an_inference_without_a_scheduler_at_the_address_is_refused_in_one_line(
         make_sampler(cores=0)
 
 
+def _cheap_model(monkeypatch) -> None:
+    """The model replaced by a plain function of the particle (no run: microseconds a particle), so that what is
+    left random in an inference is pyabc's own draws."""
+    from sahel_sim.analysis.inference import abc
+
+    def simulate(self, params: dict) -> dict[str, float]:
+        values = [float(v) for _, v in sorted(params.items())]
+        return {name: sum(values[i::3]) + (self.world == "both")
+                for i, name in enumerate(abc.calibration_names(self.train_end))}
+
+    monkeypatch.setattr(abc.Simulator, "__call__", simulate)
+
+
+def test_the_same_seed_gives_the_same_abc_posterior_and_another_seed_another(tmp_path, monkeypatch):
+    """pyabc draws its priors, jumps and perturbations from numpy's global state: run_abc seeds it (and puts the
+    caller's state back), so two runs at one seed write the same posterior.parquet bytes whatever the global state
+    before them, a resumed segment too; another seed gives another posterior."""
+    from sahel_sim.analysis.inference.abc import derived_seed, run_abc, write_outputs
+
+    _cheap_model(monkeypatch)
+    record = record_summaries().to_dict()
+    worlds = ["both", "neither"]
+
+    def posterior(folder, seed: int, generations: int, state: int) -> bytes:
+        np.random.seed(state)  # the caller's own state: a different one before each run
+        before = np.random.get_state()
+        history = run_abc(folder, record, worlds=worlds, population=4, generations=generations, seed=seed)
+        after = np.random.get_state()
+        assert (after[1] == before[1]).all() and after[2] == before[2]  # put back as it was
+        return write_outputs(history, folder, worlds)["posterior"].read_bytes()
+
+    first = posterior(tmp_path / "a", 7, 1, 1)
+    assert posterior(tmp_path / "b", 7, 1, 2) == first
+    assert posterior(tmp_path / "c", 8, 1, 1) != first
+    # resumed to a second generation, from (seed, generations done): the same again, and a new posterior
+    resumed = posterior(tmp_path / "a", 7, 2, 3)
+    assert posterior(tmp_path / "b", 7, 2, 4) == resumed and resumed != first
+    assert derived_seed(7, 0) != derived_seed(7, 1)  # a resumed segment does not replay the first one's draws
+    with pytest.raises(ValueError, match="seed: -1; allowed: an integer >= 0"):
+        run_abc(tmp_path / "d", record, worlds=worlds, population=4, generations=1, seed=-1)
+    assert not (tmp_path / "d").exists()
+
+
+def test_a_negative_or_changed_seed_is_refused_in_one_line_before_anything_is_written(tmp_path, capsys):
+    import json
+
+    from sahel_sim.analysis.inference.abc import main
+
+    with pytest.raises(SystemExit):
+        main([str(tmp_path / "new"), "--seed", "-1"])
+    assert "--seed: -1; allowed: an integer >= 0" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "abc.db").write_bytes(b"")
+    (tmp_path / "inference.json").write_text(json.dumps({"worlds": ["both"], "seed": 3}))
+    with pytest.raises(SystemExit):
+        main([str(tmp_path), "--worlds", "both", "--seed", "4"])
+    assert "--seed: 4, but the inference stored in" in capsys.readouterr().err
+    assert (tmp_path / "abc.db").read_bytes() == b""  # nothing run, nothing written
+
+
+def test_an_inference_stored_before_the_seed_records_which_generations_were_seeded(tmp_path, monkeypatch):
+    """Resuming a folder whose inference.json has no seed (written before --seed): its stored generations drew
+    unseeded, and the new inference.json says from which generation on the draws are the seed's."""
+    import json
+
+    from sahel_sim.analysis.inference.abc import main, run_abc
+
+    _cheap_model(monkeypatch)
+    run_abc(tmp_path, record_summaries().to_dict(), worlds=["both", "neither"], population=4, generations=1)
+    (tmp_path / "inference.json").write_text(json.dumps({"worlds": ["both", "neither"]}))
+    argv = [str(tmp_path), "--worlds", "both,neither", "--population", "4", "--seed", "2"]
+    assert main([*argv, "--generations", "2"]) == 0
+    meta = json.loads((tmp_path / "inference.json").read_text())
+    assert meta["generations"] == 2 and meta["seed"] == 2 and meta["seeded_from_generation"] == 1
+    assert main([*argv, "--generations", "3"]) == 0  # kept when resumed again
+    assert json.loads((tmp_path / "inference.json").read_text())["seeded_from_generation"] == 1
+
+
+@pytest.mark.slow
+def test_the_inference_command_at_one_seed_writes_the_same_posterior_in_fresh_processes(tmp_path):
+    """Same seed, same bytes, on the real model: the command twice (fresh processes, other hash seeds) writes the
+    same posterior.parquet and model_probabilities.csv, and the same inference.json but for its wall times; another
+    seed writes another posterior."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def infer(name: str, seed: int, hash_seed: str) -> tuple[bytes, bytes, dict]:
+        out = tmp_path / name
+        p = subprocess.run([sys.executable, "-m", "sahel_sim.analysis.inference.abc", str(out), "--population", "4",
+                            "--generations", "1", "--worlds", "both,neither", "--seed", str(seed)],
+                           env={**os.environ, "PYTHONHASHSEED": hash_seed}, capture_output=True, text=True,
+                           timeout=1200)
+        assert p.returncode == 0, p.stderr
+        meta = json.loads((out / "inference.json").read_text())
+        for g in meta["per_generation"]:
+            del g["wall_time_s"], g["simulations_per_minute"]
+        return (out / "posterior.parquet").read_bytes(), (out / "model_probabilities.csv").read_bytes(), meta
+
+    first = infer("a", 5, "1")
+    assert first[2]["seed"] == 5 and first[2]["sampler"] == "SingleCoreSampler"
+    assert infer("b", 5, "2") == first
+    assert infer("c", 6, "1")[0] != first[0]
+
+
 # --- recovery (issue 19, item 4) -----------------------------------------------------------------------------------
 
 

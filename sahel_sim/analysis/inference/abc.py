@@ -9,6 +9,16 @@ chosen by the caller (one core for tests, pyabc's multicore sampler, or its Dask
 SQLite history in the output folder, from which an interrupted inference resumes (:func:`run_abc` with the same
 folder).
 
+Reproducibility: a particle's simulation is seeded from the particle (:meth:`Simulator.seed`); pyabc's own draws
+(the calibration sample and first generation from the priors, the jumps between worlds, the perturbation kernels)
+come from numpy's global random state (``np.random.*`` and scipy.stats' ``rvs`` without a ``random_state``), which
+:func:`run_abc` seeds from its ``seed`` for the run and puts back afterwards (:func:`seeded_numpy`). With the
+single-core sampler the same call gives the same posterior, byte for byte. pyabc's multicore and Dask samplers
+reseed every worker process or task from the operating system (``np.random.seed()`` with no argument, in
+``pyabc/sampler/multicore_evaluation_parallel.py``'s ``work`` and ``pyabc/sampler/eps_mixin.py``'s submit
+functions), and which particles a generation keeps depends on which worker finishes first: their posteriors are
+not reproducible, seed or not.
+
 The four worlds (docs/inference.md): **both** (every driver, the default), **global only** (the local motives of
 attack choice off: no peace process to spoil, no retaliation weight), **local only** (no AQ-IS rivalry context),
 **neither**. Territory, trafficking and competition for recruits stay in every world: without them there is no
@@ -21,6 +31,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,15 +224,59 @@ def prior(priors: dict[str, tuple[float, float]] | None = None, scale: float = 1
                                  for name, (a, b) in prior_ranges(priors, scale).items()})
 
 
+#: the seeds an inference accepts (numpy's SeedSequence takes any integer >= 0)
+SEED_RANGE = "an integer >= 0"
+
+
+def derived_seed(seed: int, *parts: int) -> int:
+    """A seed for numpy's legacy global state (0 to 2**32 - 1) derived from ``seed`` and ``parts`` (numpy's
+    SeedSequence): different parts give unrelated streams. Refuses a negative ``seed``."""
+    if seed < 0:
+        raise ValueError(f"seed: {seed}; allowed: {SEED_RANGE}")
+    return int(np.random.SeedSequence([seed, *parts]).generate_state(1)[0])
+
+
+@contextmanager
+def seeded_numpy(seed: int) -> Iterator[None]:
+    """numpy's global random state seeded with ``seed`` inside the block and put back as it was after it, so that
+    pyabc's draws are the seed's and the caller's own stream is left alone."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+def generations_done(out_dir: Path) -> int:
+    """The generations stored in ``out_dir/abc.db`` (0 without a database)."""
+    if not (out_dir / "abc.db").exists():
+        return 0
+    history = pyabc.History(f"sqlite:///{(out_dir / 'abc.db').resolve()}")
+    return history.max_t + 1 if history.n_populations else 0
+
+
 def run_abc(out_dir: Path, record: dict[str, float], worlds: list[str] | None = None, population: int = 50,
             generations: int = 4, sampler=None, priors: dict | None = None, prior_scale: float = 1.0,
             min_epsilon: float = 0.0, max_minutes: float | None = None,
-            min_acceptance: float = 0.0, train_end: int = IN_SAMPLE_END) -> pyabc.History:
+            min_acceptance: float = 0.0, train_end: int = IN_SAMPLE_END, seed: int = 0) -> pyabc.History:
     """ABC-SMC over ``worlds`` (default: all four) against the record's calibration summaries (those of 2012 to
     ``train_end``: a training window for an out-of-sample forecast); the history lives in ``out_dir/abc.db``.
     Called again with the same folder, it resumes the stored run and adds generations up
     to ``generations`` in all. It also stops after the generation in which ``max_minutes`` of wall time have
-    passed, or whose acceptance rate fell below ``min_acceptance`` (pyabc's own stopping rules)."""
+    passed, or whose acceptance rate fell below ``min_acceptance`` (pyabc's own stopping rules).
+
+    pyabc's draws are seeded: a call that starts with ``done`` generations stored draws from numpy's global state
+    seeded with :func:`derived_seed` ``(seed, done)`` (put back afterwards), so that, with the single-core sampler,
+    the same call on the same folder gives the same history and posterior, a fresh run and each resumed segment
+    alike, and a resumed segment does not replay the first one's draws. A run killed and resumed is **not** the
+    same as one left to finish, even at the same seed: the resumed segment draws from another stream, the killed
+    generation's draws are lost, and pyabc refits the adaptive distance on resuming from the stored (accepted)
+    particles only, where a running inference fits it on every particle of the generation, rejected ones too. The
+    multicore and Dask samplers are not reproducible (module docstring). A negative ``seed`` is refused (ValueError)
+    before anything is written."""
+    if seed < 0:
+        raise ValueError(f"seed: {seed}; allowed: {SEED_RANGE}")
     worlds = list(worlds or WORLDS)
     out_dir.mkdir(parents=True, exist_ok=True)
     db = f"sqlite:///{(out_dir / 'abc.db').resolve()}"
@@ -230,9 +286,8 @@ def run_abc(out_dir: Path, record: dict[str, float], worlds: list[str] | None = 
                        sampler=sampler or pyabc.sampler.SingleCoreSampler())
     observed = {k: float(record[k]) for k in calibration_names(train_end)}
     if (out_dir / "abc.db").exists():
-        history = pyabc.History(db)
-        done = history.max_t + 1 if history.n_populations else 0
-        abc.load(db, history.id, observed_sum_stat=observed)
+        done = generations_done(out_dir)
+        abc.load(db, pyabc.History(db).id, observed_sum_stat=observed)
     else:
         abc.new(db, observed)
         done = 0
@@ -240,8 +295,9 @@ def run_abc(out_dir: Path, record: dict[str, float], worlds: list[str] | None = 
         import datetime as dt
 
         walltime = dt.timedelta(minutes=max_minutes) if max_minutes else None
-        return abc.run(max_nr_populations=generations - done, minimum_epsilon=min_epsilon, max_walltime=walltime,
-                       min_acceptance_rate=min_acceptance)
+        with seeded_numpy(derived_seed(seed, done)):
+            return abc.run(max_nr_populations=generations - done, minimum_epsilon=min_epsilon,
+                           max_walltime=walltime, min_acceptance_rate=min_acceptance)
     return abc.history
 
 
@@ -250,7 +306,9 @@ def make_sampler(cores: int = 1, scheduler: str = "", connect_timeout: float = 3
     machine; or, given a ``scheduler`` address (``tcp://host:8786``), pyabc's Dask sampler on that
     dask.distributed cluster, started by ``dask scheduler`` and ``dask worker`` (on SLURM nodes, e.g. as job-array
     tasks or through dask-jobqueue), so that the workers of many machines simulate particles. The workers need
-    sahel_sim installed as here; the database stays with this process, so a killed inference still resumes."""
+    sahel_sim installed as here; the database stays with this process, so a killed inference still resumes. Only
+    the single-core sampler gives a reproducible posterior (module docstring: the other two reseed their workers
+    from the operating system and keep the particles that finish first)."""
     if cores < 1:
         raise ValueError(f"cores: {cores}; allowed: an integer >= 1")
     if scheduler:
@@ -351,9 +409,11 @@ def add_engine_arguments(ap) -> None:
     """The arguments every inference command shares: population, generations, and where to simulate."""
     ap.add_argument("--population", type=int, default=50, help="particles per generation, over all worlds")
     ap.add_argument("--generations", type=int, default=4, help="generations in all (a resumed run adds the rest)")
-    ap.add_argument("--cores", type=int, default=1, help="processes on this machine")
+    ap.add_argument("--cores", type=int, default=1, help="processes on this machine (only --cores 1 is "
+                    "reproducible: pyabc's multicore sampler reseeds its workers from the operating system)")
     ap.add_argument("--scheduler", default="", help="address of a dask scheduler (tcp://host:8786): simulate on "
-                    "its workers instead")
+                    "its workers instead (not reproducible: pyabc's Dask sampler reseeds every task from the "
+                    "operating system)")
 
 
 def worlds_argument(ap, text: str) -> list[str]:
@@ -365,23 +425,39 @@ def worlds_argument(ap, text: str) -> list[str]:
     return worlds
 
 
+def seed_argument(ap, args) -> int:
+    """``--seed N``: refused in one line naming the argument and the allowed range when negative."""
+    if args.seed < 0:
+        ap.error(f"--seed: {args.seed}; allowed: {SEED_RANGE}")
+    return args.seed
+
+
 def engine_from_arguments(ap, args):
-    """Check the shared arguments (one line naming the argument and what is allowed) and make the sampler."""
+    """Check the shared arguments (one line naming the argument and what is allowed) and make the sampler; a
+    sampler of several processes gets a one-line note that its posterior is not reproducible."""
+    import sys
+
     for name in ("population", "generations", "cores"):
         if getattr(args, name) < 1:
             ap.error(f"--{name}: {getattr(args, name)}; allowed: an integer >= 1")
     if args.scheduler and args.cores > 1:
         ap.error("--cores and --scheduler: give one; allowed: --cores N on this machine, or --scheduler ADDRESS")
     try:
-        return make_sampler(args.cores, args.scheduler)
+        sampler = make_sampler(args.cores, args.scheduler)
     except ValueError as exc:
         ap.error(f"--{exc}")
+    if args.cores > 1 or args.scheduler:
+        print(f"note: --seed {args.seed} makes only a one-core inference reproducible; pyabc's "
+              f"{'Dask' if args.scheduler else 'multicore'} sampler reseeds its workers from the operating system "
+              "and keeps the particles that finish first", file=sys.stderr)
+    return sampler
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sahel_sim.analysis.inference.abc OUT [--population N] [--generations G] [--cores C | --scheduler
-    ADDRESS]``: ABC-SMC over the four worlds against the record, on this machine's cores or on a dask.distributed
-    cluster; run again with the same OUT to resume or extend."""
+    """``python -m sahel_sim.analysis.inference.abc OUT [--population N] [--generations G] [--seed S] [--cores C |
+    --scheduler ADDRESS]``: ABC-SMC over the four worlds against the record, on this machine's cores or on a
+    dask.distributed cluster; run again with the same OUT to resume or extend. On one core the same command gives
+    the same posterior.parquet, byte for byte."""
     import argparse
 
     from .summaries import record_summaries
@@ -401,8 +477,14 @@ def main(argv: list[str] | None = None) -> int:
                     "OUT")
     ap.add_argument("--worlds", default=",".join(WORLDS), help="comma-separated worlds to infer over (default: "
                     "all four, the model comparison; one world, e.g. both, for a forecast's fit)")
+    ap.add_argument("--seed", type=int, default=0, help="seeds pyabc's draws (priors, jumps between worlds, "
+                    "perturbations; a resumed run's from the seed and the generations done): with --cores 1 the "
+                    "same command gives the same posterior, byte for byte; the multicore and Dask samplers are not "
+                    "reproducible. An integer >= 0 (default 0), recorded in inference.json; a resumed run must "
+                    "give the stored one's")
     args = ap.parse_args(argv)
     worlds = worlds_argument(ap, args.worlds)
+    seed = seed_argument(ap, args)
     try:
         years = training_years(args.train_end)
     except ValueError as exc:
@@ -415,22 +497,31 @@ def main(argv: list[str] | None = None) -> int:
     if not 0.0 <= args.min_acceptance < 1.0:
         ap.error(f"--min-acceptance: {args.min_acceptance}; allowed: 0 to 1 (exclusive)")
     stored = args.out / "inference.json"
+    # the first generation seeded: later than 0 only when resuming an inference stored before --seed existed
+    seeded_from = 0
     if (args.out / "abc.db").exists() and stored.is_file():  # a resumed run must be the same inference
         before = json.loads(stored.read_text())
         for arg, now, then in (("worlds", worlds, before.get("worlds", list(WORLDS))),
                                ("train-end", args.train_end, before.get("train_end", IN_SAMPLE_END)),
-                               ("prior-scale", args.prior_scale, before.get("prior_scale", 1.0))):
+                               ("prior-scale", args.prior_scale, before.get("prior_scale", 1.0)),
+                               ("seed", seed, before.get("seed", seed))):
             if now != then:
                 ap.error(f"--{arg}: {now!r}, but the inference stored in {args.out} has {then!r}; allowed: the "
                          f"stored run's value to resume it, or another OUT for a new inference")
+        if "seed" not in before:
+            seeded_from = generations_done(args.out)
+        seeded_from = before.get("seeded_from_generation", seeded_from)
     sampler = engine_from_arguments(ap, args)
     history = run_abc(args.out, record_summaries(years).to_dict(), worlds=worlds, population=args.population,
                       generations=args.generations, sampler=sampler, prior_scale=args.prior_scale,
                       max_minutes=args.max_minutes or None, min_acceptance=args.min_acceptance,
-                      train_end=args.train_end)
+                      train_end=args.train_end, seed=seed)
     settings = {"population": args.population, "prior_scale": args.prior_scale, "train_end": args.train_end,
+                "seed": seed, "sampler": type(sampler).__name__,
                 "record": f"the record's calibration summaries of {years[0]}-{years[-1]} (summaries.py, "
                           "record_summaries)"}
+    if seeded_from:  # the stored generations before it drew from an unseeded state
+        settings["seeded_from_generation"] = seeded_from
     paths = write_outputs(history, args.out, worlds, settings=settings)
     print(pd.read_csv(paths["model_probabilities"]).to_string(index=False))
     print(f"{history.total_nr_simulations} simulations; outputs in {args.out}")

@@ -30,10 +30,12 @@ import pandas as pd
 from .abc import (
     Simulator,
     add_engine_arguments,
+    derived_seed,
     engine_from_arguments,
     inferred_priors,
     posterior_table,
     run_abc,
+    seed_argument,
     world_shares,
     worlds_argument,
 )
@@ -100,8 +102,8 @@ def coverage(recovery: pd.DataFrame, priors: dict[str, tuple[float, float]] | No
 def recover(out_dir: Path, records: int = 20, worlds: list[str] | None = None, population: int = 50,
             generations: int = 4, seed: int = 0, sampler=None) -> dict[str, Path]:
     """Parameter and model recovery: ``records`` synthetic records per world of ``worlds`` (default: both, for
-    parameter recovery alone), each inferred with ABC-SMC over all the worlds given. Resumes record by record.
-    Returns the paths of the three tables."""
+    parameter recovery alone), each inferred with ABC-SMC over all the worlds given, its draws seeded from ``seed``
+    and the record's number. Resumes record by record. Returns the paths of the three tables."""
     worlds = list(worlds or ["both"])
     for w in worlds:
         if w not in ALL_WORLDS:
@@ -122,7 +124,7 @@ def recover(out_dir: Path, records: int = 20, worlds: list[str] | None = None, p
             record = synthetic_record(world, truth, i)
             record_file.write_text(json.dumps({"world": world, "truth": truth, "summaries": record}, indent=1))
         history = run_abc(folder, record, worlds=worlds, population=population, generations=generations,
-                          sampler=sampler)
+                          sampler=sampler, seed=derived_seed(seed, i))
         posterior = posterior_table(history, worlds)
         table = intervals(posterior, world, truth)
         table.insert(0, "world", world)
@@ -151,8 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--records", type=int, default=20, help="synthetic records per world")
     ap.add_argument("--worlds", default="both", help="comma-separated worlds the records come from")
     add_engine_arguments(ap)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="seeds the true parameters and each record's ABC-SMC "
+                    "(reproducible with --cores 1 only); an integer >= 0")
     args = ap.parse_args(argv)
+    seed_argument(ap, args)
     if args.records < 1:
         ap.error(f"--records: {args.records}; allowed: an integer >= 1")
     worlds = worlds_argument(ap, args.worlds)
