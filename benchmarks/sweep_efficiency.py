@@ -13,6 +13,8 @@ the rounds (other processes on the machine can only add time; the medians are re
 * efficiency = model time per run / (m x workers): 1 when the workers spend all their time in the model;
 * fixed start-up = T_small - SMALL x m: process start, imports, composition, workers, collection.
 
+The model is also timed in WORKERS processes at once (``model_s_per_run_busy``, ``efficiency_busy``): on a machine
+whose cores a sweep fills, each model runs slower than one alone, a cost of the machine, not of the sweep.
 The model time is also read from the large sweep's own ``run.json`` files (the model timed inside the workers,
 beside each other): ``efficiency_in_sweep`` uses it. On a machine whose speed drifts between the two sweeps, both
 can be off; ``efficiency_in_chunks`` needs one sweep only: within each chunk (one worker, ``hydra.job.num``), the
@@ -67,6 +69,25 @@ def model_time(runs: int = 3) -> float:
         t0 = time.perf_counter()
         SahelModel(config).run()
         times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _model_time_warm(runs: int) -> float:
+    """:func:`model_time` after one untimed run (imports, caches), in a process of :func:`model_time_busy`."""
+    model_time(1)
+    return model_time(runs)
+
+
+def model_time_busy(workers: int, runs: int = 3) -> float:
+    """Median seconds of the model's own run while ``workers`` processes run it at once (each times its own
+    replicates after one untimed run): the model's time on a machine whose worker cores are all busy, as they are
+    in a sweep. On this 2-CPU machine two models at once each run slower than one alone (shared caches, memory
+    and, where the CPUs are hyperthreads of one core, the core itself), which no sweep can avoid."""
+    import concurrent.futures
+    import multiprocessing
+
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        times = list(pool.map(_model_time_warm, [runs] * workers))
     return statistics.median(times)
 
 
@@ -145,10 +166,11 @@ def main() -> None:
 def measure(args: argparse.Namespace) -> None:
     """The rounds of timings, and their record."""
     load_start = os.getloadavg()
-    model, small, large, in_sweep, in_chunks = [], [], [], [], []
+    model, busy, small, large, in_sweep, in_chunks = [], [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.rounds):
             model.append(model_time())
+            busy.append(model_time_busy(args.workers))
             small.append(sweep(args.small, args.workers, Path(tmp), args.chunk_size, args.slurm)[0])
             wall, runs, chunks = sweep(args.large, args.workers, Path(tmp), args.chunk_size, args.slurm)
             large.append(wall)
@@ -166,6 +188,9 @@ def measure(args: argparse.Namespace) -> None:
               **efficiency(t_small, args.small, t_large, args.large, model_s, args.workers)}
     marginal = result["marginal_s_per_run"]
     result["efficiency_in_sweep"] = round(result["model_s_per_run_in_sweep"] / (marginal * args.workers), 3)
+    result["model_s_per_run_busy"] = round(min(busy), 4)
+    result["model_s_per_run_busy_all"] = [round(t, 4) for t in busy]
+    result["efficiency_busy"] = round(result["model_s_per_run_busy"] / (marginal * args.workers), 3)
     result["medians"] = medians
     result["efficiency_in_chunks_all"] = [c["efficiency_in_chunks"] for c in in_chunks]
     result["efficiency_in_chunks"] = round(statistics.median(result["efficiency_in_chunks_all"]), 3)
@@ -178,6 +203,7 @@ def measure(args: argparse.Namespace) -> None:
     if args.slurm:
         result["overhead_per_run_in_chunks"] = round(1 / result["efficiency_in_chunks"] - 1, 3)
         result["overhead_per_run"] = round(1 / result["efficiency"] - 1, 3)
+        result["overhead_per_run_busy"] = round(1 / result["efficiency_busy"] - 1, 3)
     result["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(json.dumps(result, indent=2))
     if not args.dry_run:

@@ -605,12 +605,13 @@ class ChunkTask:
         job_num = int(hydra_cfg.job.num)
         chunk = self.chunks.get(job_num, [])
         first_error: Exception | None = None
-        _settle_collector()
+        _freeze_imports()
         try:
             result = self.task_function(task_cfg)
         except Exception as exc:  # noqa: BLE001 - reported as this job's failure after the chunk's other runs
             first_error, result = exc, None
         if len(chunk) > 1:
+            _freeze_long_lived()
             # the full config Hydra composed for this job: the parent Hydra gives the hydra node it keeps
             first_config = HydraConfig.instance().cfg.hydra._get_parent()
             loader = self.hydra_context.config_loader
@@ -628,30 +629,39 @@ class ChunkTask:
         return result
 
 
-_settled = False
-
-#: the garbage collector's thresholds in a sweep's worker (CPython's default: 700, 10, 10). A run allocates millions
-#: of objects, so at 700 the young generation is collected hundreds of times a run and the full collection, which
-#: walks every model still alive or not yet freed (~0.07 s each), comes every few runs; at 10,000 a run pays a few
-#: dozen young collections and a chunk of 24 runs one full one. Measured in one process over a 24-run chunk
-#: (docs/performance.md, Session 12): the collector's time per run 0.037 -> 0.020 s, peak memory 308 -> 347 MB.
-#: Outputs do not depend on it (collection frees memory, nothing else).
-CHUNK_GC_THRESHOLDS = (10_000, 10, 10)
+_imports_frozen = False
+_first_run_frozen = False
 
 
-def _settle_collector() -> None:
+def _freeze_imports() -> None:
     """Once per worker process, before its first run: what is alive now (the imports, Hydra's state, the job just
     unpickled) lives as long as the worker, so the garbage collector stops walking it in every full collection,
-    as ``sahel-sim``'s own process does (``cli.main``; a loky or SLURM worker never ran it), and collects less
-    often (:data:`CHUNK_GC_THRESHOLDS`). Frozen without a collection first: one would walk every import (0.02-0.05 s
-    of each chunk's critical path) to free the few objects of the job's unpickling, which then stay (kilobytes)."""
-    global _settled
-    if not _settled:
+    as ``sahel-sim``'s own process does (``cli.main``; a loky or SLURM worker never ran it). Frozen without a
+    collection first: one would walk every import (0.02-0.05 s) to free the few objects of the job's unpickling,
+    which then stay (kilobytes)."""
+    global _imports_frozen
+    if not _imports_frozen:
         import gc
 
         gc.freeze()
-        gc.set_threshold(*CHUNK_GC_THRESHOLDS)
-        _settled = True
+        _imports_frozen = True
+
+
+def _freeze_long_lived() -> None:
+    """Once per worker process, before a chunk's second run: what the first run left alive (the composed configs,
+    the map's and the config's caches) lives as long as the worker too, and is frozen after a collection that frees
+    the first run's garbage (it walks that run's objects only, the imports being frozen already).
+
+    The collector's thresholds stay CPython's: a finished model is cyclic garbage that some collection must walk
+    once whatever the thresholds (measured, docs/performance.md, Session 12: rarer full collections left the
+    time per run as it was and tripled a worker's memory; a larger young generation slowed the model itself)."""
+    global _first_run_frozen
+    if not _first_run_frozen:
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        _first_run_frozen = True
 
 
 def _record_failure(sweep_dir: Path, overrides: list[str], exc: Exception) -> None:
