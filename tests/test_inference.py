@@ -348,7 +348,7 @@ def _cheap_model(monkeypatch) -> None:
     def simulate(self, params: dict) -> dict[str, float]:
         values = [float(v) for _, v in sorted(params.items())]
         return {name: sum(values[i::3]) + (self.world == "both")
-                for i, name in enumerate(abc.calibration_names(self.train_end))}
+                for i, name in enumerate(abc.calibration_names(self.train_end, self.summaries))}
 
     monkeypatch.setattr(abc.Simulator, "__call__", simulate)
 
@@ -416,6 +416,136 @@ def test_an_inference_stored_before_the_seed_records_which_generations_were_seed
     assert meta["generations"] == 2 and meta["seed"] == 2 and meta["seeded_from_generation"] == 1
     assert main([*argv, "--generations", "3"]) == 0  # kept when resumed again
     assert json.loads((tmp_path / "inference.json").read_text())["seeded_from_generation"] == 1
+
+
+def test_the_second_set_s_simulator_returns_the_reference_table_s_second_set_names(monkeypatch):
+    """The ABC-SMC fits on a pre-registered set by the names the reference table's fit uses for it (one list, in
+    summaries.py); a particle's run is the same whichever set it is summarised by (the set is not in its seed)."""
+    from sahel_sim.analysis.inference import reference as ref
+    from sahel_sim.analysis.inference.abc import Simulator, calibration_names
+    from sahel_sim.analysis.inference.summaries import THIRD_SET_NAMES
+
+    params = {"mechanisms__attacks__base_rate": 0.3, "mechanisms__attacks__spectacular__budget_share": 0.25}
+    second = Simulator("both", summaries="second")
+    assert second.seed(params) == Simulator("both").seed(params)
+    tables = second.tables(params)  # one run, summarised by each set
+    monkeypatch.setattr(Simulator, "tables", lambda self, p: tables)
+    out = second(params)
+    assert list(out) == ref.calibration_columns(summary_set="second") == list(SECOND_SET_NAMES)
+    assert len(out) > len(calibration_names())
+    assert out == {k: float(v) for k, v in run_summaries(tables["world"], tables["attacks"], tables["events"])
+                   [list(SECOND_SET_NAMES)].items()}
+    first = Simulator("both")(params)
+    assert first == {k: out[k] for k in calibration_names()}
+    assert list(Simulator("both", summaries="third")(params)) == ref.calibration_columns(summary_set="third")
+    assert list(THIRD_SET_NAMES) == calibration_names(summaries="third")
+    # the 2012-2014 window: the first set's names are the table's w2014_ columns; the others have no meaning there
+    assert [ref.WINDOW + n for n in calibration_names(2014)] == ref.calibration_columns(True)
+    for later in ("second", "third"):
+        with pytest.raises(ValueError, match=f"summaries: '{later}' with the 2012-2014 window; allowed: 'first'"):
+            Simulator("both", train_end=2014, summaries=later)
+    with pytest.raises(ValueError, match="summaries: 'fourth'; allowed: first, second, third"):
+        Simulator("both", summaries="fourth")
+
+
+def test_an_abc_smc_on_the_second_set_records_it_and_a_resume_with_another_set_is_refused(tmp_path, monkeypatch,
+                                                                                         capsys):
+    """`--summaries second` at population 4, one generation (the cheap stand-in model): inference.json names the set
+    and its summaries, the database holds the record's values of them; resuming the folder with another set is
+    refused in one line before anything runs, by the command and by run_abc."""
+    import json
+
+    from sahel_sim.analysis.inference.abc import generations_done, main, run_abc
+
+    _cheap_model(monkeypatch)
+    out = tmp_path / "second"
+    argv = [str(out), "--worlds", "both,neither", "--population", "4", "--generations", "1"]
+    assert main([*argv, "--summaries", "second"]) == 0
+    meta = json.loads((out / "inference.json").read_text())
+    assert meta["summary_set"] == "second" and meta["summaries"] == list(SECOND_SET_NAMES)
+    assert "second set's calibration summaries of 2012-2016" in meta["record"] and meta["generations"] == 1
+    import pyabc
+
+    stored = pyabc.History(f"sqlite:///{out / 'abc.db'}").observed_sum_stat()
+    record = record_summaries()
+    assert {k: float(v) for k, v in stored.items()} == {k: float(record[k]) for k in SECOND_SET_NAMES}
+    before = (out / "abc.db").read_bytes()
+    capsys.readouterr()
+    for other in ([], ["--summaries", "first"], ["--summaries", "third"]):
+        with pytest.raises(SystemExit):
+            main([*argv[:-1], "2", *other])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert f"--summaries: '{other[-1] if other else 'first'}', but the inference stored in {out} has 'second'" \
+            in err[-1]
+    with pytest.raises(ValueError, match="summaries: 'third' .*fits on other ones"):
+        run_abc(out, record.to_dict(), worlds=["both", "neither"], population=4, generations=2, summaries="third")
+    assert (out / "abc.db").read_bytes() == before and generations_done(out) == 1  # nothing run, nothing written
+    assert main([*argv[:-1], "2", "--summaries", "second"]) == 0  # the same set resumes
+    assert json.loads((out / "inference.json").read_text())["generations"] == 2
+    # a folder written before the option existed (no summary_set) is of the first set
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "abc.db").write_bytes(b"")
+    (old / "inference.json").write_text(json.dumps({"worlds": ["both"], "seed": 0}))
+    with pytest.raises(SystemExit):
+        main([str(old), "--worlds", "both", "--summaries", "second"])
+    assert f"--summaries: 'second', but the inference stored in {old} has 'first'" in capsys.readouterr().err
+    assert (old / "abc.db").read_bytes() == b""
+
+
+def test_an_unknown_set_or_one_without_a_meaning_for_the_window_is_refused_before_anything_is_written(
+        tmp_path, monkeypatch, capsys):
+    from sahel_sim.analysis.inference import summaries
+    from sahel_sim.analysis.inference.abc import main, run_abc
+    from sahel_sim.analysis.inference.recovery import main as recovery_main
+
+    out = tmp_path / "new"
+    for command in (main, recovery_main):
+        with pytest.raises(SystemExit):
+            command([str(out), "--summaries", "fourth"])
+        err = capsys.readouterr().err.strip().splitlines()[-1]
+        assert "--summaries: invalid choice: 'fourth' (choose from" in err
+        assert all(f"'{name}'" in err for name in ("first", "second", "third"))
+    with pytest.raises(SystemExit):
+        main([str(out), "--summaries", "third", "--train-end", "2014"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("--summaries: 'third' with the 2012-2014 window; allowed: 'first' (the third set is of "
+                            "2012-2016 only: its spectaculars and pledges fall in 2015-2016)")
+    # a record without a summary of the set: refused naming it
+    lacking = record_summaries().drop(["first_is_pledge", "al_mourabitoun_merger"])
+    monkeypatch.setattr(summaries, "record_summaries", lambda years=None: lacking)
+    with pytest.raises(SystemExit):
+        main([str(out), "--summaries", "second"])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.endswith("--summaries: 'second' needs the record's first_is_pledge, al_mourabitoun_merger, which it "
+                        "lacks; allowed: a record with a value of every summary of the set")
+    for kwargs, expected in (({"summaries": "fourth"}, "summaries: 'fourth'; allowed: first, second, third"),
+                             ({"summaries": "second", "train_end": 2015}, "'second' with the 2012-2015 window"),
+                             ({"summaries": "second"}, "needs the record's first_is_pledge")):
+        with pytest.raises(ValueError, match=expected):
+            run_abc(out, lacking.to_dict(), worlds=["both"], population=4, generations=1, **kwargs)
+    assert not out.exists()
+
+
+def test_recovery_on_the_second_set_records_it_and_refuses_another_set_on_resume(tmp_path, monkeypatch, capsys):
+    """The recovery command takes --summaries as the inference does: its synthetic records are the set's
+    summaries, their record.json names the set, and a folder of another set is refused in one line."""
+    import json
+
+    from sahel_sim.analysis.inference.recovery import main, recover
+
+    _cheap_model(monkeypatch)
+    recover(tmp_path, records=1, worlds=["both"], population=4, generations=1, summaries="second")
+    stored = json.loads((tmp_path / "records" / "000" / "record.json").read_text())
+    assert stored["summary_set"] == "second" and list(stored["summaries"]) == list(SECOND_SET_NAMES)
+    with pytest.raises(SystemExit):
+        main([str(tmp_path), "--records", "1", "--population", "4", "--generations", "1"])
+    assert f"--summaries: 'first', but the recovery stored in {tmp_path} has 'second'" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="summaries: 'third', but the recovery stored"):
+        recover(tmp_path, records=1, worlds=["both"], population=4, generations=1, summaries="third")
+    first = tmp_path / "first"  # the default writes its records as before the option existed
+    recover(first, records=1, worlds=["both"], population=4, generations=1)
+    assert "summary_set" not in json.loads((first / "records" / "000" / "record.json").read_text())
 
 
 @pytest.mark.slow

@@ -2,12 +2,13 @@
 probabilities of the four worlds of the question (issue 19, items 2-3).
 
 The model is a plain function of its parameters (:class:`Simulator`): it composes the default config with a
-world's switches and a particle's values, runs in memory, and returns the calibration-role summaries of
-:mod:`.summaries` (the held-out ones are never seen). pyabc runs ABC-SMC over the four worlds at once (model
-selection), with an adaptive distance (each summary scaled by its spread in the current population), a sampler
-chosen by the caller (one core for tests, pyabc's multicore sampler, or its Dask sampler on a cluster) and an
-SQLite history in the output folder, from which an interrupted inference resumes (:func:`run_abc` with the same
-folder).
+world's switches and a particle's values, runs in memory, and returns the summaries of one pre-registered set of
+:mod:`.summaries` (``summaries``: the first set, the calibration role, by default; or the second or third set, the
+same names the reference table's fit uses for that set; the held-out ones are never seen). pyabc runs ABC-SMC
+over the four worlds at once (model selection), with an adaptive distance (each summary scaled by its spread in the
+current population), a sampler chosen by the caller (one core for tests, pyabc's multicore sampler, or its Dask
+sampler on a cluster) and an SQLite history in the output folder, from which an interrupted inference resumes
+(:func:`run_abc` with the same folder).
 
 Reproducibility: a particle's simulation is seeded from the particle (:meth:`Simulator.seed`); pyabc's own draws
 (the calibration sample and first generation from the priors, the jumps between worlds, the perturbation kernels)
@@ -45,7 +46,7 @@ from ...runner.compose import resolved
 from ...runner.outputs import build_tables
 from ..schema import SahelConfig, load_config
 from ..sensitivity import set_path
-from .summaries import run_summaries, training_years, window_names
+from .summaries import SUMMARY_SETS, run_summaries, set_names, training_years
 from .worlds import ALL_WORLDS, WORLDS
 
 #: uniform priors of the free parameters: the ranges of the rejection-ABC calibration
@@ -141,16 +142,20 @@ class Simulator:
 
     world: str
     #: the last year of the record the fit sees (a training window 2012 to it): the run ends with that year and
-    #: returns only the summaries of :func:`.summaries.window_names`
+    #: returns only the summaries of :func:`calibration_names` for it
     train_end: int = IN_SAMPLE_END
     base: list[str] | None = None
     #: enters the run's seed when given: a synthetic record's run never shares its seed with a particle's
     salt: str = ""
+    #: the pre-registered set of summaries returned (:data:`.summaries.SUMMARY_SETS`); it does not enter the seed:
+    #: a particle's run is the same whichever of its summaries a fit sees
+    summaries: str = "first"
     #: the world's composed config (cached per process)
     _template: SahelConfig | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        training_years(self.train_end)  # refused outside 2013-2016, before any run
+        calibration_names(self.train_end, self.summaries)  # an unknown set, a year outside 2013-2016, or a set
+        # without a meaning for the window: refused before any run
         if self.base is None:
             self.base = calendar_end(self.train_end)
 
@@ -186,14 +191,30 @@ class Simulator:
         return build_tables(SahelModel(self.config(dict(params))).run())
 
     def __call__(self, params: dict) -> dict[str, float]:
+        """Run the particle and return its summaries of the set, by name (:func:`calibration_names`)."""
         tables = self.tables(params)
         s = run_summaries(tables["world"], tables["attacks"], tables["events"], training_years(self.train_end))
-        return {name: float(s[name]) for name in calibration_names(self.train_end)}
+        return {name: float(s[name]) for name in calibration_names(self.train_end, self.summaries)}
 
 
-def calibration_names(train_end: int = IN_SAMPLE_END) -> list[str]:
-    """The calibration summaries a fit on the record to ``train_end`` sees (all of them for the in-sample fit)."""
-    return window_names(train_end)
+def calibration_names(train_end: int = IN_SAMPLE_END, summaries: str = "first") -> list[str]:
+    """The summaries a fit on the record to ``train_end`` sees with the pre-registered set ``summaries``
+    (:func:`.summaries.set_names`: for the first set, the calibration summaries of the window, all of them for the
+    in-sample fit; the second and third sets for the in-sample fit only). Refuses (ValueError) an unknown set or a
+    set without a meaning for the window."""
+    return set_names(summaries, train_end)
+
+
+def observed_summaries(record: dict[str, float], train_end: int = IN_SAMPLE_END, summaries: str = "first"
+                       ) -> dict[str, float]:
+    """The record's values of the set's summaries (:func:`calibration_names`), by name; refuses (ValueError naming
+    ``summaries`` and the missing names) a record without a finite value of every one of them."""
+    names = calibration_names(train_end, summaries)
+    missing = [k for k in names if k not in record or not np.isfinite(float(record[k]))]
+    if missing:
+        raise ValueError(f"summaries: {summaries!r} needs the record's {', '.join(missing)}, which it lacks; "
+                         "allowed: a record with a value of every summary of the set")
+    return {k: float(record[k]) for k in names}
 
 
 def prior_ranges(priors: dict[str, tuple[float, float]] | None = None, scale: float = 1.0
@@ -259,9 +280,11 @@ def generations_done(out_dir: Path) -> int:
 def run_abc(out_dir: Path, record: dict[str, float], worlds: list[str] | None = None, population: int = 50,
             generations: int = 4, sampler=None, priors: dict | None = None, prior_scale: float = 1.0,
             min_epsilon: float = 0.0, max_minutes: float | None = None,
-            min_acceptance: float = 0.0, train_end: int = IN_SAMPLE_END, seed: int = 0) -> pyabc.History:
-    """ABC-SMC over ``worlds`` (default: all four) against the record's calibration summaries (those of 2012 to
-    ``train_end``: a training window for an out-of-sample forecast); the history lives in ``out_dir/abc.db``.
+            min_acceptance: float = 0.0, train_end: int = IN_SAMPLE_END, seed: int = 0,
+            summaries: str = "first") -> pyabc.History:
+    """ABC-SMC over ``worlds`` (default: all four) against the record's summaries of the pre-registered set
+    ``summaries`` (:func:`calibration_names`: by default the first set's, those of 2012 to ``train_end``, a training
+    window for an out-of-sample forecast); the history lives in ``out_dir/abc.db``.
     Called again with the same folder, it resumes the stored run and adds generations up
     to ``generations`` in all. It also stops after the generation in which ``max_minutes`` of wall time have
     passed, or whose acceptance rate fell below ``min_acceptance`` (pyabc's own stopping rules).
@@ -273,18 +296,25 @@ def run_abc(out_dir: Path, record: dict[str, float], worlds: list[str] | None = 
     same as one left to finish, even at the same seed: the resumed segment draws from another stream, the killed
     generation's draws are lost, and pyabc refits the adaptive distance on resuming from the stored (accepted)
     particles only, where a running inference fits it on every particle of the generation, rejected ones too. The
-    multicore and Dask samplers are not reproducible (module docstring). A negative ``seed`` is refused (ValueError)
-    before anything is written."""
+    multicore and Dask samplers are not reproducible (module docstring). A negative ``seed``, an unknown set, a set
+    without a meaning for the window, and a record without every summary of the set are refused (ValueError) before
+    anything is written; so is resuming a stored inference that fits on other summaries."""
     if seed < 0:
         raise ValueError(f"seed: {seed}; allowed: {SEED_RANGE}")
+    observed = observed_summaries(record, train_end, summaries)
     worlds = list(worlds or WORLDS)
-    out_dir.mkdir(parents=True, exist_ok=True)
     db = f"sqlite:///{(out_dir / 'abc.db').resolve()}"
-    models = [Simulator(w, train_end=train_end) for w in worlds]
+    if (out_dir / "abc.db").exists():
+        stored = pyabc.History(db).observed_sum_stat()
+        if stored and set(stored) != set(observed):
+            raise ValueError(f"summaries: {summaries!r} ({len(observed)} summaries of 2012-{train_end}), but the "
+                             f"inference stored in {out_dir} fits on other ones ({len(stored)}); allowed: the "
+                             "stored run's summaries to resume it, or another folder for a new inference")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    models = [Simulator(w, train_end=train_end, summaries=summaries) for w in worlds]
     abc = pyabc.ABCSMC(models, [prior(priors, prior_scale) for _ in worlds],
                        pyabc.AdaptivePNormDistance(p=2), population_size=population,
                        sampler=sampler or pyabc.sampler.SingleCoreSampler())
-    observed = {k: float(record[k]) for k in calibration_names(train_end)}
     if (out_dir / "abc.db").exists():
         done = generations_done(out_dir)
         abc.load(db, pyabc.History(db).id, observed_sum_stat=observed)
@@ -386,6 +416,7 @@ def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | Non
     pops = pops[pops["t"] >= 0]
     worlds = list(worlds or WORLDS)
     train_end = int((settings or {}).get("train_end", IN_SAMPLE_END))
+    summary_set = str((settings or {}).get("summary_set", "first"))
     per_generation = []
     for row in pops.itertuples():
         p = history.get_model_probabilities(int(row.t))["p"]
@@ -398,7 +429,8 @@ def write_outputs(history: pyabc.History, out_dir: Path, worlds: list[str] | Non
                                                    / max(int(row.samples), 1)),
                                "world_probabilities": {w: float(p.get(m, 0.0)) for m, w in enumerate(worlds)}})
     meta = {"generations": len(per_generation), "simulations": int(history.total_nr_simulations),
-            "worlds": worlds, "train_end": train_end, "summaries": calibration_names(train_end),
+            "worlds": worlds, "train_end": train_end, "summary_set": summary_set,
+            "summaries": calibration_names(train_end, summary_set),
             "priors": {k: list(v) for k, v in prior_ranges(scale=(settings or {}).get("prior_scale", 1.0)).items()},
             "per_generation": per_generation, **(settings or {})}
     paths["inference"].write_text(json.dumps(meta, indent=2) + "\n")
@@ -454,10 +486,11 @@ def engine_from_arguments(ap, args):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sahel_sim.analysis.inference.abc OUT [--population N] [--generations G] [--seed S] [--cores C |
-    --scheduler ADDRESS]``: ABC-SMC over the four worlds against the record, on this machine's cores or on a
-    dask.distributed cluster; run again with the same OUT to resume or extend. On one core the same command gives
-    the same posterior.parquet, byte for byte."""
+    """``python -m sahel_sim.analysis.inference.abc OUT [--population N] [--generations G] [--seed S]
+    [--summaries first|second|third] [--cores C | --scheduler ADDRESS]``: ABC-SMC over the four worlds against the
+    record's summaries of a pre-registered set, on this machine's cores or on a dask.distributed cluster; run again
+    with the same OUT to resume or extend. On one core the same command gives the same posterior.parquet, byte for
+    byte."""
     import argparse
 
     from .summaries import record_summaries
@@ -482,6 +515,12 @@ def main(argv: list[str] | None = None) -> int:
                     "same command gives the same posterior, byte for byte; the multicore and Dask samplers are not "
                     "reproducible. An integer >= 0 (default 0), recorded in inference.json; a resumed run must "
                     "give the stored one's")
+    ap.add_argument("--summaries", choices=SUMMARY_SETS, default="first", help="the pre-registered set of "
+                    "calibration summaries fitted on (docs/inference.md): the first (default), the second "
+                    "(pre-registered after the first's identification check) or the third (after the channel "
+                    "comparison); the same names as the reference table's fit on the set. The second and third have "
+                    "a meaning for the in-sample fit only (--train-end 2016). Recorded in inference.json; a resumed "
+                    "run must give the stored one's")
     args = ap.parse_args(argv)
     worlds = worlds_argument(ap, args.worlds)
     seed = seed_argument(ap, args)
@@ -489,6 +528,10 @@ def main(argv: list[str] | None = None) -> int:
         years = training_years(args.train_end)
     except ValueError as exc:
         ap.error(f"--{str(exc).replace('_', '-')}")
+    try:
+        calibration_names(args.train_end, args.summaries)
+    except ValueError as exc:
+        ap.error(f"--{exc}")
     if not 0.1 <= args.prior_scale <= 3.0:
         ap.error(f"--prior-scale: {args.prior_scale}; allowed: 0.1 to 3.0 (widened ranges are clipped at the "
                  "parameters' declared ranges)")
@@ -504,21 +547,28 @@ def main(argv: list[str] | None = None) -> int:
         for arg, now, then in (("worlds", worlds, before.get("worlds", list(WORLDS))),
                                ("train-end", args.train_end, before.get("train_end", IN_SAMPLE_END)),
                                ("prior-scale", args.prior_scale, before.get("prior_scale", 1.0)),
-                               ("seed", seed, before.get("seed", seed))):
+                               ("seed", seed, before.get("seed", seed)),
+                               ("summaries", args.summaries, before.get("summary_set", "first"))):
             if now != then:
                 ap.error(f"--{arg}: {now!r}, but the inference stored in {args.out} has {then!r}; allowed: the "
                          f"stored run's value to resume it, or another OUT for a new inference")
         if "seed" not in before:
             seeded_from = generations_done(args.out)
         seeded_from = before.get("seeded_from_generation", seeded_from)
+    record = record_summaries(years).to_dict()
+    try:  # the record must hold every summary of the set
+        observed_summaries(record, args.train_end, args.summaries)
+    except ValueError as exc:
+        ap.error(f"--{exc}")
     sampler = engine_from_arguments(ap, args)
-    history = run_abc(args.out, record_summaries(years).to_dict(), worlds=worlds, population=args.population,
+    history = run_abc(args.out, record, worlds=worlds, population=args.population,
                       generations=args.generations, sampler=sampler, prior_scale=args.prior_scale,
                       max_minutes=args.max_minutes or None, min_acceptance=args.min_acceptance,
-                      train_end=args.train_end, seed=seed)
+                      train_end=args.train_end, seed=seed, summaries=args.summaries)
+    which = "" if args.summaries == "first" else f"{args.summaries} set's "
     settings = {"population": args.population, "prior_scale": args.prior_scale, "train_end": args.train_end,
-                "seed": seed, "sampler": type(sampler).__name__,
-                "record": f"the record's calibration summaries of {years[0]}-{years[-1]} (summaries.py, "
+                "seed": seed, "sampler": type(sampler).__name__, "summary_set": args.summaries,
+                "record": f"the record's {which}calibration summaries of {years[0]}-{years[-1]} (summaries.py, "
                           "record_summaries)"}
     if seeded_from:  # the stored generations before it drew from an unseeded state
         settings["seeded_from_generation"] = seeded_from

@@ -30,6 +30,7 @@ import pandas as pd
 from .abc import (
     Simulator,
     add_engine_arguments,
+    calibration_names,
     derived_seed,
     engine_from_arguments,
     inferred_priors,
@@ -39,6 +40,7 @@ from .abc import (
     world_shares,
     worlds_argument,
 )
+from .summaries import SUMMARY_SETS
 from .worlds import ALL_WORLDS
 
 #: the central intervals whose coverage is checked
@@ -64,10 +66,11 @@ def draw_truths(n: int, seed: int, priors: dict[str, tuple[float, float]] | None
     return pd.DataFrame({name: rng.uniform(lo, hi, size=n) for name, (lo, hi) in priors.items()})
 
 
-def synthetic_record(world: str, truth: dict[str, float], record_id: int) -> dict[str, float]:
-    """The calibration summaries of one run of ``world`` at ``truth``: a record the inference is given as if it
-    were the real one. Its run's seed differs from any particle's (the record's number enters it)."""
-    simulator = Simulator(world, salt=f"synthetic-record-{record_id}")
+def synthetic_record(world: str, truth: dict[str, float], record_id: int, summaries: str = "first"
+                     ) -> dict[str, float]:
+    """The summaries of the set ``summaries`` of one run of ``world`` at ``truth``: a record the inference is given
+    as if it were the real one. Its run's seed differs from any particle's (the record's number enters it)."""
+    simulator = Simulator(world, salt=f"synthetic-record-{record_id}", summaries=summaries)
     return simulator({k.replace(".", "__"): v for k, v in truth.items()})
 
 
@@ -99,11 +102,26 @@ def coverage(recovery: pd.DataFrame, priors: dict[str, tuple[float, float]] | No
     return pd.DataFrame(rows)
 
 
+def check_set(out_dir: Path, summaries: str) -> None:
+    """Refuse (ValueError naming ``summaries`` and what is allowed) an unknown set, or a folder whose stored
+    synthetic records (``out_dir/records/*/record.json``) are of another set; a record written before the sets were
+    an option (no ``summary_set``) is of the first."""
+    calibration_names(summaries=summaries)
+    found = {json.loads(f.read_text()).get("summary_set", "first")
+             for f in sorted(Path(out_dir).glob("records/*/record.json"))}
+    if found - {summaries}:
+        raise ValueError(f"summaries: {summaries!r}, but the recovery stored in {out_dir} has "
+                         f"{', '.join(repr(f) for f in sorted(found))}; allowed: the stored records' set to resume "
+                         "it, or another folder")
+
+
 def recover(out_dir: Path, records: int = 20, worlds: list[str] | None = None, population: int = 50,
-            generations: int = 4, seed: int = 0, sampler=None) -> dict[str, Path]:
+            generations: int = 4, seed: int = 0, sampler=None, summaries: str = "first") -> dict[str, Path]:
     """Parameter and model recovery: ``records`` synthetic records per world of ``worlds`` (default: both, for
-    parameter recovery alone), each inferred with ABC-SMC over all the worlds given, its draws seeded from ``seed``
-    and the record's number. Resumes record by record. Returns the paths of the three tables."""
+    parameter recovery alone), each made of the summaries of the set ``summaries`` and inferred with ABC-SMC on
+    them over all the worlds given, its draws seeded from ``seed`` and the record's number. Resumes record by
+    record; a folder whose records are of another set is refused (ValueError) before anything is written. Returns
+    the paths of the three tables."""
     worlds = list(worlds or ["both"])
     for w in worlds:
         if w not in ALL_WORLDS:
@@ -111,6 +129,7 @@ def recover(out_dir: Path, records: int = 20, worlds: list[str] | None = None, p
     if records < 1:
         raise ValueError(f"records: {records}; allowed: an integer >= 1")
     out_dir = Path(out_dir)
+    check_set(out_dir, summaries)
     truths = draw_truths(records * len(worlds), seed)
     recovery_rows, model_rows = [], []
     for i, truth in enumerate(truths.to_dict("records")):
@@ -121,10 +140,13 @@ def recover(out_dir: Path, records: int = 20, worlds: list[str] | None = None, p
         if record_file.is_file():
             record = json.loads(record_file.read_text())["summaries"]
         else:
-            record = synthetic_record(world, truth, i)
-            record_file.write_text(json.dumps({"world": world, "truth": truth, "summaries": record}, indent=1))
+            record = synthetic_record(world, truth, i, summaries)
+            stored = {"world": world, "truth": truth, "summaries": record}
+            if summaries != "first":  # a first-set record's file is as before the sets were an option
+                stored["summary_set"] = summaries
+            record_file.write_text(json.dumps(stored, indent=1))
         history = run_abc(folder, record, worlds=worlds, population=population, generations=generations,
-                          sampler=sampler, seed=derived_seed(seed, i))
+                          sampler=sampler, seed=derived_seed(seed, i), summaries=summaries)
         posterior = posterior_table(history, worlds)
         table = intervals(posterior, world, truth)
         table.insert(0, "world", world)
@@ -144,8 +166,9 @@ def recover(out_dir: Path, records: int = 20, worlds: list[str] | None = None, p
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m sahel_sim.analysis.inference.recovery OUT [--records 20] [--worlds both,neither]
-    [--population 50] [--generations 4] [--seed 0] [--cores C | --scheduler ADDRESS]``: parameter recovery
-    (coverage of 50% and 90% intervals) and model recovery; run again with the same OUT to resume."""
+    [--population 50] [--generations 4] [--seed 0] [--summaries first|second|third] [--cores C | --scheduler
+    ADDRESS]``: parameter recovery (coverage of 50% and 90% intervals) and model recovery; run again with the same
+    OUT to resume."""
     import argparse
 
     ap = argparse.ArgumentParser(prog="python -m sahel_sim.analysis.inference.recovery", description=main.__doc__)
@@ -155,13 +178,21 @@ def main(argv: list[str] | None = None) -> int:
     add_engine_arguments(ap)
     ap.add_argument("--seed", type=int, default=0, help="seeds the true parameters and each record's ABC-SMC "
                     "(reproducible with --cores 1 only); an integer >= 0")
+    ap.add_argument("--summaries", choices=SUMMARY_SETS, default="first", help="the pre-registered set of summaries "
+                    "the synthetic records are made of and fitted on (as the inference command's --summaries); a "
+                    "resumed run must give the stored records' set")
     args = ap.parse_args(argv)
     seed_argument(ap, args)
     if args.records < 1:
         ap.error(f"--records: {args.records}; allowed: an integer >= 1")
     worlds = worlds_argument(ap, args.worlds)
+    try:
+        check_set(args.out, args.summaries)
+    except ValueError as exc:
+        ap.error(f"--{exc}")
     sampler = engine_from_arguments(ap, args)
-    paths = recover(args.out, args.records, worlds, args.population, args.generations, args.seed, sampler)
+    paths = recover(args.out, args.records, worlds, args.population, args.generations, args.seed, sampler,
+                    args.summaries)
     print(pd.read_csv(paths["coverage"]).to_string(index=False))
     mr = pd.read_csv(paths["model_recovery"])
     print(f"model recovery: {(mr['attributed_world'] == mr['true_world']).mean():.0%} of {len(mr)} records "

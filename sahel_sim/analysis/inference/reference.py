@@ -39,9 +39,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .abc import INTEGER, Simulator, calibration_names, prior_ranges, worlds_argument
+from .abc import INTEGER, Simulator, prior_ranges, worlds_argument
 from .recovery import LEVELS, coverage, weighted_quantiles
-from .summaries import SECOND_SET_NAMES, SUMMARIES, THIRD_SET_NAMES, run_summaries, training_years, window_names
+from .summaries import (
+    SECOND_SET_NAMES,
+    SUMMARIES,
+    SUMMARY_SETS,
+    run_summaries,
+    set_names,
+    training_years,
+    window_names,
+)
 from .worlds import ALL_WORLDS, CHANNEL_COMPARISON, WORLDS
 
 #: the prefix of the summaries a fit on the record's 2012-2014 would see (computed from the same run)
@@ -50,9 +58,6 @@ WINDOW = "w2014_"
 CHUNK = 40
 #: the central quantiles of :data:`.recovery.LEVELS`
 _QUANTILES = tuple(q for level in sorted(LEVELS, reverse=True) for q in ((1 - level) / 2, (1 + level) / 2))
-#: the sets of calibration summaries a fit on the table can use: the first (the calibration role of
-#: :mod:`.summaries`) and the second, pre-registered after the first's identification check (docs/inference.md)
-SUMMARY_SETS = ("first", "second", "third")
 
 
 def draw_rows(per_world: int, worlds: list[str] | None = None, seed: int = 0,
@@ -187,17 +192,11 @@ def _bar(total: int, done: int, show: bool):
 def calibration_columns(window: bool = False, summary_set: str = "first") -> list[str]:
     """The table's columns a fit sees: the calibration summaries of 2012-2016, or (``window``) of 2012-2014; with
     ``summary_set="second"``, the second set (:data:`.summaries.SECOND_SET_NAMES`, 2012-2016 only: its events fall
-    in 2015-2016); ``"third"``, the third (:data:`.summaries.THIRD_SET_NAMES`, likewise)."""
-    if summary_set not in SUMMARY_SETS:
-        raise ValueError(f"summaries: {summary_set!r}; allowed: {', '.join(SUMMARY_SETS)}")
-    if summary_set in ("second", "third"):
-        if window:
-            raise ValueError(f"summaries: {summary_set!r} with the 2012-2014 window; allowed: 'first' (the "
-                             f"{summary_set} set's spectaculars and pledges fall in 2015-2016)")
-        return list(SECOND_SET_NAMES if summary_set == "second" else THIRD_SET_NAMES)
+    in 2015-2016); ``"third"``, the third (:data:`.summaries.THIRD_SET_NAMES`, likewise). The names are
+    :func:`.summaries.set_names`' (the ABC-SMC's for the same set), the window's prefixed :data:`WINDOW`."""
     if window:
-        return [WINDOW + n for n in window_names(2014)]
-    return calibration_names()
+        return [WINDOW + n for n in set_names(summary_set, 2014)]
+    return set_names(summary_set)
 
 
 def check_columns(table: pd.DataFrame, columns: list[str]) -> None:

@@ -282,6 +282,33 @@ def window_names(end_year: int = UCDP_YEARS[-1]) -> list[str]:
     return names
 
 
+#: the pre-registered sets of calibration summaries a fit can use: the first (the calibration role), the second
+#: (:data:`SECOND_SET_NAMES`, pre-registered after the first's identification check) and the third
+#: (:data:`THIRD_SET_NAMES`, after the channel comparison); docs/inference.md
+SUMMARY_SETS: tuple[str, ...] = ("first", "second", "third")
+
+
+def set_names(summary_set: str = "first", end_year: int = UCDP_YEARS[-1]) -> list[str]:
+    """The summaries of a pre-registered set that a fit on the record's 2012 to ``end_year`` sees: for the first
+    set, :func:`window_names`; for the second and third, :data:`SECOND_SET_NAMES` and :data:`THIRD_SET_NAMES`,
+    which have a meaning for the whole in-sample record (2012-2016) only. Refuses (ValueError naming ``summaries``
+    and what is allowed) an unknown set, a year outside 2013-2016, and a second or third set with a shorter window.
+
+    >>> set_names("second") == list(SECOND_SET_NAMES), set_names("first", 2016) == window_names(2016)
+    (True, True)
+    """
+    if summary_set not in SUMMARY_SETS:
+        raise ValueError(f"summaries: {summary_set!r}; allowed: {', '.join(SUMMARY_SETS)}")
+    if summary_set == "first":
+        return window_names(end_year)
+    years = training_years(end_year)
+    if end_year != UCDP_YEARS[-1]:
+        raise ValueError(f"summaries: {summary_set!r} with the {years[0]}-{end_year} window; allowed: 'first' (the "
+                         f"{summary_set} set is of {UCDP_YEARS[0]}-{UCDP_YEARS[-1]} only: its spectaculars and "
+                         "pledges fall in 2015-2016)")
+    return list(SECOND_SET_NAMES if summary_set == "second" else THIRD_SET_NAMES)
+
+
 def summary_table() -> pd.DataFrame:
     """The summaries as a documented table: name, description, source, record value, scale, role."""
     record = record_summaries()
