@@ -238,6 +238,22 @@ def gathered(ctx) -> list[str]:
     return lines
 
 
+def abc_smc_basis(meta: dict) -> str:
+    """The report's line on what an ABC-SMC posterior rests on, from its ``inference.json``: generations,
+    simulations, population, parameters, the calibration summaries (and which pre-registered set, for the second
+    and third), the last generation's epsilon and acceptance, and the world probabilities by generation."""
+    gens = meta["per_generation"]
+    last = gens[-1]
+    later = meta.get("summary_set") if meta.get("summary_set") in ("second", "third") else ""
+    return (f"**What the posterior rests on.** ABC-SMC (pyabc) over the four worlds: {meta['generations']} "
+            f"generations, {meta['simulations']:,} simulations, population {meta.get('population', '?')}, "
+            f"{len(meta.get('priors', {}))} inferred parameters, the " + (f"{later} set's " if later else "")
+            + f"{len(meta.get('summaries', []))} calibration summaries; last epsilon {last['epsilon']:.3g}, last "
+            f"acceptance rate {last['acceptance']:.3f}{throughput(gens)}. World probabilities by generation: "
+            + "; ".join(f"t={g['t']}: " + ", ".join(f"{k} {v:.2f}" for k, v in g["world_probabilities"].items())
+                        for g in gens) + ".")
+
+
 def throughput(gens: list[dict]) -> str:
     """The sampling's wall time and simulations a minute over the generations (item 7), where recorded."""
     if not gens or not all("wall_time_s" in g for g in gens):
@@ -345,14 +361,7 @@ def analyse(ctx) -> None:
                      + " (docs/inference.md); the summaries it adds are targets here, not held-out checks." if later
                      else ""), ""]
     if gens:
-        last = gens[-1]
-        lines += [f"**What the posterior rests on.** ABC-SMC (pyabc) over the four worlds: {meta['generations']} "
-                  f"generations, {meta['simulations']:,} simulations, population {meta.get('population', '?')}, "
-                  f"{len(meta.get('priors', {}))} inferred parameters, the {len(meta.get('summaries', []))} "
-                  f"calibration summaries; last epsilon {last['epsilon']:.3g}, last acceptance rate "
-                  f"{last['acceptance']:.3f}{throughput(gens)}. World probabilities by generation: "
-                  + "; ".join(f"t={g['t']}: " + ", ".join(f"{k} {v:.2f}" for k, v in g["world_probabilities"].items())
-                              for g in gens) + ".", ""]
+        lines += [abc_smc_basis(meta), ""]
     lines += ["## The four worlds", "",
               f"* Most probable: **{best['world']}** ({best['probability']:.2f}, 95% interval "
               f"{best['lower']:.2f} to {best['upper']:.2f}; the interval is the Monte Carlo error of the final "

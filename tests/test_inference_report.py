@@ -191,3 +191,18 @@ def test_a_second_set_fit_counts_what_its_targets_contain_apart_from_the_held_ou
     first = first.set_index("summary")["role"]
     assert first["spectaculars_2015"] == first["first_is_pledge"] == HELD_OUT  # a first-set fit never saw them
     assert set(predictive_check(long, record)["role"]) == {CALIBRATION, HELD_OUT}
+
+
+def test_the_report_names_the_summary_set_an_abc_smc_posterior_was_fitted_on():
+    from experiments.inference import abc_smc_basis
+
+    meta = {"generations": 2, "simulations": 40, "population": 8, "summaries": ["a", "b", "c"],
+            "priors": {BASE_RATE: [0.15, 0.35]},
+            "per_generation": [{"t": 0, "epsilon": 3.0, "acceptance": 0.5, "world_probabilities": {"both": 0.6}},
+                               {"t": 1, "epsilon": 2.0, "acceptance": 0.25, "world_probabilities": {"both": 0.8}}]}
+    first = abc_smc_basis(meta)  # written before the option existed: the first set
+    assert "the 3 calibration summaries" in first and "set's" not in first
+    assert "2 generations, 40 simulations" in first and "t=1: both 0.80" in first
+    assert abc_smc_basis({**meta, "summary_set": "first"}) == first
+    assert "the second set's 3 calibration summaries" in abc_smc_basis({**meta, "summary_set": "second"})
+    assert "the third set's 3 calibration summaries" in abc_smc_basis({**meta, "summary_set": "third"})
