@@ -14,7 +14,7 @@ the rounds (other processes on the machine can only add time; the medians are re
 * fixed start-up = T_small - SMALL x m: process start, imports, composition, workers, collection.
 
 The model is also timed in WORKERS processes at once (``model_s_per_run_busy``, ``efficiency_busy``): on a machine
-whose cores a sweep fills, each model runs slower than one alone, a cost of the machine, not of the sweep.
+whose cores a sweep fills, each model may run slower than one alone, a cost of the machine, not of the sweep.
 The model time is also read from the large sweep's own ``run.json`` files (the model timed inside the workers,
 beside each other): ``efficiency_in_sweep`` uses it. On a machine whose speed drifts between the two sweeps, both
 can be off; ``efficiency_in_chunks`` needs one sweep only: within each chunk (one worker, ``hydra.job.num``), the
@@ -81,8 +81,9 @@ def _model_time_warm(runs: int) -> float:
 def model_time_busy(workers: int, runs: int = 3) -> float:
     """Median seconds of the model's own run while ``workers`` processes run it at once (each times its own
     replicates after one untimed run): the model's time on a machine whose worker cores are all busy, as they are
-    in a sweep. On this 2-CPU machine two models at once each run slower than one alone (shared caches, memory
-    and, where the CPUs are hyperthreads of one core, the core itself), which no sweep can avoid."""
+    in a sweep. Two models at once may each run slower than one alone (shared caches and memory and, where the
+    CPUs are hyperthreads of one core, the core itself), which no sweep can avoid; on this 2-CPU machine no such
+    slowdown showed beyond the machine's drift (docs/performance.md, Session 12)."""
     import concurrent.futures
     import multiprocessing
 
