@@ -44,6 +44,12 @@ def bands(per_run: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def spectacular_years(per_run: pd.DataFrame) -> pd.DataFrame:
+    """Spectacular attacks by year over the runs: the mean a run and the share of runs with at least one."""
+    by_year = per_run.groupby("year")["spectaculars"]
+    return pd.DataFrame({"mean": by_year.mean(), "share_with_one": by_year.apply(lambda v: float((v > 0).mean()))})
+
+
 def analyse(ctx) -> None:
     per_run = yearly_per_run(ctx)
     per_run.to_parquet(ctx.out_dir / "projection.parquet", index=False)
@@ -73,11 +79,20 @@ def analyse(ctx) -> None:
     ax.set_title("attacks a year by zone (medians)", fontsize=10)
     ax.legend(fontsize=7)
     ax = axes[2]
+    # a few a year at most, a median of 0 in most years: the mean a run, the share of runs with at least one, and
+    # the 90% range of runs say more than a median
+    spectacular = spectacular_years(per_run)
     sp = table[table["statistic"] == "spectaculars"].set_index("year")
-    ax.bar(sp.index, sp["q50"], color="#777777", yerr=[sp["q50"] - sp["q05"], sp["q95"] - sp["q50"]]
-           if sp["q05"].notna().all() else None, capsize=2)
+    if sp["q05"].notna().all():
+        ax.vlines(sp.index, sp["q05"], sp["q95"], color="#bbbbbb", lw=6, label="90% of runs")
+    ax.plot(spectacular.index, spectacular["mean"], color="black", marker="o", ls="", label="mean a run")
+    ax.plot(spectacular.index, spectacular["share_with_one"], color="#2166ac", marker="^", ls=":",
+            label="share of runs with one or more")
     ax.axvspan(LAST_SEEN + 0.5, YEARS[-1] + 0.5, color="#fde0dd", alpha=0.5, lw=0, zorder=0)
-    ax.set_title("spectacular attacks a year (median, 90% of runs)", fontsize=10)
+    top = float(np.nanmax([sp["q95"].max(), spectacular["mean"].max(), 1.0]))
+    ax.set_ylim(0, top * 1.4)  # room above the bars for the legend
+    ax.set_title("spectacular attacks a year", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left")
     for a in axes:
         a.set_xticks(YEARS)
         a.tick_params(labelsize=7)
@@ -94,5 +109,8 @@ def analyse(ctx) -> None:
         seen = f"; record {int(record[year])}" if year in record.index else ""
         band = f" (90% of runs {d['q05']:.0f} to {d['q95']:.0f})" if np.isfinite(d["q05"]) else ""
         lines.append(f"* {year}: battle deaths median {d['q50']:.0f}{band}{seen}.")
+    lines += ["", "Spectacular attacks a year (all camps): "
+              + "; ".join(f"{year} mean {r['mean']:.2f} a run, {r['share_with_one']:.0%} of runs with one or more"
+                          for year, r in spectacular.iterrows()) + "."]
     lines += ["", f"Rebuild: `{ctx.rebuild()}`."]
     (ctx.out_dir / "findings.md").write_text("\n".join(lines) + "\n")
