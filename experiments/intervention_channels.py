@@ -115,10 +115,11 @@ def analyse(ctx) -> None:
             continue
         span = "2012-2017" if key == "whole" else f"{LATE[0]}-{LATE[1]}"
         ax.set_ylabel(OUTCOMES[key].replace(", ", "\n", 1))
-        ax.set_ylim(bottom=0)
+        shown = cells_t[cells_t["outcome"] == OUTCOMES[key]]
+        ax.set_ylim(0, max(1.35 * float(shown[["mean", "ci_high"]].max().max()), 0.5))  # room for the legend
         ax.set_title(f"AQ-camp spectacular attacks a year, {span}\n(mean over seeds, 95% bootstrap interval)",
                      fontsize=10)
-        ax.legend(fontsize=8, loc="center right")
+        ax.legend(fontsize=8, loc="upper right")
     fig.subplots_adjust(top=0.82)
     fig.suptitle(ctx.config.title, fontsize=11, y=0.99)
     save_figure(fig, ctx.out_dir, "intervention_channels", ctx.footer())
