@@ -193,8 +193,13 @@ def analyse(ctx) -> None:
                   f"spectacular attacks of 2012-2017 fall in {LATE[0]}-{LATE[1]} (the record: all of them; "
                   "docs/validation.md, P9): the whole-run counts also weigh the years before, and the "
                   f"{LATE[0]}-{LATE[1]} count is the closer match to the claim. ")
-    lines += [f"Conditions: the default scenario 2012-2017 with the default calibrated on the record up to 2016 "
-              f"(docs/validation.md gives the patterns it passes and fails on fresh seeds), {n} seeds per cell. "
+    from sahel_sim.analysis.inference.propagation import read_sidecar
+
+    point = ("parameters drawn from the posterior named at the top, one draw per seed and the same draws in every "
+             "cell" if read_sidecar(ctx.out_dir) is not None else
+             "the default calibrated on the record up to 2016 (docs/validation.md gives the patterns it passes and "
+             "fails on fresh seeds)")
+    lines += [f"Conditions: the default scenario 2012-2017 with {point}, {n} seeds per cell. "
               "The strengths of the mechanisms under test (rivalry, spoiling, retaliation, outbidding weights) are "
               "not calibrated: they are the hypotheses, and the record hardly identifies them. " + timing +
               "These are statements about the model's mechanisms, not estimates about Mali.", "",
