@@ -22,7 +22,14 @@ from experiments.common import parameter_note, save_figure, save_table, summarie
 from sahel_sim.analysis.inference.abc import model_probabilities
 from sahel_sim.analysis.inference.propagation import read_meta, read_posterior
 from sahel_sim.analysis.inference.recovery import weighted_quantiles
-from sahel_sim.analysis.inference.summaries import CALIBRATION, HELD_OUT, OVERLAPS, SUMMARIES, record_summaries
+from sahel_sim.analysis.inference.summaries import (
+    CALIBRATION,
+    HELD_OUT,
+    OVERLAPS,
+    SUMMARIES,
+    SUMMARY_SETS,
+    record_summaries,
+)
 from sahel_sim.analysis.inference.worlds import ALL_WORLDS, CHANNEL_COMPARISON, CHANNEL_WORLDS, WORLDS
 
 #: a held-out summary that a fitted one contains (summaries.OVERLAPS): predicted, but not an independent check
@@ -141,8 +148,8 @@ def recovery_report(folder: Path, out_dir: Path, footer: str) -> list[str]:
     about = folder / "recovery.json"  # written by the table's recovery; the ABC-SMC's writes none
     meta = json.loads(about.read_text()) if about.is_file() else {}
     method = meta.get("method", "the same ABC-SMC as the record")
-    which = (f" (the {meta['summary_set']} set of summaries)" if meta.get("summary_set") in ("second", "third")
-             else "")
+    later = later_set(meta)
+    which = f" (the {later} set of summaries)" if later else ""
     fig.suptitle(f"Does the inference recover what made a record{which}? Parameters: {n} synthetic records; "
                  f"worlds: {len(mr)} records from {mr['true_world'].nunique()} worlds", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
@@ -238,13 +245,20 @@ def gathered(ctx) -> list[str]:
     return lines
 
 
+def later_set(meta: dict) -> str:
+    """The pre-registered set after the first that an inference's or recovery's record (``inference.json``,
+    ``recovery.json``) names as fitted on (``second``, ``third``), or ``""`` for the first set or none named."""
+    named = meta.get("summary_set")
+    return named if named in SUMMARY_SETS[1:] else ""
+
+
 def abc_smc_basis(meta: dict) -> str:
     """The report's line on what an ABC-SMC posterior rests on, from its ``inference.json``: generations,
     simulations, population, parameters, the calibration summaries (and which pre-registered set, for the second
     and third), the last generation's epsilon and acceptance, and the world probabilities by generation."""
     gens = meta["per_generation"]
     last = gens[-1]
-    later = meta.get("summary_set") if meta.get("summary_set") in ("second", "third") else ""
+    later = later_set(meta)
     return (f"**What the posterior rests on.** ABC-SMC (pyabc) over the four worlds: {meta['generations']} "
             f"generations, {meta['simulations']:,} simulations, population {meta.get('population', '?')}, "
             f"{len(meta.get('priors', {}))} inferred parameters, the " + (f"{later} set's " if later else "")
@@ -350,7 +364,7 @@ def analyse(ctx) -> None:
                   "and intervals below describe that, not what the record says. Resume the inference (the same "
                   "command, same folder) and rebuild this report.", ""]
     if not gens and meta.get("method"):  # a posterior made otherwise than by ABC-SMC (the reference table)
-        later = meta.get("summary_set") if meta.get("summary_set") in ("second", "third") else ""
+        later = later_set(meta)
         which = (f"the {later} set's " if later else "") + f"{len(meta.get('summaries', []))} calibration summaries"
         lines += [f"**What the posterior rests on.** {meta['method']}: {meta.get('table_rows', '?')} simulations, "
                   f"the nearest {meta.get('accept', float('nan')):.0%} accepted, on {which} of "
