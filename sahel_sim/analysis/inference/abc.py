@@ -273,7 +273,11 @@ def generations_done(out_dir: Path) -> int:
     """The generations stored in ``out_dir/abc.db`` (0 without a database)."""
     if not (out_dir / "abc.db").exists():
         return 0
-    history = pyabc.History(f"sqlite:///{(out_dir / 'abc.db').resolve()}")
+    return stored_generations(pyabc.History(f"sqlite:///{(out_dir / 'abc.db').resolve()}"))
+
+
+def stored_generations(history: pyabc.History) -> int:
+    """The generations a stored history holds."""
     return history.max_t + 1 if history.n_populations else 0
 
 
@@ -304,20 +308,21 @@ def run_abc(out_dir: Path, record: dict[str, float], worlds: list[str] | None = 
     observed = observed_summaries(record, train_end, summaries)
     worlds = list(worlds or WORLDS)
     db = f"sqlite:///{(out_dir / 'abc.db').resolve()}"
-    if (out_dir / "abc.db").exists():
-        stored = pyabc.History(db).observed_sum_stat()
-        if stored and set(stored) != set(observed):
+    stored = pyabc.History(db) if (out_dir / "abc.db").exists() else None
+    if stored is not None:
+        fitted = stored.observed_sum_stat()
+        if fitted and set(fitted) != set(observed):
             raise ValueError(f"summaries: {summaries!r} ({len(observed)} summaries of 2012-{train_end}), but the "
-                             f"inference stored in {out_dir} fits on other ones ({len(stored)}); allowed: the "
+                             f"inference stored in {out_dir} fits on other ones ({len(fitted)}); allowed: the "
                              "stored run's summaries to resume it, or another folder for a new inference")
     out_dir.mkdir(parents=True, exist_ok=True)
     models = [Simulator(w, train_end=train_end, summaries=summaries) for w in worlds]
     abc = pyabc.ABCSMC(models, [prior(priors, prior_scale) for _ in worlds],
                        pyabc.AdaptivePNormDistance(p=2), population_size=population,
                        sampler=sampler or pyabc.sampler.SingleCoreSampler())
-    if (out_dir / "abc.db").exists():
-        done = generations_done(out_dir)
-        abc.load(db, pyabc.History(db).id, observed_sum_stat=observed)
+    if stored is not None:
+        done = stored_generations(stored)
+        abc.load(db, stored.id, observed_sum_stat=observed)
     else:
         abc.new(db, observed)
         done = 0
